@@ -1,0 +1,40 @@
+# interviewloop: `make run` to try it, `make test` to prove it. Both set up the virtualenv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The embedded stack: SQLite, Celery on kombu's filesystem transport, console email. Nothing to install.
+run: export DEBUG ?= 1
+run: export SITE_URL ?= http://$(HOST):$(PORT)
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	PORT=$(PORT) HOST=$(HOST) $(BIN)/honcho --procfile Procfile.dev start
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(BIN)/mypy .
+
+test: lint
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf var/broker var/broker-processed var/celerybeat-schedule* var/interviewloop.sqlite3

@@ -1,0 +1,79 @@
+"""The reminders outbox: rows written in the same transaction as the change that causes them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Reminder(models.Model):
+    class Kind(models.TextChoices):
+        NOTE_NOW = "note_now", "Note now"
+        NOTE_OVERDUE = "note_overdue", "Note overdue"
+        SCORECARD_OVERDUE = "scorecard_overdue", "Scorecard overdue"
+        DEBRIEF_READY = "debrief_ready", "Debrief ready"
+        DEBRIEF_MEETING = "debrief_meeting", "Debrief meeting"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    interview = models.ForeignKey(
+        "interviewloop.Interview", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    loop = models.ForeignKey("interviewloop.Loop", on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    copy_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Copied (e.g. the recruiter from the second scorecard reminder on).",
+    )
+    sequence = models.PositiveSmallIntegerField(default=1, help_text="Which repeat this is (scorecard_overdue).")
+    due_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(help_text="When the dispatcher may next try it (due time, then backoff).")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True, help_text="Set when sending failed for good.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_at", "-id"]
+        constraints = [
+            # A state change that happens twice (a double click, a retried task) writes the reminder once.
+            models.UniqueConstraint(
+                fields=["kind", "interview", "recipient", "sequence"],
+                condition=Q(interview__isnull=False),
+                name="reminder_once_per_interview",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "loop", "recipient", "sequence"],
+                condition=Q(interview__isnull=True),
+                name="reminder_once_per_loop",
+            ),
+        ]
+        indexes = [
+            # The dispatcher's claim: pending rows by next attempt time. Partial, so it stays
+            # the size of the backlog rather than of the whole history.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(sent_at__isnull=True, cancelled_at__isnull=True, failed_at__isnull=True),
+                name="reminder_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient} (#{self.pk})"
+
+    @property
+    def state(self) -> str:
+        if self.sent_at:
+            return "sent"
+        if self.cancelled_at:
+            return "cancelled"
+        if self.failed_at:
+            return "failed"
+        return "pending"

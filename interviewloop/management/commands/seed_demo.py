@@ -1,0 +1,88 @@
+"""Demo data for `make run`: the default rubric, five people, and a loop of three interviews, one just ended.
+
+Idempotent: running it again keeps what is there and prints the logins.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from interviewloop.models import Candidate, Interview, Loop, Position
+from interviewloop.roles import INTERVIEWERS, RECRUITERS
+from interviewloop.services import interview_end
+from scorecards.models import Rubric
+
+DEMO_PASSWORD = "interviewloop-demo"
+DEMO_USERS = [
+    # username, first, last, role
+    ("rita", "Rita", "Recruiter", "recruiter"),
+    ("ivan", "Ivan", "Interviewer", "interviewer"),
+    ("iris", "Iris", "Interviewer", "interviewer"),
+    ("igor", "Igor", "Interviewer", "interviewer"),
+    ("admin", "Ada", "Admin", "admin"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the default rubric and demo data (idempotent), then print the URL and the logins."
+
+    def handle(self, *args, **options):
+        call_command("seed_rubric", verbosity=0)
+        self._seed()
+        url = settings.SITE_URL
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"interviewloop is starting on {url}/"))
+        self.stdout.write(f"  API docs: {url}/api/docs/   health: {url}/api/health/   admin: {url}/admin/")
+        self.stdout.write(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, _first, _last, role in DEMO_USERS:
+            self.stdout.write(f"    {username:<6} {role}")
+        self.stdout.write("  ivan's interview has just ended: his five-minute note is due.")
+        self.stdout.write("")
+
+    @transaction.atomic
+    def _seed(self) -> None:
+        User = get_user_model()
+        groups = {"recruiter": Group.objects.get(name=RECRUITERS), "interviewer": Group.objects.get(name=INTERVIEWERS)}
+        users = {}
+        for username, first, last, role in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com"},
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.is_staff = user.is_superuser = role == "admin"
+                user.save()
+                if role in groups:
+                    user.groups.add(groups[role])
+            users[username] = user
+        if Loop.objects.exists():
+            return
+        rubric = Rubric.objects.filter(status=Rubric.Status.PUBLISHED).order_by("-version").first()
+        if rubric is None:
+            return
+        position, _ = Position.objects.get_or_create(title=rubric.role or rubric.name, defaults={"rubric": rubric})
+        candidate = Candidate.objects.create(name="Jordan Rivera", email="jordan.rivera@example.com")
+        now = timezone.now()
+        loop = Loop.objects.create(
+            candidate=candidate, position=position, recruiter=users["rita"], debrief_at=now + timedelta(days=1)
+        )
+        starts = [now - timedelta(minutes=62), now + timedelta(hours=2), now + timedelta(hours=4)]
+        for username, start in zip(["ivan", "iris", "igor"], starts, strict=True):
+            interview = Interview.objects.create(
+                loop=loop,
+                interviewer=users[username],
+                rubric=rubric,
+                scheduled_start=start,
+                scheduled_end=start + timedelta(minutes=60),
+            )
+            if username == "ivan":
+                interview_end(interview=interview, at=now - timedelta(minutes=1))

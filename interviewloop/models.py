@@ -1,0 +1,130 @@
+"""The core of a hiring loop: who is interviewed, for what, by whom, and when."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", "Pending"
+    HIRE = "hire", "Hire"
+    NO_HIRE = "no_hire", "No hire"
+
+
+class Candidate(models.Model):
+    """A person being interviewed. Name, email and phone are personal data: `erase_candidate` blanks them."""
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254, blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Position(models.Model):
+    title = models.CharField(max_length=200)
+    rubric = models.ForeignKey(
+        "scorecards.Rubric",
+        on_delete=models.PROTECT,
+        related_name="positions",
+        help_text="The default rubric for this position's interviews (a published version).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Loop(models.Model):
+    """One candidate's interviews for one position, owned by a recruiter.
+
+    `decision` is what the rule ("One No = No Hire") says now, recomputed whenever a scorecard is
+    submitted or amended; `outcome` is what the recruiter recorded, and closes the loop.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="loops")
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="loops")
+    recruiter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_loops")
+    debrief_at = models.DateTimeField(null=True, blank=True, help_text="When the debrief meeting is held.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decision_changed_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    outcome = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The loops page: newest first, filtered by status and decision.
+            models.Index(fields=["status", "decision", "-created_at"], name="loop_status_decision_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} — {self.position}"
+
+
+class Interview(models.Model):
+    """A session of a loop. It pins the rubric version it is scored against, for good."""
+
+    loop = models.ForeignKey(Loop, on_delete=models.CASCADE, related_name="interviews")
+    interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="interviews")
+    rubric = models.ForeignKey("scorecards.Rubric", on_delete=models.PROTECT, related_name="interviews")
+    scheduled_start = models.DateTimeField()
+    scheduled_end = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    counts_toward_decision = models.BooleanField(
+        default=True, help_text="Off for a shadowing interviewer: their vote is shown but does not decide."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["scheduled_start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scheduled_end__gt=models.F("scheduled_start")), name="interview_end_after_start"
+            ),
+            models.UniqueConstraint(fields=["loop", "interviewer"], name="one_interview_per_interviewer_per_loop"),
+        ]
+        indexes = [
+            # My interviews: an interviewer's sessions by time.
+            models.Index(fields=["interviewer", "scheduled_start"], name="interview_by_interviewer_idx"),
+            # The periodic sweep: sessions past their scheduled end that nobody ended.
+            models.Index(fields=["scheduled_end"], condition=Q(ended_at__isnull=True), name="interview_not_ended_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.loop} with {self.interviewer}"
+
+    @property
+    def note_due_at(self) -> datetime | None:
+        if self.ended_at is None:
+            return None
+        return self.ended_at + timedelta(minutes=settings.NOTE_WINDOW_MINUTES)
+
+    def has_ended(self, now: datetime | None = None) -> bool:
+        return self.ended_at is not None and self.ended_at <= (now or timezone.now())

@@ -1,0 +1,382 @@
+"""The vote rules of the interviewer guide, as pure functions on plain values.
+
+No Django here: the API, the web form, the admin and the tests all call these with plain values
+(see DESIGN.md, "The rules"). Quotes in the messages are the guide's own words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+# Lowest to highest. There is no neutral vote: "If you're not sure, it's a No."
+VOTES: tuple[str, ...] = ("strong_no", "no", "yes", "strong_yes")
+VOTE_LABELS: dict[str, str] = {"strong_no": "Strong No", "no": "No", "yes": "Yes", "strong_yes": "Strong Yes"}
+
+GUT_CHECK_KEYS: tuple[str, ...] = ("work_with", "trust_day_one", "month_one_success")
+# The guide's "Final Gut Check" questions, used to name a question in a message.
+GUT_CHECK_QUESTIONS: dict[str, str] = {
+    "work_with": "Would I want to work with this person?",
+    "trust_day_one": "Would I trust them to own LLM reliability on Day 1?",
+    "month_one_success": "Do I believe they'll hit Month 1 success criteria?",
+}
+GUT_ANSWERS: tuple[str, ...] = ("yes", "no", "not_sure")
+GUT_ANSWER_LABELS: dict[str, str] = {"yes": "Yes", "no": "No", "not_sure": "Not sure"}
+# "If answer to any is 'No' or 'Not sure,' your vote is No."
+GUT_ANSWERS_CAPPING_AT_NO: tuple[str, ...] = ("no", "not_sure")
+
+SIGNALS = ("great", "okay", "bad")
+
+# The scores that need written evidence when the rubric asks for it.
+EXTREME_SCORES: tuple[int, ...] = (1, 5)
+
+
+@dataclass(frozen=True)
+class DimensionSpec:
+    key: str
+    name: str
+    critical: bool = False
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The rubric's rule thresholds; the defaults are the guide's."""
+
+    red_flags_for_strong_no: int = 2
+    ones_fraction_for_strong_no: float = 0.5
+    yes_min_fraction_at_3: float = 0.5
+    strong_yes_min_fraction_at_4: float = 0.5
+    strong_yes_critical_min: int = 4
+    evidence_required_for_extremes: bool = True
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One rule that caps the vote, with what is behind it."""
+
+    rule: str
+    ceiling: str
+    message: str
+    dimensions: tuple[str, ...] = ()
+    red_flags: tuple[str, ...] = ()
+    gut_check: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "ceiling": self.ceiling,
+            "message": self.message,
+            "dimensions": list(self.dimensions),
+            "red_flags": list(self.red_flags),
+            "gut_check": list(self.gut_check),
+        }
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """The highest vote the scorecard allows, and every reason that lowers it (lowest ceiling first)."""
+
+    max_allowed_vote: str
+    reasons: tuple[Reason, ...]
+
+    def allows(self, vote: str) -> bool:
+        """Any vote at or below the ceiling is allowed; anything else (above it, or not a vote) is not."""
+        return vote in VOTES and vote_index(vote) <= vote_index(self.max_allowed_vote)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that keeps a scorecard from being submitted: "incomplete" or "evidence_required"."""
+
+    code: str
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "field": self.field, "message": self.message}
+
+
+def vote_index(vote: str) -> int:
+    """Position of a vote from lowest (0, strong_no) to highest (3, strong_yes)."""
+    try:
+        return VOTES.index(vote)
+    except ValueError:
+        raise ValueError(f"{vote!r} is not a vote; expected one of {', '.join(VOTES)}") from None
+
+
+def lower_vote(a: str, b: str) -> str:
+    return a if vote_index(a) <= vote_index(b) else b
+
+
+def rubric_is_editable(status: str) -> bool:
+    """Only a draft rubric may change; a published version is immutable (edit a new version instead)."""
+    return status == "draft"
+
+
+def vote_ceiling(
+    *,
+    dimensions: Sequence[DimensionSpec],
+    scores: Mapping[str, int | None],
+    red_flags: Collection[str],
+    gut_check: Mapping[str, str | None],
+    thresholds: Thresholds = Thresholds(),
+    red_flag_names: Mapping[str, str] | None = None,
+) -> Ceiling:
+    """The highest vote these scores, red flags and gut check allow, with every reason that lowers it.
+
+    Only the rubric's dimensions that have a score count ("scored dimensions"); keys of ``scores``
+    outside the rubric are ignored (they are validated elsewhere). With nothing scored the share rules
+    do not apply: completeness asks for the scores.
+    """
+    scored = [(dimension, score) for dimension in dimensions if (score := scores.get(dimension.key)) is not None]
+    flags = _ordered_flags(red_flags, red_flag_names)
+    flag_names = red_flag_names or {}
+    reasons: list[Reason] = []
+
+    ones = [dimension for dimension, score in scored if score <= 1]
+    critical_ones = [dimension for dimension in ones if dimension.critical]
+    below_three = [dimension for dimension, score in scored if score < 3]
+    below_four = [dimension for dimension, score in scored if score < 4]
+    weak_critical = [
+        (dimension, score)
+        for dimension, score in scored
+        if dimension.critical and score < thresholds.strong_yes_critical_min
+    ]
+    doubts = [key for key in GUT_CHECK_KEYS if gut_check.get(key) in GUT_ANSWERS_CAPPING_AT_NO]
+
+    # A threshold below 1 would make every scorecard a Strong No; a Strong No needs at least one flag.
+    if flags and len(flags) >= thresholds.red_flags_for_strong_no:
+        reasons.append(
+            Reason(
+                rule="multiple_red_flags",
+                ceiling="strong_no",
+                message=(
+                    f"{_count(len(flags), 'red flag')} ({_names(flags, flag_names)}): "
+                    f"{thresholds.red_flags_for_strong_no} or more red flags is a Strong No regardless of other "
+                    "signals (guide, Red Flags)."
+                ),
+                red_flags=flags,
+            )
+        )
+
+    ones_share = _fraction(thresholds.ones_fraction_for_strong_no)
+    if ones and _at_least(len(ones), len(scored), ones_share):
+        reasons.append(
+            Reason(
+                rule="ones_across_the_board",
+                ceiling="strong_no",
+                message=(
+                    f"{len(ones)} of {_count(len(scored), 'scored dimension')} "
+                    f"{'is' if len(ones) == 1 else 'are'} at 1 ({_dimension_names(ones)}): "
+                    f"1's across the board ({_share(ones_share)} or more) is a Strong No "
+                    '(guide, Overall Vote: "Strong No: Multiple red flags or 1\'s across board").'
+                ),
+                dimensions=_keys(ones),
+            )
+        )
+
+    if flags:
+        reasons.append(
+            Reason(
+                rule="red_flag",
+                ceiling="no",
+                message=(
+                    f"Red {'flag' if len(flags) == 1 else 'flags'} heard ({_names(flags, flag_names)}): "
+                    'any red flag caps the vote at No (guide, Overall Vote: "No: Any 1\'s in critical dimensions or red flags").'
+                ),
+                red_flags=flags,
+            )
+        )
+
+    if critical_ones:
+        reasons.append(
+            Reason(
+                rule="one_in_critical",
+                ceiling="no",
+                message=(
+                    f"Critical {'dimension' if len(critical_ones) == 1 else 'dimensions'} scored 1 "
+                    f"({_dimension_names(critical_ones)}): any 1 in a critical dimension caps the vote at No "
+                    '(guide, Overall Vote: "No: Any 1\'s in critical dimensions or red flags").'
+                ),
+                dimensions=_keys(critical_ones),
+            )
+        )
+
+    if doubts:
+        answered = "; ".join(
+            f'{GUT_ANSWER_LABELS[str(gut_check[key])]} to "{GUT_CHECK_QUESTIONS.get(key, key)}"' for key in doubts
+        )
+        reasons.append(
+            Reason(
+                rule="gut_check",
+                ceiling="no",
+                message=(
+                    f"Gut check answered {answered}: "
+                    "the vote is No (guide, Final Gut Check: \"If answer to any is 'No' or 'Not sure,' your vote is No.\")."
+                ),
+                gut_check=tuple(doubts),
+            )
+        )
+
+    if ones:
+        reasons.append(
+            Reason(
+                rule="any_one",
+                ceiling="no",
+                message=(
+                    f"{_dimension_names(ones)} {'is' if len(ones) == 1 else 'are'} scored 1: "
+                    "a Yes has no 1's (guide, Overall Vote: \"Yes: Mostly 3-4's, no 1's\")."
+                ),
+                dimensions=_keys(ones),
+            )
+        )
+
+    three_share = _fraction(thresholds.yes_min_fraction_at_3)
+    at_three = len(scored) - len(below_three)
+    if scored and not _at_least(at_three, len(scored), three_share):
+        reasons.append(
+            Reason(
+                rule="not_mostly_three_plus",
+                ceiling="no",
+                message=(
+                    f"Only {at_three} of {_count(len(scored), 'scored dimension')} {'is' if at_three == 1 else 'are'} "
+                    f"at 3 or more (below 3: {_dimension_names(below_three)}): a Yes needs {_share(three_share)} "
+                    "or more at 3+ (guide, Overall Vote: \"Yes: Mostly 3-4's, no 1's\")."
+                ),
+                dimensions=_keys(below_three),
+            )
+        )
+
+    if weak_critical:
+        listed = ", ".join(f"{dimension.name} ({score})" for dimension, score in weak_critical)
+        reasons.append(
+            Reason(
+                rule="critical_below_strong_yes",
+                ceiling="yes",
+                message=(
+                    f"Critical {'dimension' if len(weak_critical) == 1 else 'dimensions'} below "
+                    f"{thresholds.strong_yes_critical_min}: {listed}. A Strong Yes needs "
+                    f"{thresholds.strong_yes_critical_min}+ in every critical dimension "
+                    '(guide, Overall Vote: "Strong Yes: 4-5 on most dimensions, especially Systems + Risk + Execution").'
+                ),
+                dimensions=tuple(dimension.key for dimension, _ in weak_critical),
+            )
+        )
+
+    four_share = _fraction(thresholds.strong_yes_min_fraction_at_4)
+    at_four = len(scored) - len(below_four)
+    if scored and not _more_than(at_four, len(scored), four_share):
+        reasons.append(
+            Reason(
+                rule="not_mostly_four_plus",
+                ceiling="yes",
+                message=(
+                    f"Only {at_four} of {_count(len(scored), 'scored dimension')} {'is' if at_four == 1 else 'are'} "
+                    f"at 4 or more (below 4: {_dimension_names(below_four)}): a Strong Yes needs more than "
+                    f'{_share(four_share)} at 4+ (guide, Overall Vote: "Strong Yes: 4-5 on most dimensions").'
+                ),
+                dimensions=_keys(below_four),
+            )
+        )
+
+    # Stable sort: same-ceiling reasons keep the rule table's order.
+    reasons.sort(key=lambda reason: vote_index(reason.ceiling))
+    max_allowed_vote = reasons[0].ceiling if reasons else VOTES[-1]
+    return Ceiling(max_allowed_vote=max_allowed_vote, reasons=tuple(reasons))
+
+
+def completeness_problems(
+    *,
+    dimensions: Sequence[DimensionSpec],
+    scores: Mapping[str, int | None],
+    evidence: Mapping[str, str],
+    gut_check: Mapping[str, str | None],
+    vote: str | None,
+    thresholds: Thresholds = Thresholds(),
+) -> list[Problem]:
+    """What keeps the scorecard from being submitted: "incomplete" problems first, then "evidence_required".
+
+    Score ranges and unknown keys are validated elsewhere.
+    """
+    incomplete: list[Problem] = []
+    for dimension in dimensions:
+        if dimension.required and scores.get(dimension.key) is None:
+            incomplete.append(Problem("incomplete", f"scores.{dimension.key}", f"Score {dimension.name} from 1 to 5."))
+    for key in GUT_CHECK_KEYS:
+        if gut_check.get(key) not in GUT_ANSWERS:
+            question = GUT_CHECK_QUESTIONS.get(key, key)
+            incomplete.append(
+                Problem("incomplete", f"gut_check.{key}", f'Answer the gut check "{question}": Yes, No or Not sure.')
+            )
+    if vote not in VOTES:
+        incomplete.append(
+            Problem(
+                "incomplete",
+                "vote",
+                "Give a vote: Strong Yes, Yes, No or Strong No. If you're not sure, it's a No.",
+            )
+        )
+
+    missing_evidence: list[Problem] = []
+    if thresholds.evidence_required_for_extremes:
+        for dimension in dimensions:
+            score = scores.get(dimension.key)
+            if score in EXTREME_SCORES and not (evidence.get(dimension.key) or "").strip():
+                missing_evidence.append(
+                    Problem(
+                        "evidence_required",
+                        f"scores.{dimension.key}.evidence",
+                        f"{dimension.name} is scored {score}: write the evidence behind a 1 or a 5.",
+                    )
+                )
+    return incomplete + missing_evidence
+
+
+def _ordered_flags(red_flags: Collection[str], red_flag_names: Mapping[str, str] | None) -> tuple[str, ...]:
+    """Each flag once: in the rubric's order when the names are given, else as given (sorted if unordered)."""
+    given = list(dict.fromkeys(red_flags if isinstance(red_flags, Sequence) else sorted(red_flags)))
+    if not red_flag_names:
+        return tuple(given)
+    rubric_order = {key: position for position, key in enumerate(red_flag_names)}
+    return tuple(sorted(given, key=lambda key: rubric_order.get(key, len(rubric_order))))
+
+
+def _fraction(value: float | Decimal | Fraction) -> Fraction:
+    # repr() keeps a float threshold like 0.1 at exactly 1/10 rather than its binary approximation.
+    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+
+
+def _at_least(count: int, total: int, share: Fraction) -> bool:
+    return count * share.denominator >= total * share.numerator
+
+
+def _more_than(count: int, total: int, share: Fraction) -> bool:
+    return count * share.denominator > total * share.numerator
+
+
+def _share(share: Fraction) -> str:
+    if share == Fraction(1, 2):
+        return "half"
+    if share == 1:
+        return "all"
+    return f"{float(share * 100):g}%"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _keys(dimensions: Sequence[DimensionSpec]) -> tuple[str, ...]:
+    return tuple(dimension.key for dimension in dimensions)
+
+
+def _dimension_names(dimensions: Sequence[DimensionSpec]) -> str:
+    return ", ".join(dimension.name for dimension in dimensions)
+
+
+def _names(keys: Sequence[str], names: Mapping[str, str]) -> str:
+    return ", ".join(names.get(key) or key.replace("_", " ").capitalize() for key in keys)

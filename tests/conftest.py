@@ -1,0 +1,70 @@
+"""Role fixtures (the guide's cast) and API clients. Everything else is built per test with factories."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory, make_rubric
+
+
+def pytest_configure(config):
+    # CI sets REQUIRE_REAL_STACK: then a silent fallback to SQLite or the filesystem broker is a failure.
+    if os.environ.get("REQUIRE_REAL_STACK"):
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if "postgresql" not in engine:
+            raise pytest.UsageError(f"REQUIRE_REAL_STACK is set but the database engine is {engine}")
+        if not settings.CELERY_BROKER_URL.startswith("redis://"):
+            raise pytest.UsageError(f"REQUIRE_REAL_STACK is set but the broker is {settings.CELERY_BROKER_URL}")
+
+
+@pytest.fixture
+def rubric(db):
+    return make_rubric()
+
+
+@pytest.fixture
+def interviewer(db):
+    return UserFactory(username="alice", role="interviewer")
+
+
+@pytest.fixture
+def other_interviewer(db):
+    return UserFactory(username="bob", role="interviewer")
+
+
+@pytest.fixture
+def recruiter(db):
+    return UserFactory(username="rita", role="recruiter")
+
+
+@pytest.fixture
+def admin(db):
+    return UserFactory(username="ada", role="admin")
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but neither interviewer nor recruiter nor staff."""
+    return UserFactory(username="charlie")
+
+
+@pytest.fixture
+def api():
+    """An anonymous API client; `api_as(user)` for a signed-in one."""
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(db):
+    def make(user):
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
