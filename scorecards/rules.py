@@ -186,7 +186,8 @@ def vote_ceiling(
                 ceiling="no",
                 message=(
                     f"Red {'flag' if len(flags) == 1 else 'flags'} heard ({_names(flags, flag_names)}): "
-                    'any red flag caps the vote at No (guide, Overall Vote: "No: Any 1\'s in critical dimensions or red flags").'
+                    "any red flag caps the vote at No "
+                    '(guide, Overall Vote: "No: Any 1\'s in critical dimensions or red flags").'
                 ),
                 red_flags=flags,
             )
@@ -215,8 +216,8 @@ def vote_ceiling(
                 rule="gut_check",
                 ceiling="no",
                 message=(
-                    f"Gut check answered {answered}: "
-                    "the vote is No (guide, Final Gut Check: \"If answer to any is 'No' or 'Not sure,' your vote is No.\")."
+                    f"Gut check answered {answered}: the vote is No "
+                    "(guide, Final Gut Check: \"If answer to any is 'No' or 'Not sure,' your vote is No.\")."
                 ),
                 gut_check=tuple(doubts),
             )
@@ -261,7 +262,8 @@ def vote_ceiling(
                     f"Critical {'dimension' if len(weak_critical) == 1 else 'dimensions'} below "
                     f"{thresholds.strong_yes_critical_min}: {listed}. A Strong Yes needs "
                     f"{thresholds.strong_yes_critical_min}+ in every critical dimension "
-                    '(guide, Overall Vote: "Strong Yes: 4-5 on most dimensions, especially Systems + Risk + Execution").'
+                    '(guide, Overall Vote: "Strong Yes: 4-5 on most dimensions, '
+                    'especially Systems + Risk + Execution").'
                 ),
                 dimensions=tuple(dimension.key for dimension, _ in weak_critical),
             )

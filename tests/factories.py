@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from interviewloop.models import Candidate, Interview, Loop, Position
-from scorecards.models import Dimension, Phase, RedFlag, Rubric, Thread
+from scorecards.models import Dimension, DimensionScore, Note, Phase, RedFlag, RedFlagMark, Rubric, Scorecard, Thread
 
 DIMENSIONS = [
     # key, name, critical, required
@@ -114,3 +114,60 @@ class InterviewFactory(factory.django.DjangoModelFactory):
     scheduled_start = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
     scheduled_end = factory.LazyAttribute(lambda i: i.scheduled_start + timedelta(minutes=60))
     counts_toward_decision = True
+
+
+class NoteFactory(factory.django.DjangoModelFactory):
+    """A five-minute note written on time (the interview must have ended)."""
+
+    class Meta:
+        model = Note
+
+    interview = factory.SubFactory(InterviewFactory, ended_at=factory.LazyFunction(timezone.now))
+    best_thing = "Asked who the users are before proposing anything."
+    biggest_concern = "Vague on rollout safety."
+    vote = "yes"
+    want_to_work_with = "yes"
+    due_at = factory.LazyAttribute(lambda n: n.interview.note_due_at or timezone.now())
+    submitted_at = factory.LazyAttribute(lambda n: n.due_at - timedelta(minutes=1))
+
+
+def make_scorecard(
+    interview: Interview,
+    *,
+    vote: str = "yes",
+    scores: dict[str, int] | int | None = 4,
+    red_flags: tuple[str, ...] = (),
+    submitted: bool = True,
+    gut: str = "yes",
+    at=None,
+) -> Scorecard:
+    """A scorecard on `interview` written straight to the database (no rule checks: for debrief and list tests).
+
+    `scores` is one score for every dimension, or a mapping key → score. Services and API tests
+    should go through `scorecards.services` instead, which enforce the rules.
+    """
+    rubric_dimensions = list(interview.rubric.dimensions.all())
+    if isinstance(scores, int):
+        scores = {dimension.key: scores for dimension in rubric_dimensions}
+    scores = scores or {}
+    when = at or timezone.now()
+    scorecard = Scorecard.objects.create(
+        interview=interview,
+        status=Scorecard.Status.SUBMITTED if submitted else Scorecard.Status.DRAFT,
+        vote=vote,
+        summary=f"{interview.interviewer.username} says {vote}.",
+        gut_work_with=gut,
+        gut_trust_day_one=gut,
+        gut_month_one_success=gut,
+        submitted_at=when if submitted else None,
+    )
+    DimensionScore.objects.bulk_create(
+        DimensionScore(scorecard=scorecard, dimension=dimension, score=scores[dimension.key], evidence="Evidence.")
+        for dimension in rubric_dimensions
+        if dimension.key in scores
+    )
+    flags = {flag.key: flag for flag in interview.rubric.red_flags.all()}
+    RedFlagMark.objects.bulk_create(
+        RedFlagMark(scorecard=scorecard, red_flag=flags[key], evidence=f"Heard {key}.") for key in red_flags
+    )
+    return scorecard
