@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -382,3 +383,20 @@ def _dimension_names(dimensions: Sequence[DimensionSpec]) -> str:
 
 def _names(keys: Sequence[str], names: Mapping[str, str]) -> str:
     return ", ".join(names.get(key) or key.replace("_", " ").capitalize() for key in keys)
+
+
+# The five-minute note's state as every list, page and email shows it.
+NOTE_STATUSES: tuple[str, ...] = ("not_due", "due", "on_time", "late", "missing")
+
+
+def note_status(
+    *, ended_at: datetime | None, note_due_at: datetime | None, note_submitted_at: datetime | None, now: datetime
+) -> str:
+    """`not_due` before the interview ends; then `due` until the deadline and `missing` after it, while no
+    note is written; once written, `on_time` or `late` against the deadline (Post-Interview: "within 5 minutes").
+    """
+    if note_submitted_at is not None and note_due_at is not None:
+        return "on_time" if note_submitted_at <= note_due_at else "late"
+    if ended_at is None or note_due_at is None or ended_at > now:
+        return "not_due"
+    return "due" if now <= note_due_at else "missing"

@@ -6,6 +6,7 @@ Pure functions: no database and no Django (these run with ``-p no:django`` too).
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -23,6 +24,7 @@ from scorecards.rules import (
     Thresholds,
     completeness_problems,
     lower_vote,
+    note_status,
     rubric_is_editable,
     vote_ceiling,
     vote_index,
@@ -754,3 +756,26 @@ def test_strong_yes_only_without_flags_doubts_or_weak_scores(scores, red_flags, 
             scores[key] is None or scores[key] >= 4 for key in ("systems_thinking", "risk_management", "execution_bias")
         )
         assert not scored or 2 * sum(score >= 4 for score in scored) > len(scored)
+
+
+# --- note_status -------------------------------------------------------------------------------
+
+_END = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
+_DUE = _END + timedelta(minutes=5)
+
+
+@pytest.mark.parametrize(
+    ("ended_at", "submitted_at", "now", "expected"),
+    [
+        (None, None, _END, "not_due"),
+        (_END, None, _END - timedelta(seconds=1), "not_due"),  # an end time set ahead has not come yet
+        (_END, None, _END, "due"),
+        (_END, None, _DUE, "due"),  # the deadline itself is still on time
+        (_END, None, _DUE + timedelta(seconds=1), "missing"),
+        (_END, _DUE, _DUE + timedelta(hours=1), "on_time"),
+        (_END, _DUE + timedelta(seconds=1), _DUE + timedelta(hours=1), "late"),
+    ],
+)
+def test_note_status(ended_at, submitted_at, now, expected):
+    due = ended_at + timedelta(minutes=5) if ended_at else None
+    assert note_status(ended_at=ended_at, note_due_at=due, note_submitted_at=submitted_at, now=now) == expected
