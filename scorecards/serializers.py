@@ -1,10 +1,16 @@
-"""Rubric read serializers: a rubric version with everything an interviewer scores against."""
+"""Serializers: rubric versions (read-only), interview rows, the five-minute note and the scorecard body.
+
+They check shape only; the services (scorecards.services) enforce the rules and raise the contract's errors.
+"""
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from interviewloop.models import Interview
+from scorecards import rules
 from scorecards.models import Dimension, Phase, RedFlag, Rubric, Thread
 
 
@@ -65,3 +71,49 @@ class RubricSerializer(serializers.ModelSerializer):
             "strong_yes_critical_min": rubric.strong_yes_critical_min,
             "evidence_required_for_extremes": rubric.evidence_required_for_extremes,
         }
+
+
+SCORECARD_STATUSES = ("not_started", "draft", "submitted")
+
+
+def scorecard_status(interview: Interview) -> str:
+    """`not_started` (no scorecard row yet), `draft` or `submitted`."""
+    scorecard = getattr(interview, "scorecard", None)
+    return "not_started" if scorecard is None else scorecard.status
+
+
+def interview_note_status(interview: Interview) -> str:
+    note = getattr(interview, "note", None)
+    return rules.note_status(
+        ended_at=interview.ended_at,
+        note_due_at=interview.note_due_at,
+        note_submitted_at=note.submitted_at if note is not None else None,
+        now=timezone.now(),
+    )
+
+
+class InterviewSerializer(serializers.ModelSerializer):
+    """An interview row of the contract. Needs `scorecards.selectors.interview_rows()` (one query for a list)."""
+
+    candidate = serializers.CharField(source="loop.candidate.name", read_only=True)
+    position = serializers.CharField(source="loop.position.title", read_only=True)
+    interviewer = serializers.CharField(source="interviewer.username", read_only=True)
+    note_due_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    note_status = serializers.SerializerMethodField()
+    scorecard_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Interview
+        fields = [
+            "id", "loop", "candidate", "position", "interviewer", "rubric", "scheduled_start", "scheduled_end",
+            "ended_at", "note_due_at", "note_status", "scorecard_status", "counts_toward_decision",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=rules.NOTE_STATUSES))
+    def get_note_status(self, interview: Interview) -> str:
+        return interview_note_status(interview)
+
+    @extend_schema_field(serializers.ChoiceField(choices=SCORECARD_STATUSES))
+    def get_scorecard_status(self, interview: Interview) -> str:
+        return scorecard_status(interview)
