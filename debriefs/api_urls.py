@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from debriefs import api
+
+urlpatterns = [
+    path("loops/<int:loop_id>/debrief/", api.DebriefView.as_view(), name="api-loop-debrief"),
+    path("loops/<int:loop_id>/decision/", api.DecisionView.as_view(), name="api-loop-decision"),
+]

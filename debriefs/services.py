@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 
 from debriefs import outbox
-from debriefs.aggregation import Outcome, PanelVote, decide
+from debriefs.aggregation import Outcome, PanelVote, decide, may_record
+from interviewloop.errors import Conflict, Invalid
 from interviewloop.models import Interview, Loop
 from scorecards.models import Scorecard
 
@@ -16,8 +20,13 @@ def loop_panel(loop: Loop) -> list[PanelVote]:
     rows = (
         Interview.objects.filter(loop=loop).select_related("interviewer", "scorecard").order_by("scheduled_start", "id")
     )
+    return panel_from_interviews(rows)
+
+
+def panel_from_interviews(interviews: Iterable[Interview]) -> list[PanelVote]:
+    """PanelVotes from interviews loaded with their interviewer and scorecard (no query of its own)."""
     panel = []
-    for interview in rows:
+    for interview in interviews:
         scorecard = getattr(interview, "scorecard", None)
         submitted = scorecard is not None and scorecard.status == Scorecard.Status.SUBMITTED
         panel.append(
@@ -53,3 +62,40 @@ def loop_recompute_decision(*, loop: Loop) -> Outcome:
     loop.decision, loop.decision_reason = locked.decision, locked.decision_reason
     loop.decision_changed_at = locked.decision_changed_at
     return outcome
+
+
+_REFUSALS = {
+    "one_no_is_no_hire": "{who} voted No: One No = No Hire. Record no_hire, or wait for an amended scorecard.",
+    "decision_pending": "The decision is still pending ({why}): a hire needs every counting scorecard in, all Yes.",
+}
+
+
+@transaction.atomic
+def loop_record_decision(*, loop: Loop, decision: str, by: Any) -> Loop:
+    """Record the recruiter's outcome and close the loop.
+
+    `no_hire` may be recorded any time; `hire` only when the rule, recomputed now from the
+    submitted scorecards, gives hire (aggregation.may_record). A closed loop keeps its outcome.
+    """
+    locked = Loop.objects.select_for_update().get(pk=loop.pk)
+    if locked.status == Loop.Status.CLOSED:
+        raise Conflict(
+            f"This loop is already closed as {locked.get_outcome_display()}.",
+            code="loop_closed",
+            outcome=locked.outcome,
+        )
+    outcome = loop_recompute_decision(loop=locked)
+    allowed, code = may_record(outcome.decision, decision)
+    if not allowed:
+        if code == "invalid_decision":
+            raise Invalid("The decision must be hire or no_hire.", code="invalid_decision")
+        message = _REFUSALS[str(code)].format(
+            who=", ".join(outcome.deciding), why=" ".join(outcome.reasons).rstrip(".")
+        )
+        raise Conflict(message, code=str(code), decision=outcome.decision, reasons=list(outcome.reasons))
+    locked.outcome = decision
+    locked.outcome_at = timezone.now()
+    locked.outcome_by = by
+    locked.status = Loop.Status.CLOSED
+    locked.save(update_fields=["outcome", "outcome_at", "outcome_by", "status"])
+    return locked

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from debriefs import outbox
-from interviewloop.errors import Conflict
-from interviewloop.models import Interview
+from debriefs.services import loop_recompute_decision
+from interviewloop.errors import Conflict, Invalid
+from interviewloop.models import Candidate, Interview, Loop, Position
+from interviewloop.roles import is_interviewer
+from scorecards.models import Rubric
 
 
 @transaction.atomic
@@ -29,3 +33,105 @@ def interview_end(*, interview: Interview, at: datetime | None = None) -> Interv
     locked.save(update_fields=["ended_at"])
     outbox.interview_ended(locked)
     return locked
+
+
+@transaction.atomic
+def position_create(*, title: str, rubric: Rubric) -> Position:
+    """A position and the rubric version its interviews default to (it must be published)."""
+    _require_published(rubric)
+    return Position.objects.create(title=title.strip(), rubric=rubric)
+
+
+@transaction.atomic
+def candidate_create(*, name: str, email: str = "", phone: str = "") -> Candidate:
+    return Candidate.objects.create(name=name.strip(), email=email.strip(), phone=phone.strip())
+
+
+@transaction.atomic
+def loop_create(
+    *, candidate: Candidate, position: Position, recruiter: Any, debrief_at: datetime | None = None
+) -> Loop:
+    """Open a loop owned by `recruiter`; a debrief time schedules the meeting reminder in the same transaction."""
+    if candidate.erased_at is not None:
+        raise Invalid(
+            "This candidate's personal data was erased: they cannot be interviewed again.", code="candidate_erased"
+        )
+    loop = Loop.objects.create(candidate=candidate, position=position, recruiter=recruiter, debrief_at=debrief_at)
+    if debrief_at is not None:
+        outbox.debrief_scheduled(loop)
+    return loop
+
+
+@transaction.atomic
+def loop_schedule_debrief(*, loop: Loop, debrief_at: datetime | None) -> Loop:
+    """Set, move or clear the debrief meeting; the outbox replaces its reminder."""
+    locked = Loop.objects.select_for_update().get(pk=loop.pk)
+    if locked.status == Loop.Status.CLOSED:
+        raise Conflict("This loop is closed: its outcome is recorded.", code="loop_closed")
+    if locked.debrief_at != debrief_at:
+        locked.debrief_at = debrief_at
+        locked.save(update_fields=["debrief_at"])
+        outbox.debrief_scheduled(locked)
+    loop.debrief_at = locked.debrief_at
+    return locked
+
+
+@transaction.atomic
+def interview_schedule(
+    *,
+    loop: Loop,
+    interviewer: Any,
+    scheduled_start: datetime,
+    scheduled_end: datetime,
+    rubric: Rubric | None = None,
+    counts_toward_decision: bool = True,
+) -> Interview:
+    """Add a session to an open loop. It pins `rubric` (default: the position's) for good.
+
+    One interview per interviewer per loop: a second would give one person two votes.
+    """
+    locked = Loop.objects.select_for_update().select_related("position__rubric").get(pk=loop.pk)
+    if locked.status == Loop.Status.CLOSED:
+        raise Conflict("This loop is closed: its outcome is recorded.", code="loop_closed")
+    if not is_interviewer(interviewer):
+        raise Invalid(
+            f"{interviewer.username} is not an interviewer: ask an admin to add them to the interviewers.",
+            code="not_an_interviewer",
+        )
+    if scheduled_end <= scheduled_start:
+        raise Invalid("The interview must end after it starts.", code="end_before_start")
+    pinned = rubric or locked.position.rubric
+    _require_published(pinned)
+    if Interview.objects.filter(loop=locked, interviewer=interviewer).exists():
+        raise Conflict(
+            f"{interviewer.username} already interviews in this loop: one interview per interviewer.",
+            code="already_on_panel",
+        )
+    try:
+        with transaction.atomic():
+            interview = Interview.objects.create(
+                loop=locked,
+                interviewer=interviewer,
+                rubric=pinned,
+                scheduled_start=scheduled_start,
+                scheduled_end=scheduled_end,
+                counts_toward_decision=counts_toward_decision,
+            )
+    except IntegrityError:
+        # Two requests racing past the check above: the unique constraint decides.
+        raise Conflict(
+            f"{interviewer.username} already interviews in this loop: one interview per interviewer.",
+            code="already_on_panel",
+        ) from None
+    if counts_toward_decision:
+        # A new counting interview can turn a hire back into pending (a no_hire stays: One No = No Hire).
+        loop_recompute_decision(loop=locked)
+    return interview
+
+
+def _require_published(rubric: Rubric) -> None:
+    if rubric.status != Rubric.Status.PUBLISHED:
+        raise Invalid(
+            f"{rubric} is not a published rubric version: publish it (or pick a published one) first.",
+            code="rubric_not_published",
+        )

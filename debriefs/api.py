@@ -1,0 +1,40 @@
+"""Debrief API: the aggregated loop, and the recruiter's recorded outcome. Thin: selectors read, services write."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from debriefs.selectors import loop_debrief, loop_for_debrief, loop_for_recruiter
+from debriefs.services import loop_record_decision
+from interviewloop.api.loops import LoopSerializer, loop_row
+
+
+class DecisionSerializer(serializers.Serializer):
+    decision = serializers.CharField(help_text="hire or no_hire")
+
+
+class DebriefView(APIView):
+    """The loop aggregated under "One No = No Hire". Recruiters; a panel member once their scorecard is in."""
+
+    @extend_schema(responses={200: serializers.DictField()})
+    def get(self, request: Request, loop_id: int) -> Response:
+        loop_for_debrief(request.user, loop_id)
+        return Response(loop_debrief(loop_id))
+
+
+class DecisionView(APIView):
+    """Record the outcome: no_hire any time; hire only when the rule gives hire (409 otherwise)."""
+
+    serializer_class = DecisionSerializer
+
+    @extend_schema(request=DecisionSerializer, responses={200: LoopSerializer})
+    def post(self, request: Request, loop_id: int) -> Response:
+        loop = loop_for_recruiter(request.user, loop_id)
+        body = DecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        loop_record_decision(loop=loop, decision=body.validated_data["decision"], by=request.user)
+        return Response(loop_row(request.user, loop_id))

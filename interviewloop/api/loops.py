@@ -1,0 +1,213 @@
+"""Scheduling API: positions, candidates, loops and their interviews. Thin: services decide, selectors read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from debriefs.selectors import STAGES, loop_for_debrief, loop_for_recruiter, loop_rows, loop_stage
+from interviewloop import services
+from interviewloop.api.permissions import IsRecruiter, IsRecruiterToWrite
+from interviewloop.errors import Invalid
+from interviewloop.models import Candidate, Decision, Loop, Position
+from scorecards.models import Rubric
+from scorecards.selectors import interview_rows
+from scorecards.serializers import InterviewSerializer
+
+# --- Serializers: shape only; the services enforce the rules ------------------------------------------
+
+
+class PositionSerializer(serializers.ModelSerializer):
+    rubric = serializers.PrimaryKeyRelatedField(queryset=Rubric.objects.all())
+
+    class Meta:
+        model = Position
+        fields = ["id", "title", "rubric", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class CandidateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Candidate
+        fields = ["id", "name", "email", "phone", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        extra_kwargs = {"email": {"required": True, "allow_blank": False}}
+
+
+class LoopCreateSerializer(serializers.Serializer):
+    candidate = serializers.PrimaryKeyRelatedField(queryset=Candidate.objects.all())
+    position = serializers.PrimaryKeyRelatedField(queryset=Position.objects.all())
+    debrief_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class LoopUpdateSerializer(serializers.Serializer):
+    debrief_at = serializers.DateTimeField(allow_null=True)
+
+
+class InterviewCreateSerializer(serializers.Serializer):
+    interviewer = serializers.CharField(help_text="The interviewer's username.")
+    rubric = serializers.PrimaryKeyRelatedField(
+        queryset=Rubric.objects.all(), required=False, allow_null=True, help_text="Default: the position's rubric."
+    )
+    scheduled_start = serializers.DateTimeField()
+    scheduled_end = serializers.DateTimeField()
+    counts_toward_decision = serializers.BooleanField(default=True)
+
+
+class LoopSerializer(serializers.ModelSerializer):
+    """A loop row. Needs `debriefs.selectors.loop_rows()` (the counts are annotated in SQL)."""
+
+    candidate = serializers.SerializerMethodField()
+    position = serializers.SerializerMethodField()
+    recruiter = serializers.CharField(source="recruiter.username", read_only=True)
+    outcome = serializers.SerializerMethodField()
+    outcome_by = serializers.SerializerMethodField()
+    stage = serializers.SerializerMethodField()
+    interview_count = serializers.IntegerField(read_only=True)
+    submitted_count = serializers.IntegerField(read_only=True)
+    missing_count = serializers.IntegerField(read_only=True)
+    late_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Loop
+        fields = [
+            "id", "candidate", "position", "recruiter", "status", "stage", "decision", "decision_reason",
+            "decision_changed_at", "outcome", "outcome_at", "outcome_by", "debrief_at", "created_at",
+            "interview_count", "submitted_count", "missing_count", "late_count",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField())
+    def get_candidate(self, loop: Loop) -> dict[str, Any]:
+        return {"id": loop.candidate_id, "name": loop.candidate.name}
+
+    @extend_schema_field(serializers.DictField())
+    def get_position(self, loop: Loop) -> dict[str, Any]:
+        return {"id": loop.position_id, "title": loop.position.title}
+
+    @extend_schema_field(serializers.ChoiceField(choices=Decision.choices, allow_null=True))
+    def get_outcome(self, loop: Loop) -> str | None:
+        return loop.outcome or None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_outcome_by(self, loop: Loop) -> str | None:
+        return loop.outcome_by.username if loop.outcome_by else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=list(STAGES)))
+    def get_stage(self, loop: Loop) -> str:
+        return loop_stage(loop)
+
+
+def loop_row(user: Any, loop_id: int) -> dict[str, Any]:
+    return dict(LoopSerializer(loop_rows(user).get(pk=loop_id)).data)
+
+
+# --- Views ---------------------------------------------------------------------------------------------
+
+
+class PositionListCreate(generics.ListCreateAPIView):
+    """Recruiters list and open positions; a position's rubric must be a published version."""
+
+    permission_classes = [IsAuthenticated, IsRecruiter]
+    serializer_class = PositionSerializer
+    queryset = Position.objects.order_by("title", "id")
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = services.position_create(**serializer.validated_data)
+
+
+class CandidateListCreate(generics.ListCreateAPIView):
+    permission_classes = [IsAuthenticated, IsRecruiter]
+    serializer_class = CandidateSerializer
+    queryset = Candidate.objects.filter(erased_at__isnull=True).order_by("name", "id")
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = services.candidate_create(**serializer.validated_data)
+
+
+_FILTERS = {"status": [choice for choice, _ in Loop.Status.choices], "decision": [c for c, _ in Decision.choices]}
+
+
+class LoopListCreate(generics.ListAPIView):
+    """`GET`: the loops the caller may see (recruiters: all; a panel member: the loops they submitted in).
+    `POST`: recruiters open a loop; they own it."""
+
+    permission_classes = [IsAuthenticated, IsRecruiterToWrite]
+    serializer_class = LoopSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        for name, allowed in _FILTERS.items():
+            if params.get(name) and params[name] not in allowed:
+                raise Invalid(f"{name} must be one of {', '.join(allowed)}.", code="invalid_filter", field=name)
+        return loop_rows(
+            self.request.user, status=params.get("status"), decision=params.get("decision"), search=params.get("q")
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", enum=_FILTERS["status"]),
+            OpenApiParameter("decision", enum=_FILTERS["decision"]),
+            OpenApiParameter("q", description="Search candidate name or position title."),
+        ]
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=LoopCreateSerializer, responses={201: LoopSerializer})
+    def post(self, request: Request) -> Response:
+        body = LoopCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        loop = services.loop_create(recruiter=request.user, **body.validated_data)
+        return Response(loop_row(request.user, loop.pk), status=status.HTTP_201_CREATED)
+
+
+class LoopDetail(APIView):
+    """`GET` the loop row (whoever may read its debrief); `PATCH {debrief_at}` (recruiters) moves the meeting."""
+
+    serializer_class = LoopSerializer
+
+    @extend_schema(responses={200: LoopSerializer})
+    def get(self, request: Request, loop_id: int) -> Response:
+        loop_for_debrief(request.user, loop_id)
+        return Response(loop_row(request.user, loop_id))
+
+    @extend_schema(request=LoopUpdateSerializer, responses={200: LoopSerializer})
+    def patch(self, request: Request, loop_id: int) -> Response:
+        loop = loop_for_recruiter(request.user, loop_id)
+        body = LoopUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.loop_schedule_debrief(loop=loop, debrief_at=body.validated_data["debrief_at"])
+        return Response(loop_row(request.user, loop_id))
+
+
+class LoopInterviewCreate(APIView):
+    """Schedule an interview in the loop: 201 with the interview row."""
+
+    serializer_class = InterviewCreateSerializer
+
+    @extend_schema(request=InterviewCreateSerializer, responses={201: InterviewSerializer})
+    def post(self, request: Request, loop_id: int) -> Response:
+        loop = loop_for_recruiter(request.user, loop_id)
+        body = InterviewCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        interviewer = get_user_model().objects.filter(username=data["interviewer"]).first()
+        if interviewer is None:
+            raise Invalid(f"There is no interviewer called {data['interviewer']}.", code="not_an_interviewer")
+        interview = services.interview_schedule(
+            loop=loop,
+            interviewer=interviewer,
+            rubric=data.get("rubric"),
+            scheduled_start=data["scheduled_start"],
+            scheduled_end=data["scheduled_end"],
+            counts_toward_decision=data["counts_toward_decision"],
+        )
+        return Response(InterviewSerializer(interview_rows().get(pk=interview.pk)).data, status=201)
