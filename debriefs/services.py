@@ -65,7 +65,7 @@ def loop_recompute_decision(*, loop: Loop) -> Outcome:
 
 
 _REFUSALS = {
-    "one_no_is_no_hire": "{who} voted No: One No = No Hire. Record no_hire, or wait for an amended scorecard.",
+    "one_no_is_no_hire": "A No from {who}: One No = No Hire. Record no_hire, or wait for an amended scorecard.",
     "decision_pending": "The decision is still pending ({why}): a hire needs every counting scorecard in, all Yes.",
 }
 
