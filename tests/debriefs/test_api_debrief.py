@@ -110,7 +110,7 @@ def test_debrief_payload_names_the_no_that_decided_while_others_are_missing(froz
                     "vote": "yes",
                     "submitted_at": iso(note_due - timedelta(minutes=2)),
                     "due_at": iso(note_due),
-                },  # fmt: skip
+                },
                 vote_shift={"from": "yes", "to": "strong_yes", "steps": 1},
             ),
             vote(
@@ -123,7 +123,7 @@ def test_debrief_payload_names_the_no_that_decided_while_others_are_missing(froz
                     "vote": "yes",
                     "submitted_at": iso(note_due + timedelta(minutes=10)),
                     "due_at": iso(note_due),
-                },  # fmt: skip
+                },
                 vote_shift={"from": "yes", "to": "no", "steps": -1},
             ),
             vote("sam", vote="no", summary="sam says no.", counts_toward_decision=False),
@@ -152,7 +152,7 @@ def test_debrief_payload_names_the_no_that_decided_while_others_are_missing(froz
             dimension("communication", "Communication", False, [score("alice", 5)], 5.0, 5),
             dimension("humility", "Humility", False, [score("alice", 5)], 5.0, 5),
             dimension("experience", "Experience", False, [score("alice", 5)], 5.0, 5),
-        ],  # fmt: skip
+        ],
         "red_flags": [
             {
                 "key": "overconfident",
