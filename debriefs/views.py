@@ -1,0 +1,192 @@
+"""The recruiter's pages: loops, a loop's debrief, recording the outcome, scheduling a loop.
+
+Server-rendered and usable without JavaScript (plain GET filters, plain POST forms, redirect after
+POST); htmx swaps the loops table in place. The selectors read, the services write.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from debriefs import selectors
+from debriefs.selectors import STAGES, heatmap, loop_for_debrief, loop_for_recruiter, loop_rows, loop_stage
+from debriefs.services import loop_record_decision
+from interviewloop import services
+from interviewloop.errors import DomainError, Forbidden, NotFound
+from interviewloop.models import Candidate, Decision, Loop, Position
+from interviewloop.roles import INTERVIEWERS, is_recruiter
+from scorecards.rules import VOTE_LABELS, VOTES
+
+LOOPS_PER_PAGE = 25
+
+
+@login_required
+def loop_list(request: HttpRequest) -> HttpResponse:
+    """Candidates in their loops: stage, decision, missing and late counts; search and filters (GET)."""
+    params = request.GET
+    status = params.get("status") if params.get("status") in Loop.Status.values else ""
+    decision = params.get("decision") if params.get("decision") in Decision.values else ""
+    search = params.get("q", "").strip()
+    rows = loop_rows(request.user, status=status, decision=decision, search=search)
+    page = Paginator(rows, LOOPS_PER_PAGE).get_page(params.get("page"))
+    for loop in page.object_list:
+        loop.stage = loop_stage(loop)  # type: ignore[attr-defined]
+        loop.stage_label = STAGES[loop.stage]  # type: ignore[attr-defined]
+    query = params.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "filters": {"q": search, "status": status, "decision": decision},
+        "statuses": Loop.Status.choices,
+        "decisions": Decision.choices,
+        "query": query.urlencode(),
+        "can_schedule": is_recruiter(request.user),
+    }
+    template = "debriefs/_loop_rows.html" if getattr(request, "htmx", False) else "debriefs/loop_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def loop_debrief(request: HttpRequest, loop_id: int) -> HttpResponse:
+    """The loop at a glance: decision banner, votes, heat-map, tally, red flags, notes, missing scorecards."""
+    try:
+        loop_for_debrief(request.user, loop_id)
+    except NotFound:
+        raise Http404("No such loop.") from None
+    except Forbidden as refused:
+        return render(request, "debriefs/debrief_locked.html", {"detail": refused.detail}, status=403)
+    debrief = selectors.loop_debrief(loop_id)
+    context = {
+        "debrief": debrief,
+        "loop": debrief["loop"],
+        "heatmap": heatmap(debrief),
+        "tally_rows": tally_rows(debrief),
+        "is_recruiter": is_recruiter(request.user),
+        "deciding_names": [vote["name"] for vote in debrief["votes"] if vote["deciding"]],
+    }
+    return render(request, "debriefs/debrief.html", context)
+
+
+def tally_rows(debrief: dict[str, Any]) -> list[dict[str, Any]]:
+    """One bar per vote, highest first, each as many slots as the counting panel: filled for each vote given."""
+    counting = sum(1 for vote in debrief["votes"] if vote["counts_toward_decision"])
+    rows = []
+    for vote in reversed(VOTES):
+        count = debrief["tally"][vote]
+        rows.append(
+            {"vote": vote, "label": VOTE_LABELS[vote], "count": count, "slots": [i < count for i in range(counting)]}
+        )
+    return rows
+
+
+@require_POST
+@login_required
+def loop_decision(request: HttpRequest, loop_id: int) -> HttpResponse:
+    """Record the outcome from the debrief page; a refusal comes back as a message, nothing recorded."""
+    try:
+        loop = loop_for_recruiter(request.user, loop_id)
+    except NotFound:
+        raise Http404("No such loop.") from None
+    except Forbidden as refused:
+        return HttpResponse(refused.detail, status=403)
+    try:
+        loop_record_decision(loop=loop, decision=request.POST.get("decision", ""), by=request.user)
+    except DomainError as refused:
+        messages.error(request, refused.detail)
+    else:
+        label = Decision(request.POST["decision"]).label
+        messages.success(request, f"Recorded: {label}. The loop is closed.")
+    return redirect("loop-debrief", loop_id=loop_id)
+
+
+# --- Scheduling a loop ----------------------------------------------------------------------------------
+
+INTERVIEW_ROWS = 4
+
+
+class LoopScheduleForm(forms.Form):
+    candidate = forms.ModelChoiceField(
+        queryset=Candidate.objects.filter(erased_at__isnull=True), required=False, empty_label="— a new candidate —"
+    )
+    candidate_name = forms.CharField(max_length=200, required=False, label="New candidate's name")
+    candidate_email = forms.EmailField(required=False, label="New candidate's email")
+    position = forms.ModelChoiceField(queryset=Position.objects.select_related("rubric"))
+    debrief_at = forms.DateTimeField(
+        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), label="Debrief meeting"
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("candidate") and not (data.get("candidate_name") or "").strip():
+            self.add_error("candidate_name", "Pick a candidate or give a new one's name.")
+        return data
+
+
+class InterviewRowForm(forms.Form):
+    interviewer = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(groups__name=INTERVIEWERS).order_by("username"),
+        required=False,
+        to_field_name="username",
+    )
+    scheduled_start = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    scheduled_end = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    counts_toward_decision = forms.BooleanField(required=False, initial=True, label="Counts (not shadowing)")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("interviewer") and not (data.get("scheduled_start") and data.get("scheduled_end")):
+            self.add_error("scheduled_start", "Give the start and the end.")
+        return data
+
+
+@login_required
+def loop_schedule(request: HttpRequest) -> HttpResponse:
+    """A loop and its interviews in one form; on a refusal everything typed comes back as it was."""
+    if not is_recruiter(request.user):
+        raise Http404("Only recruiters schedule loops.")
+    data = request.POST if request.method == "POST" else None
+    form = LoopScheduleForm(data)
+    rows = [InterviewRowForm(data, prefix=f"i{n}") for n in range(INTERVIEW_ROWS)]
+    error = None
+    if request.method == "POST" and form.is_valid() and all(row.is_valid() for row in rows):
+        try:
+            loop = _schedule(request.user, form.cleaned_data, [row.cleaned_data for row in rows])
+        except DomainError as refused:
+            error = refused.detail
+        else:
+            messages.success(request, "Loop scheduled.")
+            return redirect(reverse("loop-debrief", kwargs={"loop_id": loop.pk}))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "debriefs/loop_schedule.html", {"form": form, "rows": rows, "error": error}, status=status)
+
+
+@transaction.atomic
+def _schedule(recruiter: Any, loop_data: dict[str, Any], interviews: list[dict[str, Any]]) -> Loop:
+    """All or nothing: a refused interview leaves no half-made loop behind."""
+    candidate = loop_data["candidate"] or services.candidate_create(
+        name=loop_data["candidate_name"], email=loop_data.get("candidate_email") or ""
+    )
+    loop = services.loop_create(
+        candidate=candidate, position=loop_data["position"], recruiter=recruiter, debrief_at=loop_data["debrief_at"]
+    )
+    for row in interviews:
+        if row.get("interviewer"):
+            services.interview_schedule(
+                loop=loop,
+                interviewer=row["interviewer"],
+                scheduled_start=row["scheduled_start"],
+                scheduled_end=row["scheduled_end"],
+                counts_toward_decision=row["counts_toward_decision"],
+            )
+    return loop
