@@ -1,0 +1,174 @@
+"""Admin for candidates, positions, loops and interviews, and the history-is-read-only base for every app.
+
+History (django-simple-history) is shown in admin so an admin can see who changed what and when,
+but it is never a way to change anything: the revert form is refused, whatever the user's rights.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+from interviewloop.models import Candidate, Interview, Loop, Position
+from interviewloop.privacy import candidate_erase
+from scorecards.models import Rubric
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """SimpleHistoryAdmin whose history pages only show: no revert, no edit through a past version."""
+
+    history_list_display = ["history_change_reason"]
+
+    def has_change_history_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        # simple_history's form view saves the POSTed past version over the live row (a revert).
+        # History is evidence; it is never written through admin.
+        if request.method != "GET":
+            raise PermissionDenied("History is read-only: a past version cannot be restored or edited.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadOnlyAdmin(ReadOnlyHistoryAdmin):
+    """For records that are evidence (notes, scorecards): visible to staff, never added, changed or deleted here."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def published_rubrics() -> QuerySet[Rubric]:
+    return Rubric.objects.filter(status=Rubric.Status.PUBLISHED)
+
+
+@admin.register(Candidate)
+class CandidateAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "phone", "loop_count", "created_at", "erased_at"]
+    list_filter = [("erased_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "email", "phone"]
+    readonly_fields = ["created_at", "erased_at"]
+    actions = ["erase_personal_data"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Candidate]:
+        return super().get_queryset(request).annotate(loop_count=Count("loops"))
+
+    @admin.display(description="loops", ordering="loop_count")
+    def loop_count(self, candidate: Candidate) -> int:
+        return candidate.loop_count  # type: ignore[attr-defined]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # Once erased, there is nothing personal left to edit, and re-typing a name would undo the erasure.
+        if obj is not None and obj.erased_at is not None:
+            return ["name", "email", "phone", *self.readonly_fields]
+        return list(self.readonly_fields)
+
+    @admin.action(description="Erase personal data (keeps anonymised scores and votes)", permissions=["change"])
+    def erase_personal_data(self, request: HttpRequest, queryset: QuerySet[Candidate]) -> None:
+        for candidate in queryset:
+            result = candidate_erase(candidate=candidate, by=request.user)
+            self.message_user(request, result.summary(), messages.SUCCESS)
+
+
+@admin.register(Position)
+class PositionAdmin(admin.ModelAdmin):
+    list_display = ["title", "rubric", "created_at"]
+    list_filter = ["rubric__name"]
+    search_fields = ["title"]
+    list_select_related = ["rubric"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "rubric":
+            # A position's interviews pin its rubric, so it must be a published version.
+            kwargs["queryset"] = published_rubrics()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class InterviewInline(admin.TabularInline):
+    model = Interview
+    extra = 0
+    fields = ["interviewer", "rubric", "scheduled_start", "scheduled_end", "counts_toward_decision", "ended_at"]
+    # An interview pins its rubric for good (the scorecard is read against that version); a new one
+    # takes the position's rubric, as the API does (LoopAdmin.save_formset).
+    readonly_fields = ["rubric", "ended_at"]
+    autocomplete_fields = ["interviewer"]
+    show_change_link = True
+
+
+@admin.register(Loop)
+class LoopAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["__str__", "recruiter", "status", "decision", "outcome", "debrief_at", "created_at"]
+    list_filter = ["status", "decision", "outcome", "position"]
+    search_fields = ["candidate__name", "candidate__email", "position__title", "recruiter__username"]
+    list_select_related = ["candidate", "position", "recruiter"]
+    autocomplete_fields = ["candidate", "recruiter"]
+    date_hierarchy = "created_at"
+    # The decision is the rule's ("One No = No Hire") and the outcome is recorded through the debrief,
+    # so neither is typed in here.
+    readonly_fields = [
+        "decision", "decision_changed_at", "decision_reason", "outcome", "outcome_at", "outcome_by", "created_at",
+    ]  # fmt: skip
+    inlines = [InterviewInline]
+
+    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list:
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is Interview:
+            for interview_form in formset.forms:
+                interview = interview_form.instance
+                if interview.pk is None and interview.rubric_id is None:
+                    interview.rubric_id = form.instance.position.rubric_id
+        super().save_formset(request, form, formset, change)
+
+
+@admin.register(Interview)
+class InterviewAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__", "interviewer", "rubric", "scheduled_start", "scheduled_end", "ended_at", "counts_toward_decision",
+    ]  # fmt: skip
+    list_filter = ["counts_toward_decision", ("ended_at", admin.EmptyFieldListFilter), "rubric"]
+    search_fields = ["loop__candidate__name", "interviewer__username", "loop__position__title"]
+    list_select_related = ["loop__candidate", "loop__position", "interviewer", "rubric"]
+    autocomplete_fields = ["loop", "interviewer"]
+    date_hierarchy = "scheduled_start"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # `ended_at` is set by the interviewer or the sweep (it starts the note's five minutes);
+        # the rubric is pinned once the interview exists.
+        return ["ended_at", "created_at", "rubric"] if obj is not None else ["ended_at", "created_at"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "rubric":
+            kwargs["queryset"] = published_rubrics()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

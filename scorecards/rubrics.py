@@ -1,0 +1,95 @@
+"""Rubric versions: draft → published → retired, and "new version from this".
+
+A published version is frozen (the models refuse changes); editing a rubric means copying it into a
+new draft, changing the draft, and publishing that. Interviews pin the version they were created
+with, so publishing or retiring never changes how an existing scorecard reads.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from interviewloop.errors import Conflict
+from scorecards.models import Dimension, Phase, RedFlag, Rubric, Thread
+
+logger = logging.getLogger(__name__)
+
+# What a new version does not inherit: its identity and its place in the lifecycle.
+_NOT_COPIED = {"id", "version", "status", "based_on_id", "created_at", "published_at", "retired_at"}
+_PART_MODELS: tuple[Any, ...] = (Dimension, RedFlag, Thread, Phase)
+
+
+def _locked(rubric: Rubric) -> Rubric:
+    """Re-read the rubric under a row lock, so two admins clicking at once see each other's change."""
+    return Rubric.objects.select_for_update().get(pk=rubric.pk)
+
+
+@transaction.atomic
+def rubric_publish(*, rubric: Rubric, at: Any = None) -> Rubric:
+    """Publish a draft. From now on it is immutable and can be pinned by interviews."""
+    rubric = _locked(rubric)
+    if rubric.status != Rubric.Status.DRAFT:
+        raise Conflict(
+            f"{rubric} is {rubric.status}; only a draft can be published.", code="rubric_not_draft", rubric=rubric.pk
+        )
+    if not rubric.dimensions.exists():
+        raise Conflict(
+            f"{rubric} has no dimensions; add at least one before publishing.", code="rubric_empty", rubric=rubric.pk
+        )
+    rubric.status = Rubric.Status.PUBLISHED
+    rubric.published_at = at or timezone.now()
+    rubric.save(update_fields=["status", "published_at"])
+    logger.info("rubric published: %s (id %s)", rubric, rubric.pk)
+    return rubric
+
+
+@transaction.atomic
+def rubric_new_version(*, rubric: Rubric) -> Rubric:
+    """Copy a version (any status) with all its parts into a new draft: the next version number, `based_on` it."""
+    source = Rubric.objects.get(pk=rubric.pk)
+    # The lock on the source serialises two "new version" clicks on the same rubric; the unique
+    # (name, version) constraint catches any other race.
+    _locked(source)
+    latest = Rubric.objects.filter(name=source.name).aggregate(latest=Max("version"))["latest"] or 0
+    fields = {
+        field.attname: getattr(source, field.attname)
+        for field in Rubric._meta.concrete_fields
+        if field.attname not in _NOT_COPIED
+    }
+    draft = Rubric.objects.create(**fields, version=latest + 1, status=Rubric.Status.DRAFT, based_on_id=source.pk)
+    for model in _PART_MODELS:
+        copies = []
+        for part in model.objects.filter(rubric=source).order_by("order", "id"):
+            values = {
+                field.attname: getattr(part, field.attname)
+                for field in model._meta.concrete_fields
+                if field.attname not in ("id", "rubric_id")
+            }
+            copies.append(model(rubric=draft, **values))
+        # bulk_create skips RubricPart.save()'s editability check, which would pass anyway: the target is a draft.
+        model.objects.bulk_create(copies)
+    logger.info("rubric new version: %s from %s (id %s)", draft, source, source.pk)
+    return draft
+
+
+@transaction.atomic
+def rubric_retire(*, rubric: Rubric, at: Any = None) -> Rubric:
+    """Retire a published version: it stays readable (interviews pinned to it keep it) but is no longer offered."""
+    rubric = _locked(rubric)
+    if rubric.status != Rubric.Status.PUBLISHED:
+        raise Conflict(
+            f"{rubric} is {rubric.status}; only a published version can be retired"
+            + (" (a draft can simply be deleted)." if rubric.status == Rubric.Status.DRAFT else "."),
+            code="rubric_not_published",
+            rubric=rubric.pk,
+        )
+    rubric.status = Rubric.Status.RETIRED
+    rubric.retired_at = at or timezone.now()
+    rubric.save(update_fields=["status", "retired_at"])
+    logger.info("rubric retired: %s (id %s)", rubric, rubric.pk)
+    return rubric

@@ -1,0 +1,237 @@
+"""Admin for candidates, positions, loops and interviews, and the audit history: visible, never editable."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+
+from interviewloop.models import Candidate, Interview, Loop
+from scorecards.models import Note, Rubric, Scorecard
+from scorecards.rubrics import rubric_publish
+from tests.factories import CandidateFactory, InterviewFactory, LoopFactory, NoteFactory, make_rubric, make_scorecard
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The role fixtures hash a password each; the default hasher's cost is for production, not for tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    client.force_login(admin, backend=MODEL_BACKEND)
+    return client
+
+
+@pytest.fixture
+def loop(rubric, recruiter, interviewer):
+    loop = LoopFactory(recruiter=recruiter, candidate=CandidateFactory(name="Grace Hopper", email="grace@example.com"))
+    interview = InterviewFactory(loop=loop, interviewer=interviewer, rubric=rubric, ended_at=timezone.now())
+    NoteFactory(interview=interview)
+    make_scorecard(interview, vote="yes")
+    return loop
+
+
+ADMIN_PAGES = [
+    ("interviewloop", "candidate"),
+    ("interviewloop", "position"),
+    ("interviewloop", "loop"),
+    ("interviewloop", "interview"),
+    ("scorecards", "rubric"),
+    ("scorecards", "note"),
+    ("scorecards", "scorecard"),
+]
+
+
+def object_for(model: str, loop: Loop):
+    interview = loop.interviews.get()
+    return {
+        "candidate": loop.candidate,
+        "position": loop.position,
+        "loop": loop,
+        "interview": interview,
+        "rubric": interview.rubric,
+        "note": interview.note,
+        "scorecard": interview.scorecard,
+    }[model]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("app", "model"), ADMIN_PAGES)
+def test_changelist_change_and_search_pages_render_for_staff(admin_client, loop, app, model):
+    obj = object_for(model, loop)
+    assert admin_client.get(reverse(f"admin:{app}_{model}_changelist")).status_code == 200
+    assert admin_client.get(reverse(f"admin:{app}_{model}_changelist"), {"q": "Grace"}).status_code == 200
+    assert admin_client.get(reverse(f"admin:{app}_{model}_change", args=[obj.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("app", "model"), [p for p in ADMIN_PAGES if p[1] not in ("note", "scorecard")])
+def test_add_pages_render_for_staff(admin_client, app, model):
+    assert admin_client.get(reverse(f"admin:{app}_{model}_add")).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("user", ["interviewer", "recruiter", "outsider"])
+def test_admin_is_closed_to_non_staff(client, loop, user, request):
+    client.force_login(request.getfixturevalue(user), backend=MODEL_BACKEND)
+    response = client.get(reverse("admin:interviewloop_loop_change", args=[loop.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.django_db
+def test_loop_page_shows_interviews_inline_and_the_decision_read_only(admin_client, loop):
+    page = admin_client.get(reverse("admin:interviewloop_loop_change", args=[loop.pk]))
+    [interviews] = page.context["inline_admin_formsets"]
+    assert interviews.formset.prefix == "interviews"
+    assert len(interviews.formset.forms) == 1
+    form_fields = set(page.context["adminform"].form.fields)
+    assert {"decision", "outcome", "decision_reason"}.isdisjoint(form_fields)
+
+
+@pytest.mark.django_db
+def test_an_interview_added_in_the_loop_page_pins_the_positions_rubric(admin_client, loop, other_interviewer):
+    existing = loop.interviews.get()
+    start = timezone.now() + timedelta(days=1)
+    data = {
+        "candidate": str(loop.candidate_id),
+        "position": str(loop.position_id),
+        "recruiter": str(loop.recruiter_id),
+        "status": "open",
+        "interviews-TOTAL_FORMS": "2",
+        "interviews-INITIAL_FORMS": "1",
+        "interviews-MIN_NUM_FORMS": "0",
+        "interviews-MAX_NUM_FORMS": "1000",
+        "interviews-0-id": str(existing.pk),
+        "interviews-0-loop": str(loop.pk),
+        "interviews-0-interviewer": str(existing.interviewer_id),
+        "interviews-0-scheduled_start_0": existing.scheduled_start.strftime("%Y-%m-%d"),
+        "interviews-0-scheduled_start_1": existing.scheduled_start.strftime("%H:%M:%S"),
+        "interviews-0-scheduled_end_0": existing.scheduled_end.strftime("%Y-%m-%d"),
+        "interviews-0-scheduled_end_1": existing.scheduled_end.strftime("%H:%M:%S"),
+        "interviews-0-counts_toward_decision": "on",
+        "interviews-1-loop": str(loop.pk),
+        "interviews-1-interviewer": str(other_interviewer.pk),
+        "interviews-1-scheduled_start_0": start.strftime("%Y-%m-%d"),
+        "interviews-1-scheduled_start_1": "10:00:00",
+        "interviews-1-scheduled_end_0": start.strftime("%Y-%m-%d"),
+        "interviews-1-scheduled_end_1": "11:00:00",
+    }
+    response = admin_client.post(reverse("admin:interviewloop_loop_change", args=[loop.pk]), data)
+    assert response.status_code == 302, response.context["errors"]
+    added = Interview.objects.get(loop=loop, interviewer=other_interviewer)
+    assert added.rubric_id == loop.position.rubric_id
+    assert added.counts_toward_decision is False  # unchecked box: a shadow
+
+
+@pytest.mark.django_db
+def test_position_and_interview_rubric_choices_are_published_versions_only(admin_client, rubric):
+    make_rubric(status="draft", name="Draft rubric")
+    for url in (reverse("admin:interviewloop_position_add"), reverse("admin:interviewloop_interview_add")):
+        choices = admin_client.get(url).context["adminform"].form.fields["rubric"].queryset
+        assert list(choices) == [rubric]
+
+
+@pytest.mark.django_db
+def test_erase_action_on_candidates(admin_client, loop):
+    candidate = loop.candidate
+    response = admin_client.post(
+        reverse("admin:interviewloop_candidate_changelist"),
+        {"action": "erase_personal_data", "_selected_action": [str(candidate.pk)]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    candidate.refresh_from_db()
+    assert (candidate.name, candidate.email) == (f"Erased candidate #{candidate.pk}", "")
+    [message] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert message.startswith(f"Erased candidate #{candidate.pk}: name, email and phone;")
+    # and the erased candidate's page no longer offers the personal fields for editing
+    page = admin_client.get(reverse("admin:interviewloop_candidate_change", args=[candidate.pk]))
+    assert {"name", "email", "phone"}.isdisjoint(page.context["adminform"].form.fields)
+
+
+# --- audit history ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_rubric_history_shows_who_published_and_when(admin_client, admin):
+    draft = make_rubric(status="draft")
+    admin_client.post(
+        reverse("admin:scorecards_rubric_changelist"), {"action": "publish", "_selected_action": [str(draft.pk)]}
+    )
+    latest = draft.history.latest()
+    assert latest.status == "published"
+    assert latest.history_user == admin
+
+    page = admin_client.get(reverse("admin:scorecards_rubric_history", args=[draft.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "View history" in body  # not "Change history": nothing to revert here
+    assert admin.username in body
+    records = list(page.context["page_obj"].object_list)
+    assert [r.status for r in records] == ["published", "draft"]
+    assert all(r.history_date for r in records)
+
+
+HISTORY_MODELS = [
+    ("scorecards", "rubric"),
+    ("interviewloop", "loop"),
+    ("scorecards", "note"),
+    ("scorecards", "scorecard"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("app", "model"), HISTORY_MODELS)
+def test_history_is_visible_and_never_editable(admin_client, loop, app, model):
+    obj = object_for(model, loop)
+    if model == "rubric":
+        obj = make_rubric(status="draft", name="Editable draft")  # even a draft's past is not restorable
+    obj.save()  # one more history row
+    record = obj.history.earliest()
+    history_url = reverse(f"admin:{app}_{model}_history", args=[obj.pk])
+    version_url = reverse(f"admin:{app}_{model}_simple_history", args=[obj.pk, record.history_id])
+
+    listing = admin_client.get(history_url)
+    assert listing.status_code == 200
+    assert listing.context["revert_disabled"] is True
+
+    version = admin_client.get(version_url)
+    assert version.status_code == 200
+    assert version.context["revert_disabled"] is True
+    assert version.context["has_change_permission"] is False
+    assert "Revert" not in version.content.decode()
+
+    before = obj.history.count()
+    refused = admin_client.post(version_url, {"_change_history": "1"})
+    assert refused.status_code == 403
+    assert obj.history.count() == before
+
+
+@pytest.mark.django_db
+def test_scorecard_history_keeps_every_change_with_who(loop, interviewer):
+    scorecard = loop.interviews.get().scorecard
+    scorecard._history_user = interviewer  # what the request middleware sets in a real request
+    scorecard.summary = "Changed my mind on the rollout answer."
+    scorecard.save()
+    summaries = list(scorecard.history.values_list("summary", "history_user__username"))
+    assert summaries[0] == ("Changed my mind on the rollout answer.", "alice")
+    assert len(summaries) == 2
+
+
+def test_history_models_are_not_registered_in_admin():
+    from django.contrib import admin
+
+    registered = {model.__name__ for model in admin.site._registry}
+    assert {"Rubric", "Loop", "Note", "Scorecard"} <= registered
+    assert not {name for name in registered if name.startswith("Historical")}
+    assert Candidate not in [m for m in admin.site._registry if hasattr(m, "history")]
+    assert Note in admin.site._registry and Scorecard in admin.site._registry and Rubric in admin.site._registry
+    _ = rubric_publish  # the service the publish action calls (tested in tests/scorecards)
