@@ -1,31 +1,194 @@
 """Reminder outbox writers: called by services inside their transaction, so a reminder exists iff its cause does.
 
-Each function writes (or cancels) `Reminder` rows; the dispatcher (debriefs.tasks) sends them.
+Each function writes (or cancels) `Reminder` rows; the dispatcher (debriefs.tasks) sends them. After
+the transaction commits, a dispatcher run is kicked so a reminder that is already due goes out within
+seconds; if the broker is down the kick is lost but the rows are not, and beat's next run sends them.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from debriefs import reminder_rules
+from debriefs.models import Reminder
 
 if TYPE_CHECKING:
     from interviewloop.models import Interview, Loop
 
+logger = logging.getLogger(__name__)
+
 
 def interview_ended(interview: Interview) -> None:
     """note_now at ended_at, note_overdue at note_due_at, scorecard_overdue from ended_at + SCORECARD_DUE_HOURS."""
+    assert interview.ended_at is not None, "interview_ended needs the interview's ended_at"
+    ended_at: datetime = interview.ended_at
+    note_due_at = interview.note_due_at
+    assert note_due_at is not None
+    loop = interview.loop
+    common = {"interview": interview, "loop": loop, "recipient_id": interview.interviewer_id}
+    rows = [
+        Reminder(kind=Reminder.Kind.NOTE_NOW, due_at=ended_at, next_attempt_at=ended_at, **common),
+        Reminder(kind=Reminder.Kind.NOTE_OVERDUE, due_at=note_due_at, next_attempt_at=note_due_at, **common),
+    ]
+    for step in reminder_rules.scorecard_reminders(
+        ended_at, due_hours=settings.SCORECARD_DUE_HOURS, most=settings.SCORECARD_REMINDERS_MAX
+    ):
+        copy_to = loop.recruiter_id if step.copy_recruiter and loop.recruiter_id != interview.interviewer_id else None
+        rows.append(
+            Reminder(
+                kind=Reminder.Kind.SCORECARD_OVERDUE,
+                sequence=step.sequence,
+                due_at=step.due_at,
+                next_attempt_at=step.due_at,
+                copy_to_id=copy_to,
+                **common,
+            )
+        )
+    # The debrief meeting may have been scheduled before this interviewer joined the panel: invite them too.
+    meeting = (
+        Reminder.objects.filter(loop=loop, kind=Reminder.Kind.DEBRIEF_MEETING, interview__isnull=True)
+        .filter(sent_at__isnull=True, cancelled_at__isnull=True, failed_at__isnull=True)
+        .order_by("-sequence")
+        .first()
+    )
+    if meeting is not None:
+        rows.append(
+            Reminder(
+                kind=Reminder.Kind.DEBRIEF_MEETING,
+                loop=loop,
+                recipient_id=interview.interviewer_id,
+                sequence=meeting.sequence,
+                due_at=meeting.due_at,
+                next_attempt_at=meeting.due_at,
+            )
+        )
+    # An interview ends once (interview_end is idempotent); the unique constraint makes a replay harmless too.
+    Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    _kick_after_commit()
 
 
 def note_written(interview: Interview) -> None:
     """Cancel the interview's pending note reminders."""
+    _cancel(
+        Reminder.objects.filter(interview=interview, kind__in=[Reminder.Kind.NOTE_NOW, Reminder.Kind.NOTE_OVERDUE]),
+        "The note was written.",
+    )
 
 
 def scorecard_submitted(interview: Interview) -> None:
     """Cancel the interview's pending scorecard_overdue reminders."""
+    _cancel(
+        Reminder.objects.filter(interview=interview, kind=Reminder.Kind.SCORECARD_OVERDUE),
+        "The scorecard was submitted.",
+    )
 
 
 def decision_changed(loop: Loop, *, previous: str) -> None:
     """debrief_ready to the recruiter and panel when the decision becomes final."""
+    pending = Reminder.objects.filter(loop=loop, kind=Reminder.Kind.DEBRIEF_READY)
+    if not reminder_rules.debrief_ready_applies(loop.decision, previous):
+        if loop.decision not in reminder_rules.FINAL_DECISIONS:
+            _cancel(pending, "The decision is no longer final.")
+        return
+    # A flip between finals (an amendment turned a hire into a no hire) replaces a not-yet-sent one.
+    _cancel(pending, f"Replaced: the decision changed to {loop.get_decision_display()}.")
+    now = timezone.now()
+    _write_for_loop(loop, Reminder.Kind.DEBRIEF_READY, due_at=now)
 
 
 def debrief_scheduled(loop: Loop) -> None:
     """debrief_meeting DEBRIEF_MEETING_LEAD_MINUTES before loop.debrief_at (rescheduling replaces it)."""
+    from interviewloop.models import Loop as LoopModel
+
+    # Serialises two reschedules of one loop, so each numbers its reminders after the other's.
+    LoopModel.objects.select_for_update().filter(pk=loop.pk).first()
+    _cancel(
+        Reminder.objects.filter(loop=loop, kind=Reminder.Kind.DEBRIEF_MEETING),
+        "The debrief meeting was rescheduled." if loop.debrief_at else "The debrief meeting was cancelled.",
+    )
+    if loop.debrief_at is None:
+        return
+    due_at = reminder_rules.debrief_meeting_due_at(loop.debrief_at, lead_minutes=settings.DEBRIEF_MEETING_LEAD_MINUTES)
+    _write_for_loop(loop, Reminder.Kind.DEBRIEF_MEETING, due_at=due_at)
+
+
+def loop_audience(loop: Loop) -> list[int]:
+    """The recruiter and every interviewer on the panel (shadows included), each once: user ids."""
+    from interviewloop.models import Interview
+
+    panel = (
+        Interview.objects.filter(loop=loop).order_by("scheduled_start", "id").values_list("interviewer_id", flat=True)
+    )
+    return list(dict.fromkeys([loop.recruiter_id, *panel]))
+
+
+def _write_for_loop(loop: Loop, kind: str, *, due_at: datetime) -> None:
+    last = Reminder.objects.filter(loop=loop, kind=kind, interview__isnull=True).order_by("-sequence").first()
+    sequence = (last.sequence + 1) if last else 1
+    Reminder.objects.bulk_create(
+        [
+            Reminder(
+                kind=kind, loop=loop, recipient_id=user_id, sequence=sequence, due_at=due_at, next_attempt_at=due_at
+            )
+            for user_id in loop_audience(loop)
+        ],
+        ignore_conflicts=True,
+    )
+    _kick_after_commit()
+
+
+def _cancel(reminders: QuerySet[Reminder], reason: str) -> int:
+    return reminders.filter(sent_at__isnull=True, cancelled_at__isnull=True, failed_at__isnull=True).update(
+        cancelled_at=timezone.now(), cancel_reason=reason
+    )
+
+
+def _kick_after_commit() -> None:
+    transaction.on_commit(kick_dispatcher)
+
+
+def kick_dispatcher() -> None:
+    """Ask a worker to dispatch now. Best effort by design, and never on the caller's time: the rows are already
+    committed, so if the broker is slow or down the kick is only logged and the reminders wait for beat's next
+    dispatcher run (a refused Redis connection alone takes seconds of client retries; a request must not wait)."""
+    global _kick_waiting
+    with _kick_lock:
+        if _kick_waiting:
+            return  # one queued kick covers every row committed before it runs
+        _kick_waiting = True
+    _kick_pool().submit(_publish_kick)
+
+
+_kick_lock = threading.Lock()
+_kick_waiting = False
+_kick_executor: ThreadPoolExecutor | None = None
+
+
+def _kick_pool() -> ThreadPoolExecutor:
+    global _kick_executor
+    with _kick_lock:  # created on first use, so after a pre-forking server or worker has forked
+        if _kick_executor is None:
+            _kick_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reminder-kick")
+        return _kick_executor
+
+
+def _publish_kick() -> None:
+    global _kick_waiting
+    with _kick_lock:
+        _kick_waiting = False
+    from debriefs.tasks import dispatch_reminders
+
+    try:
+        # A kick is only a nudge: a stale one (queued during an outage) is dropped rather than run late.
+        dispatch_reminders.apply_async(retry=False, expires=max(settings.REMINDER_DISPATCH_SECONDS * 4, 60))
+    except Exception as error:  # any broker failure: the outbox row is the record, the kick is not
+        logger.warning("reminders: could not kick the dispatcher (%s); beat will send them", error)

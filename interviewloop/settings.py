@@ -142,11 +142,15 @@ SCORECARD_REMINDERS_MAX = env.int("SCORECARD_REMINDERS_MAX", default=3)
 REMINDER_DISPATCH_SECONDS = env.float("REMINDER_DISPATCH_SECONDS", default=5.0)
 DEBRIEF_MEETING_LEAD_MINUTES = env.float("DEBRIEF_MEETING_LEAD_MINUTES", default=30.0)
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+# How long a dispatcher owns a claimed reminder: longer than one send (EMAIL_TIMEOUT). A worker killed
+# mid-send leaves the row to the next dispatcher once this passes (at-least-once delivery).
+REMINDER_CLAIM_SECONDS = env.float("REMINDER_CLAIM_SECONDS", default=max(60.0, 3.0 * EMAIL_TIMEOUT))
 for _name in (
     "NOTE_WINDOW_MINUTES",
     "SCORECARD_DUE_HOURS",
     "REMINDER_DISPATCH_SECONDS",
     "DEBRIEF_MEETING_LEAD_MINUTES",
+    "REMINDER_CLAIM_SECONDS",
 ):
     if vars()[_name] < 0:
         raise ImproperlyConfigured(f"{_name} must not be negative.")
@@ -155,12 +159,16 @@ for _name in (
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _queue_dir = VAR_DIR / "broker"
+    # CELERY_BROKER_FOLDER: a second embedded stack (a demo beside `make run`) gets its own queue.
+    _queue_dir = Path(env.str("CELERY_BROKER_FOLDER", default=str(VAR_DIR / "broker")))
+    _queue_dir.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
-        "processed_folder": str(VAR_DIR / "broker-processed"),
+        "processed_folder": str(_queue_dir.parent / f"{_queue_dir.name}-processed"),
         "store_processed": False,
+        # The broadcast exchange table (worker control); kombu's default is ./control in the working directory.
+        "control_folder": str(_queue_dir.parent / f"{_queue_dir.name}-control"),
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False  # never silently inline: a missing broker must show, not hide.

@@ -1,0 +1,137 @@
+"""The reminders' rules as pure functions on plain values: when they fall due, whether one still applies,
+how a failed send is retried, and how a deadline reads to a busy person.
+
+No Django here: debriefs.outbox, debriefs.reminders (the dispatcher) and the emails call these
+(see DESIGN.md, "Reminders").
+"""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+
+NOTE_NOW = "note_now"
+NOTE_OVERDUE = "note_overdue"
+SCORECARD_OVERDUE = "scorecard_overdue"
+DEBRIEF_READY = "debrief_ready"
+DEBRIEF_MEETING = "debrief_meeting"
+KINDS: tuple[str, ...] = (NOTE_NOW, NOTE_OVERDUE, SCORECARD_OVERDUE, DEBRIEF_READY, DEBRIEF_MEETING)
+FINAL_DECISIONS: tuple[str, ...] = ("hire", "no_hire")
+
+# A failed send waits this long before the next try, doubling each time, never more than the cap.
+RETRY_FIRST_DELAY = timedelta(seconds=30)
+RETRY_MAX_DELAY = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class ScorecardReminder:
+    sequence: int  # 1 for the first, 2 for the second...
+    due_at: datetime
+    copy_recruiter: bool  # "recruiter copied from the second"
+
+
+def scorecard_reminders(ended_at: datetime, *, due_hours: float, most: int) -> list[ScorecardReminder]:
+    """scorecard_overdue: ended_at + due_hours, then every due_hours, `most` at most; the recruiter copied from the second."""
+    period = timedelta(hours=due_hours)
+    return [
+        ScorecardReminder(sequence=n, due_at=ended_at + period * n, copy_recruiter=n >= 2) for n in range(1, most + 1)
+    ]
+
+
+def debrief_meeting_due_at(debrief_at: datetime, *, lead_minutes: float) -> datetime:
+    return debrief_at - timedelta(minutes=lead_minutes)
+
+
+def debrief_ready_applies(decision: str, previous: str) -> bool:
+    """A debrief_ready is owed when the decision becomes final (a No, or all scorecards in) or flips between finals."""
+    return decision in FINAL_DECISIONS and decision != previous
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the dispatcher knows, just before sending, about the thing a reminder is for."""
+
+    now: datetime
+    loop_closed: bool = False
+    note_written: bool = False
+    note_due_at: datetime | None = None  # the interview's five-minute deadline, once it has ended
+    scorecard_submitted: bool = False
+    decision: str = "pending"
+    debrief_at: datetime | None = None
+
+
+def cancel_reason(kind: str, facts: Facts) -> str | None:
+    """Why a due reminder no longer applies, or None to send it. A reminder is never sent for work already done."""
+    if facts.loop_closed:
+        return "The loop is closed."
+    if kind == NOTE_NOW:
+        if facts.note_written:
+            return "The note was already written."
+        if facts.note_due_at is not None and facts.now >= facts.note_due_at:
+            # Late by a whole window (a worker was down, or the sweep ended it late): the overdue one says it.
+            return "The note window had closed before it could be sent; the note_overdue reminder replaces it."
+        return None
+    if kind == NOTE_OVERDUE:
+        return "The note was written in the meantime." if facts.note_written else None
+    if kind == SCORECARD_OVERDUE:
+        return "The scorecard was submitted." if facts.scorecard_submitted else None
+    if kind == DEBRIEF_READY:
+        return None if facts.decision in FINAL_DECISIONS else "The decision is no longer final."
+    if kind == DEBRIEF_MEETING:
+        if facts.debrief_at is None:
+            return "The debrief meeting is no longer scheduled."
+        if facts.debrief_at <= facts.now:
+            return "The debrief meeting has already started."
+        return None
+    return f"Unknown reminder kind {kind!r}."
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after the `attempts`-th failed try: 30 s, 1 min, 2 min, ... at most an hour."""
+    doublings = min(max(attempts - 1, 0), 20)  # 2**20 times 30 s is far past the cap, and cannot overflow
+    return min(RETRY_FIRST_DELAY * 2**doublings, RETRY_MAX_DELAY)
+
+
+def is_transient(error: BaseException) -> bool:
+    """A send failure worth retrying: the server was unreachable, timed out, hung up or said 4xx ("try later").
+
+    Anything else (a 5xx refusal, bad credentials, a template bug) is permanent: retrying would fail the same way.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return False
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    return isinstance(error, TimeoutError | ConnectionError | socket.gaierror)
+
+
+def deadline_phrase(when: datetime, now: datetime, zone: tzinfo) -> str:
+    """The deadline in the reader's terms: "14:35, in 5 minutes" or "14:35, 3 minutes ago" (another day: "Tue 24 Nov 14:35, ...")."""
+    local_when, local_now = when.astimezone(zone), now.astimezone(zone)
+    clock = local_when.strftime("%H:%M")
+    if local_when.date() != local_now.date():
+        clock = f"{local_when.strftime('%a')} {local_when.day} {local_when.strftime('%b %H:%M')}"
+    seconds = (when - now).total_seconds()
+    span = _span(abs(seconds))
+    if span == "now":
+        return f"{clock}, now"
+    return f"{clock}, in {span}" if seconds > 0 else f"{clock}, {span} ago"
+
+
+def _span(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    if minutes < 1:
+        return "now"
+    if minutes < 60:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours = round(seconds / 3600)
+    if hours < 48:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    days = round(seconds / 86400)
+    return f"{days} days"

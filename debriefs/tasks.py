@@ -1,0 +1,25 @@
+"""Celery tasks: interfaces only. They take no arguments, read the database and call debriefs.reminders.
+
+Both are safe to run twice or in parallel: the dispatcher claims each row before sending it, and the
+sweep ends an interview through the idempotent interview_end. Beat runs them every
+REMINDER_DISPATCH_SECONDS (CELERY_BEAT_SCHEDULE in settings); outbox writers also kick the dispatcher
+on commit so a reminder that is due now goes out within seconds.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from debriefs.reminders import interviews_end_overdue, reminders_dispatch
+
+
+@shared_task(name="debriefs.tasks.dispatch_reminders", ignore_result=True)
+def dispatch_reminders() -> dict[str, int]:
+    """Send the due reminders. Delivery is at-least-once (see debriefs.reminders)."""
+    return reminders_dispatch().as_dict()
+
+
+@shared_task(name="debriefs.tasks.sweep_ended_interviews", ignore_result=True)
+def sweep_ended_interviews() -> int:
+    """End interviews nobody ended at their scheduled end, so the five-minute clock always starts."""
+    return len(interviews_end_overdue())

@@ -1,0 +1,127 @@
+"""Helpers for the reminder tests: an interview that ends at a known time, and a real local SMTP server.
+
+Imported by the reminder test modules (tests/debriefs/conftest.py belongs to the debrief tests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from interviewloop.services import interview_end
+from tests.factories import InterviewFactory, LoopFactory, PositionFactory, UserFactory
+
+# Monday 23 November 2026, 14:30 UTC: the settings' TIME_ZONE in tests is UTC, so emails read "14:35".
+T0 = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
+
+
+ON_POSTGRESQL = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+# Another thread or process needs to see the test's committed rows; pytest's SQLite database is in memory.
+needs_shared_database = pytest.mark.skipif(
+    not ON_POSTGRESQL,
+    reason="needs PostgreSQL: another thread or process cannot share pytest's in-memory SQLite database "
+    "(CI runs these on PostgreSQL: DATABASE_URL=postgres://...)",
+)
+
+
+def ensure_role_groups() -> None:
+    """transaction=True tests start from a flushed database, without the groups the data migration made."""
+    for name in ("interviewers", "recruiters"):
+        Group.objects.get_or_create(name=name)
+
+
+def make_loop(rubric, recruiter, *, candidate: str = "Jordan Rivera"):
+    return LoopFactory(
+        candidate__name=candidate,
+        position=PositionFactory(title="LLM Reliability Engineer", rubric=rubric),
+        recruiter=recruiter,
+    )
+
+
+def ended_interview(loop, username: str, *, at: datetime = T0, counts: bool = True):
+    """An interview of `loop` by `username` that ran for an hour and was ended at `at` through the service."""
+    interviewer = UserFactory(username=username, role="interviewer")
+    interview = InterviewFactory(
+        loop=loop,
+        interviewer=interviewer,
+        scheduled_start=at - timedelta(hours=1),
+        scheduled_end=at,
+        counts_toward_decision=counts,
+    )
+    return interview_end(interview=interview, at=at)
+
+
+def free_port() -> int:
+    """A TCP port with nothing listening on it (as of now)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class SinkHandler:
+    """Collects what the server accepts. `hold` keeps a message's DATA unanswered until released; `refuse` answers
+    every message with that SMTP reply instead of accepting it."""
+
+    messages: list[EmailMessage] = field(default_factory=list)
+    held: list[bytes] = field(default_factory=list)
+    hold: threading.Event = field(default_factory=threading.Event)
+    refuse: str | None = None
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.hold.is_set():
+            self.held.append(envelope.content)
+            while self.hold.is_set():
+                await asyncio.sleep(0.05)
+            # The sender was killed while we held it: never acknowledged, so never delivered.
+            return "451 4.3.0 held message released unacknowledged"
+        if self.refuse:
+            return self.refuse
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        self.messages.append(message)
+        return "250 OK"
+
+    def reminders(self) -> list[str]:
+        """The X-Interviewloop-Reminder header ("<kind> <id>") of every accepted message, in order."""
+        return [str(message["X-Interviewloop-Reminder"]) for message in self.messages]
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on a local port, in a thread."""
+
+    def __init__(self, port: int | None = None):
+        self.handler = SinkHandler()
+        self.port = port or free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self) -> SmtpSink:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.handler.hold.clear()
+        self.controller.stop()
+
+
+def wait_for(predicate, *, timeout: float, interval: float = 0.1, what: str = "condition"):
+    """Poll `predicate` until it returns something truthy (for other processes: a worker, a broker)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")

@@ -1,0 +1,164 @@
+"""The reminders' pure rules: schedules, "does it still apply?", retries, and deadlines in the reader's terms."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from debriefs.reminder_rules import (
+    KINDS,
+    Facts,
+    cancel_reason,
+    deadline_phrase,
+    debrief_meeting_due_at,
+    debrief_ready_applies,
+    is_transient,
+    retry_delay,
+    scorecard_reminders,
+)
+
+NOW = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
+
+
+def test_scorecard_reminders_every_period_three_at_most_recruiter_copied_from_the_second():
+    steps = scorecard_reminders(NOW, due_hours=24, most=3)
+
+    assert [(s.sequence, s.due_at, s.copy_recruiter) for s in steps] == [
+        (1, NOW + timedelta(hours=24), False),
+        (2, NOW + timedelta(hours=48), True),
+        (3, NOW + timedelta(hours=72), True),
+    ]
+
+
+def test_scorecard_reminders_take_fractions_of_an_hour():
+    steps = scorecard_reminders(NOW, due_hours=0.01, most=2)
+
+    assert [s.due_at for s in steps] == [NOW + timedelta(seconds=36), NOW + timedelta(seconds=72)]
+
+
+def test_debrief_meeting_reminder_is_the_lead_before_the_meeting():
+    assert debrief_meeting_due_at(NOW, lead_minutes=30) == NOW - timedelta(minutes=30)
+
+
+def test_debrief_ready_is_owed_when_the_decision_becomes_final_or_flips():
+    assert debrief_ready_applies("no_hire", "pending")
+    assert debrief_ready_applies("hire", "pending")
+    assert debrief_ready_applies("no_hire", "hire")
+    assert not debrief_ready_applies("pending", "no_hire")
+    assert not debrief_ready_applies("hire", "hire")
+
+
+def test_a_note_written_meanwhile_cancels_the_note_reminders():
+    facts = Facts(now=NOW, note_written=True, note_due_at=NOW + timedelta(minutes=5))
+
+    assert cancel_reason("note_now", facts) == "The note was already written."
+    assert cancel_reason("note_overdue", facts) == "The note was written in the meantime."
+    assert cancel_reason("scorecard_overdue", facts) is None
+
+
+def test_note_now_sent_only_while_the_window_is_open():
+    due = NOW + timedelta(minutes=5)
+
+    assert cancel_reason("note_now", Facts(now=NOW, note_due_at=due)) is None
+    assert cancel_reason("note_now", Facts(now=due, note_due_at=due)) == (
+        "The note window had closed before it could be sent; the note_overdue reminder replaces it."
+    )
+    assert cancel_reason("note_overdue", Facts(now=due, note_due_at=due)) is None
+
+
+def test_a_submitted_scorecard_stops_its_repeats():
+    assert (
+        cancel_reason("scorecard_overdue", Facts(now=NOW, scorecard_submitted=True)) == "The scorecard was submitted."
+    )
+    assert cancel_reason("scorecard_overdue", Facts(now=NOW)) is None
+
+
+def test_debrief_ready_needs_a_final_decision_still():
+    assert cancel_reason("debrief_ready", Facts(now=NOW, decision="no_hire")) is None
+    assert cancel_reason("debrief_ready", Facts(now=NOW, decision="hire")) is None
+    assert cancel_reason("debrief_ready", Facts(now=NOW, decision="pending")) == "The decision is no longer final."
+
+
+def test_debrief_meeting_needs_a_meeting_still_ahead():
+    assert cancel_reason("debrief_meeting", Facts(now=NOW, debrief_at=NOW + timedelta(minutes=30))) is None
+    assert cancel_reason("debrief_meeting", Facts(now=NOW, debrief_at=None)) == (
+        "The debrief meeting is no longer scheduled."
+    )
+    assert (
+        cancel_reason("debrief_meeting", Facts(now=NOW, debrief_at=NOW)) == "The debrief meeting has already started."
+    )
+
+
+@given(
+    kind=st.sampled_from(KINDS),
+    note=st.booleans(),
+    scorecard=st.booleans(),
+    decision=st.sampled_from(["pending", "hire", "no_hire"]),
+)
+def test_nothing_is_sent_on_a_closed_loop(kind, note, scorecard, decision):
+    facts = Facts(now=NOW, loop_closed=True, note_written=note, scorecard_submitted=scorecard, decision=decision)
+
+    assert cancel_reason(kind, facts) == "The loop is closed."
+
+
+@given(attempts=st.integers(min_value=1, max_value=50))
+def test_retry_delay_grows_and_is_capped_at_an_hour(attempts):
+    delay = retry_delay(attempts)
+
+    assert timedelta(seconds=30) <= delay <= timedelta(hours=1)
+    assert retry_delay(attempts + 1) >= delay
+
+
+def test_retry_delay_doubles_from_thirty_seconds():
+    assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 4, 8, 9)] == [30, 60, 120, 240, 3600, 3600]
+
+
+def test_connection_troubles_and_4xx_replies_are_transient():
+    assert is_transient(ConnectionRefusedError(111, "Connection refused"))
+    assert is_transient(TimeoutError("timed out"))
+    assert is_transient(smtplib.SMTPServerDisconnected("Connection unexpectedly closed"))
+    assert is_transient(smtplib.SMTPDataError(451, b"try again later"))
+    assert is_transient(smtplib.SMTPRecipientsRefused({"a@example.com": (450, b"mailbox busy")}))
+
+
+def test_refusals_and_bugs_are_permanent():
+    assert not is_transient(smtplib.SMTPDataError(550, b"rejected"))
+    assert not is_transient(smtplib.SMTPRecipientsRefused({"a@example.com": (550, b"no such user")}))
+    assert not is_transient(smtplib.SMTPAuthenticationError(535, b"bad credentials"))
+    assert not is_transient(smtplib.SMTPAuthenticationError(454, b"temporary auth failure"))
+    assert not is_transient(ValueError("template bug"))
+
+
+def test_deadline_in_the_readers_terms():
+    utc = ZoneInfo("UTC")
+
+    assert deadline_phrase(NOW + timedelta(minutes=5), NOW, utc) == "14:35, in 5 minutes"
+    assert deadline_phrase(NOW - timedelta(minutes=3), NOW, utc) == "14:27, 3 minutes ago"
+    assert deadline_phrase(NOW + timedelta(minutes=1), NOW, utc) == "14:31, in 1 minute"
+    assert deadline_phrase(NOW + timedelta(seconds=10), NOW, utc) == "14:30, now"
+    assert deadline_phrase(NOW - timedelta(hours=3), NOW, utc) == "11:30, 3 hours ago"
+    assert deadline_phrase(NOW + timedelta(hours=24), NOW, utc) == "Tue 24 Nov 14:30, in 24 hours"
+    assert deadline_phrase(NOW - timedelta(days=3), NOW, utc) == "Fri 20 Nov 14:30, 3 days ago"
+
+
+def test_deadline_uses_the_readers_time_zone():
+    assert deadline_phrase(NOW + timedelta(minutes=5), NOW, ZoneInfo("Europe/Paris")) == "15:35, in 5 minutes"
+    # 23:58 in New York is still the same day there, though it is the next day in UTC.
+    late = datetime(2026, 11, 24, 4, 58, tzinfo=UTC)
+    assert deadline_phrase(late, late - timedelta(minutes=5), ZoneInfo("America/New_York")) == "23:58, in 5 minutes"
+
+
+@given(minutes=st.integers(min_value=-10_000, max_value=10_000))
+def test_deadline_phrase_says_past_or_future_as_it_is(minutes):
+    phrase = deadline_phrase(NOW + timedelta(minutes=minutes), NOW, ZoneInfo("UTC"))
+
+    if minutes >= 1:
+        assert ", in " in phrase
+    elif minutes <= -1:
+        assert phrase.endswith(" ago")
+    else:
+        assert phrase.endswith(", now")
