@@ -1,12 +1,39 @@
-"""Scorecard-side API: rubrics (read-only here; admins edit them in Django admin)."""
+"""Scorecard-side API: rubrics (read-only here; admins edit them in Django admin) and the interviewer's flow.
+
+Views are thin: the selectors read, the services write and refuse (domain errors become `{"code", "detail"}`).
+Another interviewer's interview, note and scorecard are 404: an interviewer may not learn they exist.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
-from rest_framework import viewsets
+from typing import Any
 
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, viewsets
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from interviewloop.errors import NotFound
+from interviewloop.models import Interview
+from interviewloop.roles import is_interviewer, is_recruiter
+from interviewloop.services import interview_end
+from scorecards import selectors, services
 from scorecards.models import Dimension, Phase, RedFlag, Rubric, Thread
-from scorecards.serializers import RubricSerializer
+from scorecards.serializers import (
+    CeilingSerializer,
+    ErrorSerializer,
+    InterviewSerializer,
+    NoteAnswerSerializer,
+    NoteSerializer,
+    RubricSerializer,
+    ScorecardAmendSerializer,
+    ScorecardBodySerializer,
+    ScorecardSerializer,
+    scorecard_document,
+)
 
 
 def rubrics_with_parts() -> QuerySet[Rubric]:
@@ -25,3 +52,143 @@ class RubricViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Rubric]:
         return rubrics_with_parts().order_by("name", "-version")
+
+
+class IsInterviewer(BasePermission):
+    message = "Only interviewers can do this, on their own interviews."
+
+    def has_permission(self, request, view) -> bool:
+        return is_interviewer(request.user)
+
+
+class IsInterviewerOrRecruiter(BasePermission):
+    message = "Only interviewers (their own interviews) and recruiters (all) can list interviews."
+
+    def has_permission(self, request, view) -> bool:
+        return is_interviewer(request.user) or is_recruiter(request.user)
+
+
+def _errors(*statuses: int) -> dict[int, OpenApiResponse]:
+    described = {
+        400: "Refused: `code` says why and names the field",
+        403: "Not an interviewer",
+        404: "No such interview among yours",
+        409: "State conflict (see `code`)",
+    }
+    return {status: OpenApiResponse(ErrorSerializer, description=described[status]) for status in statuses}
+
+
+class InterviewListView(generics.ListAPIView):
+    """An interviewer's own interviews; every interview for a recruiter."""
+
+    serializer_class = InterviewSerializer
+    permission_classes = [IsInterviewerOrRecruiter]
+
+    def get_queryset(self) -> QuerySet[Interview]:
+        return selectors.interviews_for(self.request.user)
+
+
+class OwnInterviewView(APIView):
+    permission_classes = [IsInterviewer]
+
+    def interview(self, pk: int) -> Interview:
+        interview = selectors.own_interview(user=self.request.user, interview_id=pk)
+        if interview is None:
+            raise NotFound("No interview of yours has this id.", code="not_found")
+        return interview
+
+
+class InterviewEndView(OwnInterviewView):
+    @extend_schema(request=None, responses={200: InterviewSerializer, **_errors(403, 404, 409)})
+    def post(self, request: Request, pk: int) -> Response:
+        """End the interview now; the five-minute note is due five minutes later. Idempotent."""
+        interview_end(interview=self.interview(pk))
+        row = selectors.interview_rows().get(pk=pk)
+        return Response(InterviewSerializer(row).data)
+
+
+class NoteView(OwnInterviewView):
+    @extend_schema(request=NoteSerializer, responses={201: NoteAnswerSerializer, **_errors(400, 403, 404, 409)})
+    def put(self, request: Request, pk: int) -> Response:
+        """Write the five-minute note: 201 once, then 409 note_already_written; 409 interview_not_ended before the end."""
+        interview = self.interview(pk)
+        serializer = NoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        note = services.note_write(interview=interview, **serializer.validated_data)
+        return Response(
+            NoteAnswerSerializer(
+                {
+                    "best_thing": note.best_thing,
+                    "biggest_concern": note.biggest_concern,
+                    "vote": note.vote,
+                    "want_to_work_with": note.want_to_work_with,
+                    "submitted_at": note.submitted_at,
+                    "on_time": note.on_time,
+                }
+            ).data,
+            status=201,
+        )
+
+
+class ScorecardView(OwnInterviewView):
+    def document(self, interview: Interview) -> dict[str, Any]:
+        return ScorecardSerializer(scorecard_document(interview, selectors.scorecard_with_parts(interview))).data
+
+    @extend_schema(responses={200: ScorecardSerializer, **_errors(403, 404)})
+    def get(self, request: Request, pk: int) -> Response:
+        """Your scorecard for this interview (`not_started` and empty until you save a draft)."""
+        return Response(self.document(self.interview(pk)))
+
+    @extend_schema(request=ScorecardBodySerializer, responses={200: ScorecardSerializer, **_errors(400, 403, 404, 409)})
+    def put(self, request: Request, pk: int) -> Response:
+        """Replace the draft with the body (partial is fine; what it leaves out is empty). 409 once submitted."""
+        interview = self.interview(pk)
+        serializer = ScorecardBodySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.scorecard_save_draft(interview=interview, body=serializer.validated_data)
+        return Response(self.document(interview))
+
+
+class ScorecardCheckView(OwnInterviewView):
+    @extend_schema(request=ScorecardBodySerializer, responses={200: CeilingSerializer, **_errors(400, 403, 404)})
+    def post(self, request: Request, pk: int) -> Response:
+        """The highest vote allowed, with every reason, for the body (or the saved draft if it is empty). Saves nothing."""
+        interview = self.interview(pk)
+        serializer = ScorecardBodySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ceiling = services.scorecard_check(interview=interview, body=serializer.validated_data)
+        return Response(
+            CeilingSerializer(
+                {"max_allowed_vote": ceiling.max_allowed_vote, "reasons": [r.as_dict() for r in ceiling.reasons]}
+            ).data
+        )
+
+
+class ScorecardSubmitView(ScorecardView):
+    @extend_schema(request=ScorecardBodySerializer, responses={200: ScorecardSerializer, **_errors(400, 403, 404, 409)})
+    def post(self, request: Request, pk: int) -> Response:
+        """Submit the saved draft (or the body, saved only if accepted); a refusal leaves the draft as it was.
+
+        400 incomplete / evidence_required (with `problems`) / vote_not_allowed (with `max_allowed_vote`,
+        `reasons`); 409 note_required / already_submitted.
+        """
+        interview = self.interview(pk)
+        serializer = ScorecardBodySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.scorecard_submit(interview=interview, body=serializer.validated_data)
+        return Response(self.document(interview))
+
+
+class ScorecardAmendView(ScorecardView):
+    @extend_schema(
+        request=ScorecardAmendSerializer, responses={200: ScorecardSerializer, **_errors(400, 403, 404, 409)}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """Change a submitted scorecard: `reason` plus the whole new body; the same rules apply, the old one is kept."""
+        interview = self.interview(pk)
+        serializer = ScorecardAmendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        body = dict(serializer.validated_data)
+        reason = body.pop("reason", "")
+        services.scorecard_amend(interview=interview, body=body, reason=reason, amended_by=request.user)
+        return Response(self.document(interview))

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch, QuerySet
 
 from interviewloop.models import Interview
 from interviewloop.roles import is_interviewer, is_recruiter
-from scorecards.models import Dimension, DimensionScore, Phase, RedFlag, RedFlagMark, Scorecard, Thread, ThreadPulled
+from scorecards import rules
+from scorecards.models import (
+    Dimension,
+    DimensionScore,
+    Phase,
+    RedFlag,
+    RedFlagMark,
+    Rubric,
+    Scorecard,
+    ScorecardAmendment,
+    Thread,
+    ThreadPulled,
+)
 
 # One JOIN brings everything an interview row shows: loop, candidate, position, interviewer, note, scorecard.
 INTERVIEW_ROW_RELATED = ("loop__candidate", "loop__position", "interviewer", "note", "scorecard")
@@ -61,6 +75,49 @@ def scorecard_with_parts(interview: Interview) -> Scorecard | None:
             Prefetch("scores", queryset=DimensionScore.objects.select_related("dimension")),
             Prefetch("red_flags", queryset=RedFlagMark.objects.select_related("red_flag")),
             Prefetch("threads", queryset=ThreadPulled.objects.select_related("thread")),
+            Prefetch("amendments", queryset=ScorecardAmendment.objects.select_related("amended_by")),
         )
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class PinnedRubric:
+    """A rubric version as the rules and forms see it: its parts by key, and the rule inputs.
+
+    The one place that turns a rubric row into `rules.DimensionSpec`s and `rules.Thresholds`.
+    """
+
+    rubric: Rubric
+    dimensions: dict[str, Dimension]
+    red_flags: dict[str, RedFlag]
+    threads: dict[str, Thread]
+    specs: tuple[rules.DimensionSpec, ...]
+    thresholds: rules.Thresholds
+    red_flag_names: dict[str, str]
+
+
+def pinned_rubric(rubric: Rubric) -> PinnedRubric:
+    """The rubric's dimensions, red flags and threads in order (three queries)."""
+    dimensions = {d.key: d for d in Dimension.objects.filter(rubric=rubric).order_by("order", "id")}
+    red_flags = {f.key: f for f in RedFlag.objects.filter(rubric=rubric).order_by("order", "id")}
+    threads = {t.key: t for t in Thread.objects.filter(rubric=rubric).order_by("order", "id")}
+    return PinnedRubric(
+        rubric=rubric,
+        dimensions=dimensions,
+        red_flags=red_flags,
+        threads=threads,
+        specs=tuple(
+            rules.DimensionSpec(key=d.key, name=d.name, critical=d.critical, required=d.required)
+            for d in dimensions.values()
+        ),
+        thresholds=rules.Thresholds(
+            red_flags_for_strong_no=rubric.red_flags_for_strong_no,
+            ones_fraction_for_strong_no=rubric.ones_fraction_for_strong_no,
+            yes_min_fraction_at_3=rubric.yes_min_fraction_at_3,
+            strong_yes_min_fraction_at_4=rubric.strong_yes_min_fraction_at_4,
+            strong_yes_critical_min=rubric.strong_yes_critical_min,
+            evidence_required_for_extremes=rubric.evidence_required_for_extremes,
+        ),
+        red_flag_names={key: flag.name for key, flag in red_flags.items()},
     )

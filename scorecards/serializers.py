@@ -5,13 +5,16 @@ They check shape only; the services (scorecards.services) enforce the rules and 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from interviewloop.models import Interview
 from scorecards import rules
-from scorecards.models import Dimension, Phase, RedFlag, Rubric, Thread
+from scorecards.models import Dimension, Phase, RedFlag, Rubric, Scorecard, Thread
+from scorecards.services import stored_input
 
 
 class DimensionSerializer(serializers.ModelSerializer):
@@ -117,3 +120,172 @@ class InterviewSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=SCORECARD_STATUSES))
     def get_scorecard_status(self, interview: Interview) -> str:
         return scorecard_status(interview)
+
+
+# --- The five-minute note -------------------------------------------------------------------------
+
+
+class NoteSerializer(serializers.Serializer):
+    """The note body: the guide's four questions (Post-Interview: Immediate Debrief)."""
+
+    best_thing = serializers.CharField(help_text="What was the best thing they said?")
+    biggest_concern = serializers.CharField(help_text="What was your biggest concern?")
+    vote = serializers.ChoiceField(choices=rules.VOTES, help_text="Gut vote right after the call.")
+    want_to_work_with = serializers.ChoiceField(
+        choices=rules.GUT_ANSWERS, help_text="Would you want to work with them?"
+    )
+
+
+class NoteAnswerSerializer(NoteSerializer):
+    """The note as written, with when and whether it was within the five minutes."""
+
+    submitted_at = serializers.DateTimeField()
+    on_time = serializers.BooleanField()
+
+
+# --- The scorecard --------------------------------------------------------------------------------
+
+
+class ScoreEntrySerializer(serializers.Serializer):
+    score = serializers.IntegerField(
+        allow_null=True, required=False, help_text="1 to 5 (anything else is refused with score_out_of_range)."
+    )
+    evidence = serializers.CharField(allow_blank=True, required=False, default="", trim_whitespace=False)
+
+
+class RedFlagEntrySerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="A red flag key of the interview's rubric version.")
+    evidence = serializers.CharField(allow_blank=True, required=False, default="", trim_whitespace=False)
+
+
+class ThreadEntrySerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="A thread key of the interview's rubric version.")
+    signal = serializers.ChoiceField(choices=rules.SIGNALS, allow_null=True, allow_blank=True, required=False)
+    notes = serializers.CharField(allow_blank=True, required=False, default="", trim_whitespace=False)
+
+
+class GutCheckSerializer(serializers.Serializer):
+    work_with = serializers.ChoiceField(
+        choices=rules.GUT_ANSWERS, allow_null=True, allow_blank=True, required=False,
+        help_text=rules.GUT_CHECK_QUESTIONS["work_with"],
+    )  # fmt: skip
+    trust_day_one = serializers.ChoiceField(
+        choices=rules.GUT_ANSWERS, allow_null=True, allow_blank=True, required=False,
+        help_text=rules.GUT_CHECK_QUESTIONS["trust_day_one"],
+    )  # fmt: skip
+    month_one_success = serializers.ChoiceField(
+        choices=rules.GUT_ANSWERS, allow_null=True, allow_blank=True, required=False,
+        help_text=rules.GUT_CHECK_QUESTIONS["month_one_success"],
+    )  # fmt: skip
+
+    def to_internal_value(self, data):
+        # Pass unknown questions through so the service refuses them by name (unknown_gut_check).
+        validated = super().to_internal_value(data)
+        unknown = (
+            {key: value for key, value in data.items() if key not in self.fields} if hasattr(data, "items") else {}
+        )
+        return {**validated, **unknown}
+
+
+class ScorecardBodySerializer(serializers.Serializer):
+    """The scorecard body of the contract. Shape only: the pinned rubric's keys are checked by the service."""
+
+    scores = serializers.DictField(child=ScoreEntrySerializer(), required=False, help_text="Keyed by dimension.")
+    red_flags = RedFlagEntrySerializer(many=True, required=False)
+    threads = ThreadEntrySerializer(many=True, required=False)
+    gut_check = GutCheckSerializer(required=False)
+    vote = serializers.ChoiceField(choices=rules.VOTES, allow_null=True, allow_blank=True, required=False)
+    summary = serializers.CharField(allow_blank=True, required=False, default="", trim_whitespace=False)
+
+    def to_internal_value(self, data):
+        # Keep what the body left out absent (a partial draft), rather than filled with defaults.
+        validated = super().to_internal_value(data)
+        return {key: value for key, value in validated.items() if key in data}
+
+
+class ScorecardAmendSerializer(ScorecardBodySerializer):
+    reason = serializers.CharField(
+        allow_blank=True, required=False, trim_whitespace=False, help_text="Why the submitted scorecard changes."
+    )
+
+
+class AmendmentSerializer(serializers.Serializer):
+    previous = serializers.DictField(help_text="The scorecard body before this amendment.")
+    previous_vote = serializers.ChoiceField(choices=rules.VOTES)
+    reason = serializers.CharField()
+    amended_by = serializers.CharField(help_text="Username.")
+    amended_at = serializers.DateTimeField()
+
+
+class ScorecardSerializer(serializers.Serializer):
+    """The interview's scorecard: the body plus its state. `not_started` when nothing was saved yet."""
+
+    interview = serializers.IntegerField()
+    rubric = serializers.IntegerField(help_text="The rubric version the scorecard is scored against.")
+    status = serializers.ChoiceField(choices=SCORECARD_STATUSES)
+    scores = serializers.DictField(child=ScoreEntrySerializer())
+    red_flags = RedFlagEntrySerializer(many=True)
+    threads = ThreadEntrySerializer(many=True)
+    gut_check = GutCheckSerializer()
+    vote = serializers.ChoiceField(choices=rules.VOTES, allow_null=True)
+    summary = serializers.CharField(allow_blank=True)
+    updated_at = serializers.DateTimeField(allow_null=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    amended_at = serializers.DateTimeField(allow_null=True)
+    amendments = AmendmentSerializer(many=True)
+
+
+class ReasonSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    ceiling = serializers.ChoiceField(choices=rules.VOTES)
+    message = serializers.CharField()
+    dimensions = serializers.ListField(child=serializers.CharField())
+    red_flags = serializers.ListField(child=serializers.CharField())
+    gut_check = serializers.ListField(child=serializers.CharField())
+
+
+class CeilingSerializer(serializers.Serializer):
+    """The highest vote the scorecard allows and every reason that lowers it (lowest ceiling first)."""
+
+    max_allowed_vote = serializers.ChoiceField(choices=rules.VOTES)
+    reasons = ReasonSerializer(many=True)
+
+
+class ProblemSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=("incomplete", "evidence_required"))
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every refusal: a stable code and a sentence; some add the fields named below."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    field = serializers.CharField(required=False, help_text="The field a 400 is about, when there is one.")
+    problems = ProblemSerializer(many=True, required=False, help_text="incomplete / evidence_required")
+    max_allowed_vote = serializers.ChoiceField(choices=rules.VOTES, required=False, help_text="vote_not_allowed")
+    reasons = ReasonSerializer(many=True, required=False, help_text="vote_not_allowed")
+
+
+def scorecard_document(interview: Interview, scorecard: Scorecard | None) -> dict[str, Any]:
+    """What GET /api/interviews/{id}/scorecard/ answers, for `scorecard` from `selectors.scorecard_with_parts`."""
+    return {
+        "interview": interview.pk,
+        "rubric": interview.rubric_id,
+        "status": "not_started" if scorecard is None else scorecard.status,
+        **stored_input(scorecard).as_body(),
+        "updated_at": scorecard.updated_at if scorecard else None,
+        "submitted_at": scorecard.submitted_at if scorecard else None,
+        "amended_at": scorecard.amended_at if scorecard else None,
+        "amendments": [
+            {
+                "previous": amendment.previous,
+                "previous_vote": amendment.previous_vote,
+                "reason": amendment.reason,
+                "amended_by": amendment.amended_by.username,
+                "amended_at": amendment.amended_at,
+            }
+            for amendment in (scorecard.amendments.all() if scorecard else [])
+        ],
+    }

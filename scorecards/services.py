@@ -1,0 +1,438 @@
+"""Writes on the five-minute note and the scorecard. Keyword-only and atomic; the API and the pages both call these.
+
+The rules themselves are pure functions in `scorecards.rules`; this module feeds them the interview's
+PINNED rubric (`scorecards.selectors.pinned_rubric`) and turns their answers into the contract's errors.
+Reminders go through `debriefs.outbox` and the decision through `debriefs.services` in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from debriefs import outbox
+from debriefs.services import loop_recompute_decision
+from interviewloop.errors import Conflict, Invalid
+from interviewloop.models import Interview, Loop
+from scorecards import rules
+from scorecards.models import (
+    DimensionScore,
+    Note,
+    RedFlagMark,
+    Scorecard,
+    ScorecardAmendment,
+    ThreadPulled,
+)
+from scorecards.selectors import PinnedRubric, pinned_rubric, scorecard_with_parts
+
+NOTE_FIELDS = ("best_thing", "biggest_concern", "vote", "want_to_work_with")
+
+
+@dataclass(frozen=True)
+class ScoreEntry:
+    score: int | None
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    signal: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ScorecardInput:
+    """A scorecard body checked against the pinned rubric: known keys only, scores 1-5, known choices.
+
+    Keys keep the rubric's order. Empty answers are "" (or None for a score).
+    """
+
+    scores: dict[str, ScoreEntry] = field(default_factory=dict)
+    red_flags: dict[str, str] = field(default_factory=dict)
+    threads: dict[str, ThreadEntry] = field(default_factory=dict)
+    gut_check: dict[str, str] = field(default_factory=dict)
+    vote: str = ""
+    summary: str = ""
+
+    def as_body(self) -> dict[str, Any]:
+        """The contract's scorecard body."""
+        return {
+            "scores": {key: {"score": e.score, "evidence": e.evidence} for key, e in self.scores.items()},
+            "red_flags": [{"key": key, "evidence": evidence} for key, evidence in self.red_flags.items()],
+            "threads": [{"key": key, "signal": e.signal or None, "notes": e.notes} for key, e in self.threads.items()],
+            "gut_check": {key: self.gut_check.get(key) or None for key in rules.GUT_CHECK_KEYS},
+            "vote": self.vote or None,
+            "summary": self.summary,
+        }
+
+    def ceiling(self, pinned: PinnedRubric) -> rules.Ceiling:
+        return rules.vote_ceiling(
+            dimensions=pinned.specs,
+            scores={key: e.score for key, e in self.scores.items()},
+            red_flags=list(self.red_flags),
+            gut_check=self.gut_check,
+            thresholds=pinned.thresholds,
+            red_flag_names=pinned.red_flag_names,
+        )
+
+    def problems(self, pinned: PinnedRubric) -> list[rules.Problem]:
+        return rules.completeness_problems(
+            dimensions=pinned.specs,
+            scores={key: e.score for key, e in self.scores.items()},
+            evidence={key: e.evidence for key, e in self.scores.items()},
+            gut_check=self.gut_check,
+            vote=self.vote or None,
+            thresholds=pinned.thresholds,
+        )
+
+
+def _text(value: Any, field_name: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Invalid(f"{field_name} must be text.", code="invalid", field=field_name)
+    return value.strip()
+
+
+def _choice(value: Any, choices: tuple[str, ...], field_name: str) -> str:
+    if value in (None, ""):
+        return ""
+    if value not in choices:
+        raise Invalid(
+            f"{field_name} must be one of {', '.join(choices)} (got {value!r}).",
+            code="invalid_choice",
+            field=field_name,
+        )
+    return str(value)
+
+
+def scorecard_input(*, pinned: PinnedRubric, body: Mapping[str, Any]) -> ScorecardInput:
+    """Check a body against the pinned rubric version; refuse what it does not know with a code naming the field.
+
+    What the body leaves out is empty. Keys from another rubric version are unknown here.
+    """
+    name = pinned.rubric.name
+    version = pinned.rubric.version
+
+    scores_in = body.get("scores") or {}
+    if not isinstance(scores_in, Mapping):
+        raise Invalid("scores must be an object keyed by dimension.", code="invalid", field="scores")
+    for key in scores_in:
+        if key not in pinned.dimensions:
+            raise Invalid(
+                f"{key!r} is not a dimension of {name} v{version}, the rubric this interview is scored against.",
+                code="unknown_dimension",
+                field=f"scores.{key}",
+            )
+    scores: dict[str, ScoreEntry] = {}
+    for key, dimension in pinned.dimensions.items():
+        if key not in scores_in:
+            continue
+        entry = scores_in[key]
+        if entry is None:
+            continue
+        if not isinstance(entry, Mapping):
+            raise Invalid(f"scores.{key} must be {{score, evidence}}.", code="invalid", field=f"scores.{key}")
+        score = entry.get("score")
+        if score is not None and (isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5):
+            raise Invalid(
+                f"{dimension.name} is scored {score!r}: a score is a whole number from 1 to 5.",
+                code="score_out_of_range",
+                field=f"scores.{key}.score",
+            )
+        evidence = _text(entry.get("evidence"), f"scores.{key}.evidence")
+        if score is not None or evidence:
+            scores[key] = ScoreEntry(score=score, evidence=evidence)
+
+    flags_in = body.get("red_flags") or []
+    if not isinstance(flags_in, list):
+        raise Invalid("red_flags must be a list of {key, evidence}.", code="invalid", field="red_flags")
+    flagged: dict[str, str] = {}
+    for position, entry in enumerate(flags_in):
+        key = entry.get("key") if isinstance(entry, Mapping) else None
+        if key not in pinned.red_flags:
+            raise Invalid(
+                f"{key!r} is not a red flag of {name} v{version}, the rubric this interview is scored against.",
+                code="unknown_red_flag",
+                field=f"red_flags[{position}].key",
+            )
+        if key in flagged:
+            raise Invalid(
+                f"The red flag {key!r} is listed twice.", code="duplicate_red_flag", field=f"red_flags[{position}].key"
+            )
+        flagged[key] = _text(entry.get("evidence"), f"red_flags[{position}].evidence")
+    red_flags = {key: flagged[key] for key in pinned.red_flags if key in flagged}
+
+    threads_in = body.get("threads") or []
+    if not isinstance(threads_in, list):
+        raise Invalid("threads must be a list of {key, signal, notes}.", code="invalid", field="threads")
+    pulled: dict[str, ThreadEntry] = {}
+    for position, entry in enumerate(threads_in):
+        key = entry.get("key") if isinstance(entry, Mapping) else None
+        if key not in pinned.threads:
+            raise Invalid(
+                f"{key!r} is not a thread of {name} v{version}, the rubric this interview is scored against.",
+                code="unknown_thread",
+                field=f"threads[{position}].key",
+            )
+        if key in pulled:
+            raise Invalid(
+                f"The thread {key!r} is listed twice.", code="duplicate_thread", field=f"threads[{position}].key"
+            )
+        signal = _choice(entry.get("signal"), rules.SIGNALS, f"threads[{position}].signal")
+        notes = _text(entry.get("notes"), f"threads[{position}].notes")
+        pulled[key] = ThreadEntry(signal=signal, notes=notes)
+    threads = {key: pulled[key] for key in pinned.threads if key in pulled}
+
+    gut_in = body.get("gut_check") or {}
+    if not isinstance(gut_in, Mapping):
+        raise Invalid("gut_check must be an object.", code="invalid", field="gut_check")
+    for key in gut_in:
+        if key not in rules.GUT_CHECK_KEYS:
+            raise Invalid(
+                f"{key!r} is not a gut-check question; they are {', '.join(rules.GUT_CHECK_KEYS)}.",
+                code="unknown_gut_check",
+                field=f"gut_check.{key}",
+            )
+    gut_check = {
+        key: answer
+        for key in rules.GUT_CHECK_KEYS
+        if (answer := _choice(gut_in.get(key), rules.GUT_ANSWERS, f"gut_check.{key}"))
+    }
+
+    return ScorecardInput(
+        scores=scores,
+        red_flags=red_flags,
+        threads=threads,
+        gut_check=gut_check,
+        vote=_choice(body.get("vote"), rules.VOTES, "vote"),
+        summary=_text(body.get("summary"), "summary"),
+    )
+
+
+def stored_input(scorecard: Scorecard | None) -> ScorecardInput:
+    """A stored scorecard (from `selectors.scorecard_with_parts`) as a ScorecardInput; empty when there is none."""
+    if scorecard is None:
+        return ScorecardInput()
+    return ScorecardInput(
+        scores={s.dimension.key: ScoreEntry(score=s.score, evidence=s.evidence) for s in scorecard.scores.all()},
+        red_flags={m.red_flag.key: m.evidence for m in scorecard.red_flags.all()},
+        threads={t.thread.key: ThreadEntry(signal=t.signal, notes=t.notes) for t in scorecard.threads.all()},
+        gut_check={
+            key: answer
+            for key, answer in (
+                ("work_with", scorecard.gut_work_with),
+                ("trust_day_one", scorecard.gut_trust_day_one),
+                ("month_one_success", scorecard.gut_month_one_success),
+            )
+            if answer
+        },
+        vote=scorecard.vote,
+        summary=scorecard.summary,
+    )
+
+
+def _is_empty(body: Mapping[str, Any] | None) -> bool:
+    return not body or not any(value not in (None, "", [], {}) for value in body.values())
+
+
+def _write(*, scorecard: Scorecard, pinned: PinnedRubric, data: ScorecardInput) -> None:
+    """Replace the scorecard's answers with `data` (the caller saves status and times)."""
+    scorecard.vote = data.vote
+    scorecard.summary = data.summary
+    scorecard.gut_work_with = data.gut_check.get("work_with", "")
+    scorecard.gut_trust_day_one = data.gut_check.get("trust_day_one", "")
+    scorecard.gut_month_one_success = data.gut_check.get("month_one_success", "")
+    scorecard.save()
+    scorecard.scores.all().delete()
+    scorecard.red_flags.all().delete()
+    scorecard.threads.all().delete()
+    DimensionScore.objects.bulk_create(
+        DimensionScore(scorecard=scorecard, dimension=pinned.dimensions[key], score=e.score, evidence=e.evidence)
+        for key, e in data.scores.items()
+    )
+    RedFlagMark.objects.bulk_create(
+        RedFlagMark(scorecard=scorecard, red_flag=pinned.red_flags[key], evidence=evidence)
+        for key, evidence in data.red_flags.items()
+    )
+    ThreadPulled.objects.bulk_create(
+        ThreadPulled(scorecard=scorecard, thread=pinned.threads[key], signal=e.signal, notes=e.notes)
+        for key, e in data.threads.items()
+    )
+
+
+def _lock(interview: Interview) -> tuple[Interview, Scorecard | None]:
+    """Lock the interview, then its scorecard row: concurrent writes on one scorecard go one after the other."""
+    locked = Interview.objects.select_for_update().select_related("rubric").get(pk=interview.pk)
+    scorecard = Scorecard.objects.select_for_update().filter(interview=locked).first()
+    return locked, scorecard
+
+
+def _refuse_if_submitted(scorecard: Scorecard | None) -> None:
+    if scorecard is not None and scorecard.status == Scorecard.Status.SUBMITTED:
+        raise Conflict(
+            "This scorecard is already submitted and locked; to change it, amend it with a reason.",
+            code="already_submitted",
+        )
+
+
+def _check_submittable(*, pinned: PinnedRubric, data: ScorecardInput) -> None:
+    """The submit rules, in order: complete (with evidence for 1s and 5s), then the vote within its ceiling."""
+    problems = data.problems(pinned)
+    if problems:
+        code = problems[0].code
+        fields = ", ".join(problem.field for problem in problems)
+        detail = (
+            f"The scorecard is not complete: {fields}."
+            if code == "incomplete"
+            else f"A score of 1 or 5 needs written evidence: {fields}."
+        )
+        raise Invalid(detail, code=code, problems=[problem.as_dict() for problem in problems])
+    ceiling = data.ceiling(pinned)
+    if not ceiling.allows(data.vote):
+        raise Invalid(
+            f"A {rules.VOTE_LABELS[data.vote]} vote is above what this scorecard allows "
+            f"({rules.VOTE_LABELS[ceiling.max_allowed_vote]}): "
+            + " ".join(reason.message for reason in ceiling.reasons),
+            code="vote_not_allowed",
+            vote=data.vote,
+            max_allowed_vote=ceiling.max_allowed_vote,
+            reasons=[reason.as_dict() for reason in ceiling.reasons],
+        )
+
+
+@transaction.atomic
+def note_write(
+    *,
+    interview: Interview,
+    best_thing: str,
+    biggest_concern: str,
+    vote: str,
+    want_to_work_with: str,
+    at: datetime | None = None,
+) -> Note:
+    """Write the five-minute note, once, after the interview ended. A late note is accepted and marked late."""
+    locked = Interview.objects.select_for_update().get(pk=interview.pk)
+    now = at or timezone.now()
+    if locked.ended_at is None or locked.ended_at > now or locked.note_due_at is None:
+        raise Conflict(
+            "This interview has not ended yet: end it first, then write the five-minute note.",
+            code="interview_not_ended",
+        )
+    if Note.objects.filter(interview=locked).exists():
+        raise Conflict(
+            "The five-minute note for this interview is already written; it is written once.",
+            code="note_already_written",
+        )
+    answers = {
+        "best_thing": _text(best_thing, "best_thing"),
+        "biggest_concern": _text(biggest_concern, "biggest_concern"),
+        "vote": _choice(vote, rules.VOTES, "vote"),
+        "want_to_work_with": _choice(want_to_work_with, rules.GUT_ANSWERS, "want_to_work_with"),
+    }
+    for name, value in answers.items():
+        if not value:
+            raise Invalid(f"{name} is empty: answer every question of the note.", code="invalid", field=name)
+    note = Note.objects.create(interview=locked, **answers, submitted_at=now, due_at=locked.note_due_at)
+    outbox.note_written(locked)
+    return note
+
+
+@transaction.atomic
+def scorecard_save_draft(*, interview: Interview, body: Mapping[str, Any]) -> Scorecard:
+    """Replace the draft with `body` (partial is fine; what it leaves out is empty). 409 once submitted."""
+    locked, scorecard = _lock(interview)
+    _refuse_if_submitted(scorecard)
+    pinned = pinned_rubric(locked.rubric)
+    data = scorecard_input(pinned=pinned, body=body)
+    if scorecard is None:
+        scorecard = Scorecard(interview=locked)
+    _write(scorecard=scorecard, pinned=pinned, data=data)
+    return scorecard
+
+
+def scorecard_check(*, interview: Interview, body: Mapping[str, Any] | None = None) -> rules.Ceiling:
+    """The vote ceiling, with its reasons, for `body` or (when it is empty) the saved draft. Nothing is saved."""
+    pinned = pinned_rubric(interview.rubric)
+    if _is_empty(body):
+        data = stored_input(scorecard_with_parts(interview))
+    else:
+        assert body is not None
+        data = scorecard_input(pinned=pinned, body=body)
+    return data.ceiling(pinned)
+
+
+@transaction.atomic
+def scorecard_submit(*, interview: Interview, body: Mapping[str, Any] | None = None) -> Scorecard:
+    """Submit the saved draft (or `body`, saved only if it is accepted) and lock it; then recompute the decision.
+
+    Refusals (400 incomplete / evidence_required / vote_not_allowed; 409 note_required / already_submitted)
+    change nothing: the draft stays exactly as it was. Interview and scorecard rows are locked first, so a
+    double-click or two concurrent submits give exactly one submission and one 409.
+    """
+    locked, scorecard = _lock(interview)
+    _refuse_if_submitted(scorecard)
+    if not Note.objects.filter(interview=locked).exists():
+        raise Conflict(
+            "Write the five-minute note first: the first impression is captured before the scorecard.",
+            code="note_required",
+        )
+    pinned = pinned_rubric(locked.rubric)
+    if _is_empty(body):
+        data = stored_input(scorecard_with_parts(locked))
+    else:
+        assert body is not None
+        data = scorecard_input(pinned=pinned, body=body)
+    _check_submittable(pinned=pinned, data=data)
+
+    if scorecard is None:
+        scorecard = Scorecard(interview=locked)
+    scorecard.status = Scorecard.Status.SUBMITTED
+    scorecard.submitted_at = timezone.now()
+    _write(scorecard=scorecard, pinned=pinned, data=data)
+    outbox.scorecard_submitted(locked)
+    loop_recompute_decision(loop=locked.loop)
+    return scorecard
+
+
+@transaction.atomic
+def scorecard_amend(*, interview: Interview, body: Mapping[str, Any], reason: str, amended_by: Any) -> Scorecard:
+    """Change a submitted scorecard: with a reason, through the same rules; the previous version is kept."""
+    locked, scorecard = _lock(interview)
+    if scorecard is None or scorecard.status != Scorecard.Status.SUBMITTED:
+        raise Conflict("Only a submitted scorecard is amended; a draft is simply saved again.", code="not_submitted")
+    reason = _text(reason, "reason")
+    if not reason:
+        raise Invalid(
+            "Say why the submitted scorecard changes: an amendment needs a reason.",
+            code="reason_required",
+            field="reason",
+        )
+    loop = Loop.objects.get(pk=locked.loop_id)
+    if loop.status == Loop.Status.CLOSED:
+        raise Conflict(
+            "This loop is closed: its outcome is recorded, so its scorecards no longer change.", code="loop_closed"
+        )
+    pinned = pinned_rubric(locked.rubric)
+    data = scorecard_input(pinned=pinned, body=body)
+    _check_submittable(pinned=pinned, data=data)
+
+    previous = stored_input(scorecard_with_parts(locked))
+    now = timezone.now()
+    ScorecardAmendment.objects.create(
+        scorecard=scorecard,
+        previous=previous.as_body(),
+        previous_vote=scorecard.vote,
+        reason=reason,
+        amended_by=amended_by,
+        amended_at=now,
+    )
+    scorecard.amended_at = now
+    _write(scorecard=scorecard, pinned=pinned, data=data)
+    loop_recompute_decision(loop=loop)
+    return scorecard
