@@ -216,6 +216,16 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set that several fields share (votes, gut answers, statuses).
+    "ENUM_NAME_OVERRIDES": {
+        "VoteEnum": "scorecards.rules.VOTES",
+        "GutAnswerEnum": "scorecards.rules.GUT_ANSWERS",
+        "SignalEnum": "scorecards.rules.SIGNALS",
+        "NoteStatusEnum": "scorecards.rules.NOTE_STATUSES",
+        "ScorecardStatusEnum": "scorecards.serializers.SCORECARD_STATUSES",
+        "RubricStatusEnum": "scorecards.models.Rubric.Status",
+        "DecisionEnum": "interviewloop.models.Decision",
+    },
 }
 
 # --- Security ------------------------------------------------------------------------------------

@@ -89,6 +89,8 @@ class InterviewListView(generics.ListAPIView):
 
 
 class OwnInterviewView(APIView):
+    """An interviewer's own interview; anyone else's is 404 (independence), a non-interviewer 403."""
+
     permission_classes = [IsInterviewer]
 
     def interview(self, pk: int) -> Interview:
@@ -96,6 +98,9 @@ class OwnInterviewView(APIView):
         if interview is None:
             raise NotFound("No interview of yours has this id.", code="not_found")
         return interview
+
+    def document(self, interview: Interview) -> dict[str, Any]:
+        return ScorecardSerializer(scorecard_document(interview, selectors.scorecard_with_parts(interview))).data
 
 
 class InterviewEndView(OwnInterviewView):
@@ -131,9 +136,6 @@ class NoteView(OwnInterviewView):
 
 
 class ScorecardView(OwnInterviewView):
-    def document(self, interview: Interview) -> dict[str, Any]:
-        return ScorecardSerializer(scorecard_document(interview, selectors.scorecard_with_parts(interview))).data
-
     @extend_schema(responses={200: ScorecardSerializer, **_errors(403, 404)})
     def get(self, request: Request, pk: int) -> Response:
         """Your scorecard for this interview (`not_started` and empty until you save a draft)."""
@@ -164,7 +166,7 @@ class ScorecardCheckView(OwnInterviewView):
         )
 
 
-class ScorecardSubmitView(ScorecardView):
+class ScorecardSubmitView(OwnInterviewView):
     @extend_schema(request=ScorecardBodySerializer, responses={200: ScorecardSerializer, **_errors(400, 403, 404, 409)})
     def post(self, request: Request, pk: int) -> Response:
         """Submit the saved draft (or the body, saved only if accepted); a refusal leaves the draft as it was.
@@ -179,7 +181,7 @@ class ScorecardSubmitView(ScorecardView):
         return Response(self.document(interview))
 
 
-class ScorecardAmendView(ScorecardView):
+class ScorecardAmendView(OwnInterviewView):
     @extend_schema(
         request=ScorecardAmendSerializer, responses={200: ScorecardSerializer, **_errors(400, 403, 404, 409)}
     )
