@@ -333,3 +333,21 @@ def test_a_panel_members_debrief_costs_the_same(size, loop, api_as, django_asser
     with django_assert_num_queries(9):
         response = client.get(url(loop))
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_amended_scorecard_shows_its_new_vote_flagged_amended_and_the_decision_follows(loop, recruiter, api_as):
+    add_interview(loop, "alice", vote="yes", note_vote="strong_yes")
+    bob = add_interview(loop, "bob", vote="yes")
+    scorecard = bob.scorecard
+    scorecard.vote, scorecard.amended_at = "strong_no", scorecard.submitted_at
+    scorecard.save()
+    recompute(loop)
+
+    body = api_as(recruiter).get(url(loop)).json()
+
+    bob_row = next(vote for vote in body["votes"] if vote["interviewer"] == "bob")
+    assert (bob_row["vote"], bob_row["amended"], bob_row["deciding"]) == ("strong_no", True, True)
+    assert (body["decision"], body["tally"]) == ("no_hire", {"strong_no": 1, "no": 0, "yes": 1, "strong_yes": 0})
+    alice_row = body["votes"][0]
+    assert alice_row["vote_shift"] == {"from": "strong_yes", "to": "yes", "steps": -1}
