@@ -67,6 +67,11 @@ def rubric_parts_prefetch() -> list[Prefetch]:
     ]
 
 
+def rubric_with_parts(rubric_id: int) -> Rubric:
+    """A rubric version with its ordered dimensions, red flags, threads and phases (five queries)."""
+    return Rubric.objects.prefetch_related(*rubric_parts_prefetch()).get(pk=rubric_id)
+
+
 def scorecard_with_parts(interview: Interview) -> Scorecard | None:
     """The interview's scorecard with its scores, red flags and threads (and their rubric keys), or None."""
     return (

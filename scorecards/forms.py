@@ -1,0 +1,108 @@
+"""The web forms of the interviewer's flow. They check shape; the services (the same the API calls) do the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+
+from scorecards import rules
+from scorecards.models import GutAnswer, Rubric, Vote
+from scorecards.selectors import PinnedRubric
+
+NOTE_QUESTIONS_DEFAULT = {
+    "best_thing": "What was the best thing they said?",
+    "biggest_concern": "What was your biggest concern?",
+    "vote": "Gut vote: Strong Yes / Yes / No / Strong No",
+    "want_to_work_with": "Would you want to work with them?",
+}
+
+
+class NoteForm(forms.Form):
+    """The guide's four questions (Post-Interview: Immediate Debrief), labelled from the rubric."""
+
+    best_thing = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    biggest_concern = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    vote = forms.ChoiceField(choices=Vote.choices, widget=forms.RadioSelect)
+    want_to_work_with = forms.ChoiceField(choices=GutAnswer.choices, widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, rubric: Rubric, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        questions = {**NOTE_QUESTIONS_DEFAULT, **(rubric.note_questions or {})}
+        for name, field in self.fields.items():
+            field.label = questions[name]
+
+
+def _score(raw: str) -> int | str | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    # Anything but a whole number goes to the service as typed: it answers score_out_of_range.
+    return int(raw) if raw.isdigit() else raw
+
+
+def scorecard_body_from_post(pinned: PinnedRubric, data: QueryDict) -> dict[str, Any]:
+    """The contract's scorecard body from the scorecard page's fields (names follow the rubric's keys)."""
+    scores = {}
+    for key in pinned.dimensions:
+        score = _score(data.get(f"score-{key}", ""))
+        evidence = data.get(f"evidence-{key}", "")
+        if score is not None or evidence.strip():
+            scores[key] = {"score": score, "evidence": evidence}
+    red_flags = [
+        {"key": key, "evidence": data.get(f"flag-evidence-{key}", "")}
+        for key in pinned.red_flags
+        if data.get(f"flag-{key}")
+    ]
+    threads = []
+    for key in pinned.threads:
+        signal = data.get(f"thread-signal-{key}", "")
+        notes = data.get(f"thread-notes-{key}", "")
+        if signal or notes.strip():
+            threads.append({"key": key, "signal": signal or None, "notes": notes})
+    return {
+        "scores": scores,
+        "red_flags": red_flags,
+        "threads": threads,
+        "gut_check": {key: data.get(f"gut-{key}") or None for key in rules.GUT_CHECK_KEYS},
+        "vote": data.get("vote") or None,
+        "summary": data.get("summary", ""),
+    }
+
+
+def scorecard_rows(pinned: PinnedRubric, body: dict[str, Any]) -> dict[str, Any]:
+    """What the scorecard template draws: each rubric part beside what the body says about it."""
+    scores = body.get("scores") or {}
+    flags = {entry["key"]: entry.get("evidence", "") for entry in body.get("red_flags") or []}
+    threads = {entry["key"]: entry for entry in body.get("threads") or []}
+    gut = body.get("gut_check") or {}
+    questions = {**rules.GUT_CHECK_QUESTIONS, **(pinned.rubric.gut_check_questions or {})}
+    return {
+        "dimensions": [
+            {
+                "dimension": dimension,
+                "score": str((scores.get(key) or {}).get("score") or ""),
+                "evidence": (scores.get(key) or {}).get("evidence", ""),
+            }
+            for key, dimension in pinned.dimensions.items()
+        ],
+        "red_flags": [
+            {"flag": flag, "checked": key in flags, "evidence": flags.get(key, "")}
+            for key, flag in pinned.red_flags.items()
+        ],
+        "threads": [
+            {
+                "thread": thread,
+                "signal": (threads.get(key) or {}).get("signal") or "",
+                "notes": (threads.get(key) or {}).get("notes", ""),
+            }
+            for key, thread in pinned.threads.items()
+        ],
+        "gut_check": [
+            {"key": key, "question": questions.get(key, rules.GUT_CHECK_QUESTIONS[key]), "answer": gut.get(key) or ""}
+            for key in rules.GUT_CHECK_KEYS
+        ],
+        "vote": body.get("vote") or "",
+        "summary": body.get("summary", ""),
+    }

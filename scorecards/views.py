@@ -1,0 +1,245 @@
+"""The interviewer's pages: my interviews, the kit, the five-minute note, the scorecard.
+
+Plain forms that work without JavaScript; htmx only refreshes the vote ceiling and autosaves the draft.
+Every write goes through the same services as the API. Only interviewers, and only on their own interviews
+(anyone else's is 404).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from interviewloop.errors import DomainError
+from interviewloop.models import Interview
+from interviewloop.roles import is_interviewer
+from interviewloop.services import interview_end
+from scorecards import rules, selectors, services
+from scorecards.forms import NoteForm, scorecard_body_from_post, scorecard_rows
+from scorecards.models import Note, Scorecard
+from scorecards.serializers import interview_note_status, scorecard_status
+
+
+def interviewer_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_interviewer(request.user):
+            raise PermissionDenied("Only interviewers have interviews to run.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _own(request: HttpRequest, pk: int) -> Interview:
+    interview = selectors.own_interview(user=request.user, interview_id=pk)
+    if interview is None:
+        raise Http404("No interview of yours has this id.")
+    return interview
+
+
+@require_GET
+@interviewer_required
+def my_interviews(request: HttpRequest) -> HttpResponse:
+    """Notes due now (with their countdown), scorecards to finish, upcoming interviews, and what is done."""
+    notes_due, scorecards_due, upcoming, done = [], [], [], []
+    for interview in selectors.interviews_for(request.user).filter(interviewer_id=request.user.pk):
+        row = {
+            "interview": interview,
+            "note_status": interview_note_status(interview),
+            "scorecard_status": scorecard_status(interview),
+            "note": getattr(interview, "note", None),
+        }
+        if row["note_status"] == "not_due":
+            upcoming.append(row)
+        elif row["note"] is None:
+            notes_due.append(row)
+        elif row["scorecard_status"] != Scorecard.Status.SUBMITTED:
+            scorecards_due.append(row)
+        else:
+            done.append(row)
+    done.reverse()  # most recent first
+    return render(
+        request,
+        "scorecards/my_interviews.html",
+        {"notes_due": notes_due, "scorecards_due": scorecards_due, "upcoming": upcoming, "done": done},
+    )
+
+
+@require_GET
+@interviewer_required
+def interview_kit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything to run the call: problem statement, phases with timers, the seven threads, red flags."""
+    interview = _own(request, pk)
+    rubric = selectors.rubric_with_parts(interview.rubric_id)
+    return render(
+        request,
+        "scorecards/kit.html",
+        {
+            "interview": interview,
+            "rubric": rubric,
+            "note_status": interview_note_status(interview),
+            "scorecard_status": scorecard_status(interview),
+        },
+    )
+
+
+@require_POST
+@interviewer_required
+def interview_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    interview = _own(request, pk)
+    try:
+        interview_end(interview=interview)
+    except DomainError as refusal:
+        messages.error(request, refusal.detail)
+        return redirect(request.POST.get("next") or "my-interviews")
+    messages.success(request, "Interview ended. Write the five-minute note now, while it is fresh.")
+    return redirect("interview-note", pk=interview.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@interviewer_required
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    """The five-minute note: written once, right after the call; a late one is accepted and marked late."""
+    interview = _own(request, pk)
+    written = Note.objects.filter(interview=interview).first()
+    form = NoteForm(request.POST or None, rubric=interview.rubric)
+    error = None
+    if request.method == "POST" and written is None and form.is_valid():
+        try:
+            written = services.note_write(interview=interview, **form.cleaned_data)
+        except DomainError as refusal:
+            error = refusal.detail
+        else:
+            if written.on_time:
+                messages.success(request, "Note saved, on time. Now the scorecard, while you remember the evidence.")
+            else:
+                messages.warning(request, "Note saved, after the five minutes: it is marked late.")
+            return redirect("interview-scorecard", pk=interview.pk)
+    elif request.method == "POST" and written is not None:
+        error = "The five-minute note for this interview is already written; it is written once."
+    return render(
+        request,
+        "scorecards/note.html",
+        {
+            "interview": interview,
+            "form": form,
+            "note": written,
+            "error": error,
+            "note_status": interview_note_status(interview),
+            "ended": interview.has_ended(),
+        },
+    )
+
+
+def _scorecard_context(
+    interview: Interview, body: dict[str, Any], pinned: selectors.PinnedRubric, scorecard: Scorecard | None
+) -> dict[str, Any]:
+    try:
+        data = services.scorecard_input(pinned=pinned, body=body)
+    except DomainError:
+        ceiling, problems = None, []
+    else:
+        ceiling, problems = data.ceiling(pinned), data.problems(pinned)
+    note = getattr(interview, "note", None)
+    return {
+        "interview": interview,
+        "rubric": pinned.rubric,
+        "scorecard": scorecard,
+        "status": "not_started" if scorecard is None else scorecard.status,
+        "note": note,
+        "rows": scorecard_rows(pinned, body),
+        "ceiling": ceiling,
+        "vote_choices": [(vote, rules.VOTE_LABELS[vote]) for vote in reversed(rules.VOTES)],
+        "gut_choices": [(answer, rules.GUT_ANSWER_LABELS[answer]) for answer in rules.GUT_ANSWERS],
+        "signal_choices": [(signal, signal.capitalize()) for signal in rules.SIGNALS],
+        "problems": problems,
+        "ceiling_label": rules.VOTE_LABELS[ceiling.max_allowed_vote] if ceiling else "",
+        "vote_allowed": ceiling is None or not body.get("vote") or ceiling.allows(body["vote"]),
+    }
+
+
+def _with_refusal(context: dict[str, Any], refusal: dict[str, Any]) -> dict[str, Any]:
+    """Put the refusal beside the fields it names, so the page shows each problem where it is fixed."""
+    by_field = {problem["field"]: problem["message"] for problem in refusal.get("problems", [])}
+    if "field" in refusal:
+        by_field.setdefault(refusal["field"], refusal["detail"])
+    for row in context["rows"]["dimensions"]:
+        key = row["dimension"].key
+        row["problem"] = (
+            by_field.get(f"scores.{key}")
+            or by_field.get(f"scores.{key}.evidence")
+            or by_field.get(f"scores.{key}.score")
+        )
+    for row in context["rows"]["gut_check"]:
+        row["problem"] = by_field.get(f"gut_check.{row['key']}")
+    max_vote = refusal.get("max_allowed_vote")
+    return {**context, "refusal": refusal, "refusal_max_label": rules.VOTE_LABELS.get(max_vote, "") if max_vote else ""}
+
+
+@require_http_methods(["GET", "POST"])
+@interviewer_required
+def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
+    """The scorecard: "Save draft" keeps what is typed; "Submit" saves it too, then submits, or says why not."""
+    interview = _own(request, pk)
+    pinned = selectors.pinned_rubric(interview.rubric)
+    stored = selectors.scorecard_with_parts(interview)
+    if request.method == "GET" or (stored is not None and stored.status == Scorecard.Status.SUBMITTED):
+        body = services.stored_input(stored).as_body()
+        context = _scorecard_context(interview, body, pinned, stored)
+        if request.method == "POST":
+            context["refusal"] = {
+                "detail": "This scorecard is already submitted and locked.",
+                "code": "already_submitted",
+            }
+        return render(request, "scorecards/scorecard.html", context)
+
+    body = scorecard_body_from_post(pinned, request.POST)
+    refusal: dict[str, Any] | None = None
+    try:
+        # Nothing typed is lost: the page keeps it as the draft first, then the submit judges the draft.
+        services.scorecard_save_draft(interview=interview, body=body)
+        if request.POST.get("action") == "submit":
+            services.scorecard_submit(interview=interview)
+            messages.success(request, "Scorecard submitted. Thank you: the loop's debrief is open to you now.")
+            return redirect("my-interviews")
+    except DomainError as error:
+        refusal = error.as_dict()
+    else:
+        messages.success(request, f"Draft saved at {timezone.localtime():%H:%M}.")
+        return redirect("interview-scorecard", pk=interview.pk)
+    stored = selectors.scorecard_with_parts(interview)
+    context = _with_refusal(_scorecard_context(interview, body, pinned, stored), refusal)
+    return render(request, "scorecards/scorecard.html", context)
+
+
+@require_POST
+@interviewer_required
+def scorecard_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the vote ceiling and its reasons for what the form holds now. Saves nothing."""
+    interview = _own(request, pk)
+    pinned = selectors.pinned_rubric(interview.rubric)
+    body = scorecard_body_from_post(pinned, request.POST)
+    context = _scorecard_context(interview, body, pinned, None)
+    return render(request, "scorecards/_ceiling.html", context)
+
+
+@require_POST
+@interviewer_required
+def scorecard_autosave(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: keep the draft as typed, every few seconds. Answers a one-line status."""
+    interview = _own(request, pk)
+    pinned = selectors.pinned_rubric(interview.rubric)
+    try:
+        services.scorecard_save_draft(interview=interview, body=scorecard_body_from_post(pinned, request.POST))
+    except DomainError as error:
+        return render(request, "scorecards/_save_status.html", {"error": error.detail})
+    return render(request, "scorecards/_save_status.html", {"saved_at": timezone.localtime()})

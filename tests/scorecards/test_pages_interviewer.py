@@ -1,0 +1,269 @@
+"""The interviewer's pages with plain form posts (no JavaScript): the same services as the API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from interviewloop.models import Interview
+from scorecards.models import Note, Scorecard
+from tests.factories import InterviewFactory, NoteFactory, make_scorecard
+from tests.scorecards.conftest import ENDED, NOTE_DUE, START
+
+pytestmark = pytest.mark.django_db
+
+
+def scorecard_form(score=4, vote="yes", gut="yes", flags=(), action="submit", **overrides):
+    """The scorecard page's fields, as a browser without JavaScript posts them."""
+    data = {
+        **{
+            f"score-{key}": str(score)
+            for key in (
+                "systems_thinking",
+                "customer_empathy",
+                "measurement",
+                "risk_management",
+                "execution_bias",
+                "communication",
+                "humility",
+                "experience",
+            )
+        },
+        **{f"evidence-{key}": "Wrote it in the doc." for key in ("systems_thinking", "humility")},
+        **{f"gut-{key}": gut for key in ("work_with", "trust_day_one", "month_one_success")},
+        "thread-signal-first_two_weeks": "great",
+        "thread-notes-first_two_weeks": "Audit first.",
+        "vote": vote,
+        "summary": "Structured.",
+        "action": action,
+    }
+    for key in flags:
+        data[f"flag-{key}"] = "on"
+        data[f"flag-evidence-{key}"] = f"Heard {key}."
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def browser(client, interviewer):
+    client.force_login(interviewer)
+    return client
+
+
+def test_home_sends_an_interviewer_to_my_interviews(browser):
+    response = browser.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/interviews/"
+
+
+def test_my_interviews_groups_notes_due_scorecards_to_finish_and_upcoming(browser, interviewer, rubric):
+    # given: one ended without a note, one with a note and a draft, one upcoming, one submitted
+    due = InterviewFactory(interviewer=interviewer, loop__candidate__name="Nora Due", scheduled_start=START,
+                           scheduled_end=ENDED, ended_at=ENDED)  # fmt: skip
+    drafting = NoteFactory(interview__interviewer=interviewer, interview__loop__candidate__name="Dev Draft").interview
+    make_scorecard(drafting, submitted=False)
+    InterviewFactory(interviewer=interviewer, loop__candidate__name="Uma Upcoming",
+                     scheduled_start=START + timedelta(hours=3), scheduled_end=ENDED + timedelta(hours=3))  # fmt: skip
+    done = NoteFactory(interview__interviewer=interviewer, interview__loop__candidate__name="Sam Submitted").interview
+    make_scorecard(done, submitted=True)
+    InterviewFactory(loop__candidate__name="Someone Elses")
+    # when
+    with time_machine.travel(ENDED + timedelta(minutes=2), tick=False):
+        response = browser.get("/interviews/")
+    # then
+    assert response.status_code == 200
+    sections = {name: [row["interview"].loop.candidate.name for row in response.context[name]]
+                for name in ("notes_due", "scorecards_due", "upcoming", "done")}  # fmt: skip
+    assert sections == {
+        "notes_due": ["Nora Due"],
+        "scorecards_due": ["Dev Draft"],
+        "upcoming": ["Uma Upcoming"],
+        "done": ["Sam Submitted"],
+    }
+    html = response.content.decode()
+    assert f'<time data-countdown datetime="{(due.note_due_at).isoformat()}"' in html
+    assert "End interview" in html
+    assert "Someone Elses" not in html
+
+
+def test_interviewer_pages_are_for_interviewers_on_their_own_interviews(
+    client, other_interviewer, recruiter, interview
+):
+    paths = [
+        f"/interviews/{interview.id}/",
+        f"/interviews/{interview.id}/note/",
+        f"/interviews/{interview.id}/scorecard/",
+    ]
+    assert client.get("/interviews/")["Location"].startswith("/accounts/login/")
+    client.force_login(recruiter)
+    assert client.get("/interviews/").status_code == 403
+    assert all(client.get(path).status_code == 403 for path in paths)
+    client.force_login(other_interviewer)
+    assert client.get("/interviews/").status_code == 200
+    assert [client.get(path).status_code for path in paths] == [404, 404, 404]
+    assert client.post(f"/interviews/{interview.id}/end/").status_code == 404
+    assert client.post(f"/interviews/{interview.id}/note/", {"best_thing": "x"}).status_code == 404
+    assert client.post(f"/interviews/{interview.id}/scorecard/", scorecard_form()).status_code == 404
+    assert not Note.objects.exists() and not Scorecard.objects.exists()
+
+
+def test_the_kit_shows_the_problem_threads_red_flags_and_phases(browser, interviewer, rubric):
+    interview = InterviewFactory(interviewer=interviewer)
+    response = browser.get(f"/interviews/{interview.id}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-copy="#problem-text"' in html
+    assert html.count('<details class="thread"') == 7
+    assert "Buzzword soup" in html
+    assert 'data-phase-minutes="5"' in html
+    assert "End interview" in html
+
+
+def test_ending_an_interview_from_the_page_leads_to_the_note(browser, interviewer, rubric):
+    interview = InterviewFactory(interviewer=interviewer, scheduled_start=START, scheduled_end=ENDED)
+    with time_machine.travel(ENDED - timedelta(minutes=1), tick=False):
+        response = browser.post(f"/interviews/{interview.id}/end/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/interviews/{interview.id}/note/"
+    assert Interview.objects.get(pk=interview.pk).ended_at == ENDED - timedelta(minutes=1)
+
+
+def test_the_note_page_asks_the_rubrics_four_questions_and_saves_once(browser, interview):
+    interview.rubric.__class__.objects.filter(pk=interview.rubric_id).update(
+        note_questions={
+            "best_thing": "Best thing they said?",
+            "biggest_concern": "Biggest worry?",
+            "vote": "Vote?",
+            "want_to_work_with": "Work with them?",
+        }
+    )
+    with time_machine.travel(ENDED + timedelta(minutes=1), tick=False):
+        page = browser.get(f"/interviews/{interview.id}/note/")
+        for question in ("Best thing they said?", "Biggest worry?", "Vote?", "Work with them?"):
+            assert question in page.content.decode()
+        assert "data-countdown" in page.content.decode()
+        response = browser.post(
+            f"/interviews/{interview.id}/note/",
+            {
+                "best_thing": "Asked about users.",
+                "biggest_concern": "Rollback.",
+                "vote": "yes",
+                "want_to_work_with": "yes",
+            },
+        )
+    assert response.status_code == 302
+    assert response["Location"] == f"/interviews/{interview.id}/scorecard/"
+    note = Note.objects.get(interview=interview)
+    assert (note.vote, note.on_time) == ("yes", True)
+    again = browser.post(f"/interviews/{interview.id}/note/", {"best_thing": "Other", "biggest_concern": "x",
+                                                                "vote": "no", "want_to_work_with": "no"})  # fmt: skip
+    assert "already written" in again.content.decode()
+    assert Note.objects.get(interview=interview).vote == "yes"
+
+
+def test_a_late_note_from_the_page_is_marked_late(browser, interview):
+    with time_machine.travel(NOTE_DUE + timedelta(minutes=10), tick=False):
+        browser.post(
+            f"/interviews/{interview.id}/note/",
+            {"best_thing": "a", "biggest_concern": "b", "vote": "no", "want_to_work_with": "not_sure"},
+        )
+        page = browser.get(f"/interviews/{interview.id}/note/").content.decode()
+    assert Note.objects.get(interview=interview).on_time is False
+    assert '<span class="badge late">late</span>' in page
+
+
+def test_a_note_form_missing_an_answer_is_shown_again_with_the_error(browser, interview):
+    response = browser.post(f"/interviews/{interview.id}/note/", {"best_thing": "Kept text", "vote": "yes"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "This field is required." in html
+    assert "Kept text" in html
+    assert not Note.objects.exists()
+
+
+def test_no_note_before_the_end_the_page_offers_to_end_it(browser, interviewer, rubric):
+    interview = InterviewFactory(interviewer=interviewer, scheduled_start=START, scheduled_end=ENDED)
+    with time_machine.travel(START + timedelta(minutes=20), tick=False):
+        html = browser.get(f"/interviews/{interview.id}/note/").content.decode()
+    assert "has not ended yet" in html
+    assert "End interview" in html
+
+
+def test_the_scorecard_page_shows_anchors_beside_each_score(browser, noted_interview):
+    html = browser.get(f"/interviews/{noted_interview.id}/scorecard/").content.decode()
+    assert "Systems Thinking: exceptional" in html and "Systems Thinking: weak" in html
+    assert html.count('name="score-systems_thinking"') == 5
+    assert html.count('type="checkbox" name="flag-') == 8
+    assert f'hx-post="/interviews/{noted_interview.id}/scorecard/check/"' in html
+    assert f'hx-post="/interviews/{noted_interview.id}/scorecard/autosave/"' in html
+
+
+def test_save_draft_keeps_what_is_typed(browser, noted_interview):
+    response = browser.post(f"/interviews/{noted_interview.id}/scorecard/", scorecard_form(score=3, action="save"))
+    assert response.status_code == 302
+    scorecard = Scorecard.objects.get()
+    assert scorecard.status == "draft"
+    assert {s.dimension.key: s.score for s in scorecard.scores.all()}["measurement"] == 3
+    assert scorecard.threads.get().signal == "great"
+
+
+def test_a_too_high_vote_is_refused_inline_with_its_reasons_and_what_was_typed_is_kept(browser, noted_interview):
+    form = scorecard_form(score=4, vote="strong_yes", flags=("defensive",), summary="Typed summary")
+    response = browser.post(f"/interviews/{noted_interview.id}/scorecard/", form)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-code="vote_not_allowed"' in html
+    assert 'data-rule="red_flag"' in html
+    assert "Highest vote allowed: <strong>No</strong>" in html
+    assert "Typed summary" in html
+    scorecard = Scorecard.objects.get()
+    assert (scorecard.status, scorecard.vote, scorecard.summary) == ("draft", "strong_yes", "Typed summary")
+
+
+def test_an_incomplete_submit_marks_the_missing_fields(browser, noted_interview):
+    form = scorecard_form(**{"score-humility": "", "gut-work_with": ""})
+    html = browser.post(f"/interviews/{noted_interview.id}/scorecard/", form).content.decode()
+    assert 'data-code="incomplete"' in html
+    assert 'data-field="scores.humility"' in html and 'data-field="gut_check.work_with"' in html
+    assert 'class="dimension has-problem" id="dimension-humility"' in html
+
+
+def test_a_consistent_scorecard_is_submitted_from_the_page(browser, noted_interview):
+    response = browser.post(f"/interviews/{noted_interview.id}/scorecard/", scorecard_form(score=4, vote="yes"))
+    assert response.status_code == 302
+    assert response["Location"] == "/interviews/"
+    assert Scorecard.objects.get().status == "submitted"
+    html = browser.get(f"/interviews/{noted_interview.id}/scorecard/").content.decode()
+    assert "and locked" in html
+    assert '<fieldset class="sheet" disabled>' in html
+    again = browser.post(f"/interviews/{noted_interview.id}/scorecard/", scorecard_form(vote="no"))
+    assert 'data-code="already_submitted"' in again.content.decode()
+    assert Scorecard.objects.get().vote == "yes"
+
+
+def test_submitting_before_the_note_says_so_and_keeps_the_draft(browser, interview):
+    html = browser.post(f"/interviews/{interview.id}/scorecard/", scorecard_form()).content.decode()
+    assert 'data-code="note_required"' in html
+    assert Scorecard.objects.get().status == "draft"
+
+
+def test_the_check_partial_gives_the_live_ceiling(browser, noted_interview):
+    form = scorecard_form(score=4, gut="not_sure", action="")
+    response = browser.post(f"/interviews/{noted_interview.id}/scorecard/check/", form, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-max-vote="no"' in html
+    assert 'data-rule="gut_check"' in html
+    assert not Scorecard.objects.exists()
+
+
+def test_autosave_keeps_the_draft_and_says_when(browser, noted_interview):
+    response = browser.post(
+        f"/interviews/{noted_interview.id}/scorecard/autosave/",
+        scorecard_form(score=2, action=""),
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Draft saved at" in response.content.decode()
+    assert Scorecard.objects.get().scores.filter(score=2).count() == 8
