@@ -188,7 +188,11 @@ def _publish_kick() -> None:
     from debriefs.tasks import dispatch_reminders
 
     try:
-        # A kick is only a nudge: a stale one (queued during an outage) is dropped rather than run late.
-        dispatch_reminders.apply_async(retry=False, expires=max(settings.REMINDER_DISPATCH_SECONDS * 4, 60))
+        # A connection of its own, not the producer pool: a pooled connection broken by an outage is not reused.
+        with dispatch_reminders.app.connection_for_write() as connection:
+            # A kick is only a nudge: a stale one (queued during an outage) is dropped rather than run late.
+            dispatch_reminders.apply_async(
+                connection=connection, retry=False, expires=max(settings.REMINDER_DISPATCH_SECONDS * 4, 60)
+            )
     except Exception as error:  # any broker failure: the outbox row is the record, the kick is not
         logger.warning("reminders: could not kick the dispatcher (%s); beat will send them", error)

@@ -6,14 +6,20 @@ Imported by the reminder test modules (tests/debriefs/conftest.py belongs to the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import email.policy
+import os
+import shutil
+import signal
 import socket
+import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -125,3 +131,87 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.1, what: str = "c
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def database_url() -> str:
+    """The test database (pytest's, not the configured one) as a URL a subprocess's settings can read."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+class Process:
+    """A subprocess in its own process group with its output in a log file; `kill()` ends that group only."""
+
+    def __init__(self, name: str, args: list[str], env: dict[str, str], log_dir: Path):
+        self.name = name
+        self.log_path = log_dir / f"{name}.log"
+        self._log = self.log_path.open("wb")
+        self.popen = subprocess.Popen(
+            args, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.popen.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.popen.pid, sig)
+            self.popen.wait(10)
+        self._log.close()
+
+
+def worker_env(*, broker_url: str, smtp_port: int, **overrides: object) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": broker_url,
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "EMAIL_TIMEOUT": "5",
+        "REMINDER_DISPATCH_SECONDS": "0.5",
+        "CONN_MAX_AGE": "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("REQUIRE_REAL_STACK", None)
+    env.update({key: str(value) for key, value in overrides.items()})
+    return env
+
+
+def start_worker(name: str, env: dict[str, str], log_dir: Path, *, beat: bool = False) -> Process:
+    """A real `celery worker` (solo pool: one process to kill), optionally with beat embedded (-B)."""
+    args = [
+        str(ROOT / ".venv/bin/celery"), "-A", "interviewloop", "worker", "--pool=solo", "--loglevel=INFO",
+        f"--hostname={name}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
+    ]  # fmt: skip
+    if beat:
+        args += ["-B", f"--schedule={log_dir / (name + '-beat-schedule')}"]
+    return Process(name, args, env, log_dir)
+
+
+def start_beat(name: str, env: dict[str, str], log_dir: Path) -> Process:
+    args = [str(ROOT / ".venv/bin/celery"), "-A", "interviewloop", "beat", "--loglevel=INFO"]
+    args += [f"--schedule={log_dir / (name + '-schedule')}"]
+    return Process(name, args, env, log_dir)
+
+
+def start_redis(port: int, log_dir: Path) -> Process:
+    """A throwaway redis-server (no persistence): killing it loses whatever it held, like a real outage."""
+    redis_server = shutil.which("redis-server")
+    if redis_server is None:
+        pytest.skip("no redis-server on this machine: the broker outage test starts its own")
+    args = [redis_server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    process = Process(f"redis-{port}", args, dict(os.environ), log_dir)
+    wait_for(lambda: _accepts(port), timeout=10, what=f"redis-server on port {port}")
+    return process
+
+
+def _accepts(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.2)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
