@@ -33,6 +33,8 @@ lint: install
 test: lint
 	$(BIN)/pytest
 
+# Load test on PostgreSQL + Redis (DATABASE_URL / CELERY_BROKER_URL, else the local ones): seeds a company, runs
+# gunicorn + locust, prints a table, writes bench/results/latest.json. E.g. BENCH_ARGS="--scale 0.1 --duration 10".
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
 

@@ -35,13 +35,21 @@ SERVE_ENV = {
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
 }
 SCENARIOS = [
-    # name in the table, locust user class, request names it reports
+    # key, locust user class, request names it reports; the floor runs first, the rest in issue 7's order
     ("floor", "FloorUser", ["health"]),
     ("debrief_api", "DebriefApiUser", ["debrief API"]),
     ("my_interviews", "MyInterviewsUser", ["my interviews"]),
     ("submit", "SubmitUser", ["PUT draft", "POST submit"]),
     ("debrief_page", "DebriefPageUser", ["debrief page"]),
 ]
+LABELS = {
+    "debrief API": "1. debrief API",
+    "my interviews": "2. my interviews",
+    "PUT draft": "3. submit: PUT draft",
+    "POST submit": "3. submit: POST submit",
+    "debrief page": "4. debrief page (HTML)",
+    "health": "5. floor: health",
+}
 
 
 def log(message: str) -> None:
@@ -347,7 +355,13 @@ def main(argv: list[str] | None = None) -> int:
             if absent:
                 log(f"{scenario}: not available: {'; '.join(absent)}")
                 rows += [
-                    {"scenario": scenario, "name": name, "available": False, "reason": "; ".join(absent)}
+                    {
+                        "scenario": scenario,
+                        "name": name,
+                        "label": LABELS[name],
+                        "available": False,
+                        "reason": "; ".join(absent),
+                    }
                     for name in names
                 ]
                 continue
@@ -357,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
                 data_path=data_path, out_dir=out_dir,
             )  # fmt: skip
             for row in measure(raw, names):
-                rows.append({"scenario": scenario, "available": True, **row})
+                rows.append({"scenario": scenario, "label": LABELS[row["name"]], "available": True, **row})
                 log(
                     f"{scenario}: {row['name']}: {row['requests']} requests, p50 {row['p50_ms']} ms, errors {row['errors']}"
                 )

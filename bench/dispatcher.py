@@ -182,7 +182,6 @@ def run(*, reminders: int, env: dict[str, str], log_dir: Path, timeout: float, l
     from interviewloop.celery import app
 
     armed = arm_pool(reminders=reminders)
-    window_start = timezone.now() - timedelta(seconds=5)
     backlog = _pending_due()
     log(f"dispatcher: {armed} pool reminders armed; {backlog} due in all (the submit scenario adds debrief_ready rows)")
     app.control.purge()  # stale kicks queued by the web scenarios
@@ -221,6 +220,7 @@ def run(*, reminders: int, env: dict[str, str], log_dir: Path, timeout: float, l
             from debriefs import reminders as reminders_module
 
             batch = _default_limit(reminders_module.reminders_dispatch)
+            window_start = timezone.now()
             started = time.monotonic()
             for _ in range(backlog // batch + 5):
                 dispatch_reminders.apply_async()

@@ -101,12 +101,14 @@ def table(result: dict[str, Any]) -> str:
         f"{'scenario':<26}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'p50/floor':>11}  requests"
     )
     lines += [head, "-" * len(head)]
-    for row in result["scenarios"]:
+    # Issue 7's numbering (the floor, run first, is number 5); a stable sort keeps draft before submit.
+    for row in sorted(result["scenarios"], key=lambda row: (row.get("label") or row["name"]).split(".")[0]):
+        label = row.get("label") or row["name"]
         if not row.get("available"):
-            lines.append(f"{row['name']:<26}  not available: {row.get('reason', '')}")
+            lines.append(f"{label:<26}  not available: {row.get('reason', '')}")
             continue
         lines.append(
-            f"{row['name']:<26}{_fmt(row['rps']):>8}{_fmt(row['p50_ms'], 2):>9}{_fmt(row['p95_ms'], 2):>9}"
+            f"{label:<26}{_fmt(row['rps']):>8}{_fmt(row['p50_ms'], 2):>9}{_fmt(row['p95_ms'], 2):>9}"
             f"{_fmt(row['p99_ms'], 2):>9}{_fmt(row['errors']):>8}{_fmt(row['p50_vs_floor'], 2):>11}  {row['requests']}"
         )
     lines.append("")
