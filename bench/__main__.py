@@ -366,10 +366,24 @@ def main(argv: list[str] | None = None) -> int:
                 ]
                 continue
             log(f"{scenario}: {users} users for {args.duration:g}s (+{args.warmup:g}s warm-up) ...")
-            raw = run_locust(
-                user_class=user_class, host=server.url, users=users, duration=args.duration, warmup=args.warmup,
-                data_path=data_path, out_dir=out_dir,
-            )  # fmt: skip
+            try:
+                raw = run_locust(
+                    user_class=user_class, host=server.url, users=users, duration=args.duration, warmup=args.warmup,
+                    data_path=data_path, out_dir=out_dir,
+                )  # fmt: skip
+            except (RuntimeError, subprocess.TimeoutExpired) as error:
+                log(f"{scenario}: the load run failed: {error}")
+                rows += [
+                    {
+                        "scenario": scenario,
+                        "name": name,
+                        "label": LABELS[name],
+                        "available": False,
+                        "reason": str(error),
+                    }
+                    for name in names
+                ]
+                continue
             for row in measure(raw, names):
                 rows.append({"scenario": scenario, "label": LABELS[row["name"]], "available": True, **row})
                 log(
