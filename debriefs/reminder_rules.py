@@ -112,26 +112,28 @@ def is_transient(error: BaseException) -> bool:
 
 
 def deadline_phrase(when: datetime, now: datetime, zone: tzinfo) -> str:
-    """The deadline in the reader's terms: "14:35, in 5 minutes" or "14:35, 3 minutes ago" (another day: "Tue 24 Nov 14:35, ...")."""
+    """The deadline in the reader's terms: "14:35, in 5 minutes" or "14:35, 3 minutes ago" (another day: "Tue 24 Nov 14:35, ...").
+
+    Seconds only show for a clock shorter than a minute (a demo's NOTE_WINDOW_MINUTES=0.2).
+    """
     local_when, local_now = when.astimezone(zone), now.astimezone(zone)
     clock = local_when.strftime("%H:%M")
     if local_when.date() != local_now.date():
         clock = f"{local_when.strftime('%a')} {local_when.day} {local_when.strftime('%b %H:%M')}"
     seconds = (when - now).total_seconds()
+    if abs(seconds) < 5:
+        return f"{clock}, now" if seconds >= 0 else f"{clock}, just now"
     span = _span(abs(seconds))
-    if span == "now":
-        return f"{clock}, now"
     return f"{clock}, in {span}" if seconds > 0 else f"{clock}, {span} ago"
 
 
 def _span(seconds: float) -> str:
+    if seconds < 59.5:
+        return f"{round(seconds)} seconds"
     minutes = round(seconds / 60)
-    if minutes < 1:
-        return "now"
     if minutes < 60:
         return f"{minutes} minute{'s' if minutes != 1 else ''}"
     hours = round(seconds / 3600)
     if hours < 48:
         return f"{hours} hour{'s' if hours != 1 else ''}"
-    days = round(seconds / 86400)
-    return f"{days} days"
+    return f"{round(seconds / 86400)} days"

@@ -136,7 +136,7 @@ def test_note_emails_say_what_to_do_by_when_with_one_link(reminder_loop, mailout
     assert now.to == ["alice@example.com"]
     assert "Due 14:35, in 5 minutes (UTC)." in now.body
     assert f"Write it now: {link}" in now.body
-    assert "Jordan O'Neil (LLM Reliability Engineer)" in now.body
+    assert "Your interview with Jordan O'Neil for LLM Reliability Engineer has ended." in now.body
     html, mimetype = now.alternatives[0]
     assert mimetype == "text/html"
     assert f'href="{link}"' in html

@@ -139,7 +139,9 @@ def test_deadline_in_the_readers_terms():
     assert deadline_phrase(NOW + timedelta(minutes=5), NOW, utc) == "14:35, in 5 minutes"
     assert deadline_phrase(NOW - timedelta(minutes=3), NOW, utc) == "14:27, 3 minutes ago"
     assert deadline_phrase(NOW + timedelta(minutes=1), NOW, utc) == "14:31, in 1 minute"
-    assert deadline_phrase(NOW + timedelta(seconds=10), NOW, utc) == "14:30, now"
+    assert deadline_phrase(NOW + timedelta(seconds=12), NOW, utc) == "14:30, in 12 seconds"
+    assert deadline_phrase(NOW + timedelta(seconds=3), NOW, utc) == "14:30, now"
+    assert deadline_phrase(NOW - timedelta(seconds=1), NOW, utc) == "14:29, just now"
     assert deadline_phrase(NOW - timedelta(hours=3), NOW, utc) == "11:30, 3 hours ago"
     assert deadline_phrase(NOW + timedelta(hours=24), NOW, utc) == "Tue 24 Nov 14:30, in 24 hours"
     assert deadline_phrase(NOW - timedelta(days=3), NOW, utc) == "Fri 20 Nov 14:30, 3 days ago"
@@ -152,13 +154,14 @@ def test_deadline_uses_the_readers_time_zone():
     assert deadline_phrase(late, late - timedelta(minutes=5), ZoneInfo("America/New_York")) == "23:58, in 5 minutes"
 
 
-@given(minutes=st.integers(min_value=-10_000, max_value=10_000))
-def test_deadline_phrase_says_past_or_future_as_it_is(minutes):
-    phrase = deadline_phrase(NOW + timedelta(minutes=minutes), NOW, ZoneInfo("UTC"))
+@given(seconds=st.integers(min_value=-1_000_000, max_value=1_000_000))
+def test_deadline_phrase_says_past_or_future_as_it_is(seconds):
+    phrase = deadline_phrase(NOW + timedelta(seconds=seconds), NOW, ZoneInfo("UTC"))
 
-    if minutes >= 1:
-        assert ", in " in phrase
-    elif minutes <= -1:
-        assert phrase.endswith(" ago")
+    if seconds >= 5:
+        assert ", in " in phrase and not phrase.endswith(" ago")
+    elif seconds <= -5:
+        assert phrase.endswith(" ago") and ", in " not in phrase
     else:
-        assert phrase.endswith(", now")
+        assert phrase.endswith("now")
+    assert " 0 " not in phrase and " 1 minutes" not in phrase and " 1 hours" not in phrase
