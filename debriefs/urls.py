@@ -7,4 +7,6 @@ urlpatterns = [
     path("loops/new/", views.loop_schedule, name="loop-schedule"),
     path("loops/<int:loop_id>/", views.loop_debrief, name="loop-debrief"),
     path("loops/<int:loop_id>/decision/", views.loop_decision, name="loop-decision"),
+    path("loops/<int:loop_id>/interviews/", views.loop_add_interview, name="loop-add-interview"),
+    path("loops/<int:loop_id>/debrief-time/", views.loop_debrief_time, name="loop-debrief-time"),
 ]

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -66,16 +67,36 @@ def loop_debrief(request: HttpRequest, loop_id: int) -> HttpResponse:
         raise Http404("No such loop.") from None
     except Forbidden as refused:
         return render(request, "debriefs/debrief_locked.html", {"detail": refused.detail}, status=403)
+    return _render_debrief(request, loop_id)
+
+
+def _render_debrief(
+    request: HttpRequest,
+    loop_id: int,
+    *,
+    interview_form: InterviewForm | None = None,
+    debrief_form: DebriefTimeForm | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
     debrief = selectors.loop_debrief(loop_id)
+    recruiter = is_recruiter(request.user)
+    planning = recruiter and debrief["loop"]["status"] == Loop.Status.OPEN
     context = {
         "debrief": debrief,
         "loop": debrief["loop"],
         "heatmap": heatmap(debrief),
         "tally_rows": tally_rows(debrief),
-        "is_recruiter": is_recruiter(request.user),
+        "is_recruiter": recruiter,
         "deciding_names": [vote["name"] for vote in debrief["votes"] if vote["deciding"]],
+        # The recruiter plans the open loop from here: one more interviewer, or the meeting's time.
+        "interview_form": (interview_form or InterviewForm()) if planning else None,
+        "debrief_form": (debrief_form or DebriefTimeForm(initial={"debrief_at": debrief["loop"]["debrief_at"]}))
+        if planning
+        else None,
+        "form_error": error,
     }
-    return render(request, "debriefs/debrief.html", context)
+    return render(request, "debriefs/debrief.html", context, status=status)
 
 
 def tally_rows(debrief: dict[str, Any]) -> list[dict[str, Any]]:
@@ -94,12 +115,7 @@ def tally_rows(debrief: dict[str, Any]) -> list[dict[str, Any]]:
 @login_required
 def loop_decision(request: HttpRequest, loop_id: int) -> HttpResponse:
     """Record the outcome from the debrief page; a refusal comes back as a message, nothing recorded."""
-    try:
-        loop = loop_for_recruiter(request.user, loop_id)
-    except NotFound:
-        raise Http404("No such loop.") from None
-    except Forbidden as refused:
-        return HttpResponse(refused.detail, status=403)
+    loop = _recruiters_loop(request, loop_id)
     try:
         loop_record_decision(loop=loop, decision=request.POST.get("decision", ""), by=request.user)
     except DomainError as refused:
@@ -113,6 +129,8 @@ def loop_decision(request: HttpRequest, loop_id: int) -> HttpResponse:
 # --- Scheduling a loop ----------------------------------------------------------------------------------
 
 INTERVIEW_ROWS = 4
+# The browser's date-and-time picker wants "2030-05-06T10:00" (minutes, no seconds); times are the site's zone.
+LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class LoopScheduleForm(forms.Form):
@@ -122,9 +140,7 @@ class LoopScheduleForm(forms.Form):
     candidate_name = forms.CharField(max_length=200, required=False, label="New candidate's name")
     candidate_email = forms.EmailField(required=False, label="New candidate's email")
     position = forms.ModelChoiceField(queryset=Position.objects.select_related("rubric"))
-    debrief_at = forms.DateTimeField(
-        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), label="Debrief meeting"
-    )
+    debrief_at = forms.DateTimeField(required=False, widget=LOCAL_DATETIME, label="Debrief meeting")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -139,8 +155,8 @@ class InterviewRowForm(forms.Form):
         required=False,
         to_field_name="username",
     )
-    scheduled_start = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    scheduled_end = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    scheduled_start = forms.DateTimeField(required=False, widget=LOCAL_DATETIME)
+    scheduled_end = forms.DateTimeField(required=False, widget=LOCAL_DATETIME)
     counts_toward_decision = forms.BooleanField(required=False, initial=True, label="Counts (not shadowing)")
 
     def clean(self) -> dict[str, Any]:
@@ -190,3 +206,61 @@ def _schedule(recruiter: Any, loop_data: dict[str, Any], interviews: list[dict[s
                 counts_toward_decision=row["counts_toward_decision"],
             )
     return loop
+
+
+# --- Planning an open loop from its debrief page ---------------------------------------------------------
+
+
+class InterviewForm(forms.Form):
+    interviewer = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(groups__name=INTERVIEWERS).order_by("username"),
+        to_field_name="username",
+    )
+    scheduled_start = forms.DateTimeField(widget=LOCAL_DATETIME, label="Start")
+    scheduled_end = forms.DateTimeField(widget=LOCAL_DATETIME, label="End")
+    counts_toward_decision = forms.BooleanField(required=False, initial=True, label="Counts (not shadowing)")
+
+
+class DebriefTimeForm(forms.Form):
+    debrief_at = forms.DateTimeField(required=False, widget=LOCAL_DATETIME, label="When (empty: no meeting)")
+
+
+def _recruiters_loop(request: HttpRequest, loop_id: int) -> Loop:
+    try:
+        return loop_for_recruiter(request.user, loop_id)
+    except NotFound:
+        raise Http404("No such loop.") from None
+    except Forbidden:
+        raise PermissionDenied("Only recruiters can do this.") from None
+
+
+@require_POST
+@login_required
+def loop_add_interview(request: HttpRequest, loop_id: int) -> HttpResponse:
+    """Add an interviewer to the panel; a refusal re-renders the page with what was typed."""
+    loop = _recruiters_loop(request, loop_id)
+    form = InterviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.interview_schedule(loop=loop, **form.cleaned_data)
+        except DomainError as refused:
+            return _render_debrief(request, loop_id, interview_form=form, error=refused.detail, status=400)
+        messages.success(request, f"{form.cleaned_data['interviewer'].username} joins the panel.")
+        return redirect("loop-debrief", loop_id=loop_id)
+    return _render_debrief(request, loop_id, interview_form=form, status=400)
+
+
+@require_POST
+@login_required
+def loop_debrief_time(request: HttpRequest, loop_id: int) -> HttpResponse:
+    """Set, move or clear the debrief meeting (its reminder follows)."""
+    loop = _recruiters_loop(request, loop_id)
+    form = DebriefTimeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.loop_schedule_debrief(loop=loop, debrief_at=form.cleaned_data["debrief_at"])
+        except DomainError as refused:
+            return _render_debrief(request, loop_id, debrief_form=form, error=refused.detail, status=409)
+        messages.success(request, "Debrief meeting updated.")
+        return redirect("loop-debrief", loop_id=loop_id)
+    return _render_debrief(request, loop_id, debrief_form=form, status=400)

@@ -131,8 +131,8 @@ def test_the_debrief_page_runs_the_same_queries_whatever_the_panel(
     LoopFactory.create_batch(3, recruiter=recruiter, position=loop.position)
     client.force_login(recruiter)
     # session, user, groups, the loop exists, then the debrief's six (loop, interviews with notes and
-    # scorecards, dimensions, scores, red-flag marks, threads pulled).
-    with django_assert_num_queries(10):
+    # scorecards, dimensions, scores, red-flag marks, threads pulled), and the interviewers to add to the panel.
+    with django_assert_num_queries(11):
         response = client.get(debrief_url(loop))
     assert response.content.decode().count('class="vote-row') == size
 
@@ -240,3 +240,58 @@ def test_only_recruiters_schedule_from_the_page(client, interviewer, rubric):
     assert client.get(reverse("loop-schedule")).status_code == 404
     assert client.post(reverse("loop-schedule"), schedule_form(PositionFactory(rubric=rubric))).status_code == 404
     assert not Loop.objects.exists()
+
+
+# --- Planning the open loop from its page --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_recruiter_adds_an_interviewer_from_the_debrief_page(client, recruiter, loop, interviewer):
+    client.force_login(recruiter)
+    url = reverse("loop-add-interview", kwargs={"loop_id": loop.pk})
+    body = {"interviewer": "alice", "scheduled_start": "2030-05-06T10:00", "scheduled_end": "2030-05-06T11:00"}
+
+    response = client.post(url, body)
+
+    assert (response.status_code, response["Location"]) == (302, debrief_url(loop))
+    interview = loop.interviews.get()
+    assert (interview.interviewer, interview.counts_toward_decision) == (interviewer, False)  # unticked: a shadow
+    again = client.post(url, {**body, "counts_toward_decision": "on"})
+    assert again.status_code == 400
+    html = again.content.decode()
+    assert "alice already interviews in this loop: one interview per interviewer." in html
+    assert 'value="2030-05-06T10:00"' in html  # what was typed comes back
+
+
+@pytest.mark.django_db
+def test_a_recruiter_moves_the_debrief_meeting_and_its_reminder_follows(client, recruiter, loop, monkeypatch):
+    from debriefs import outbox
+
+    scheduled = []
+    monkeypatch.setattr(outbox, "debrief_scheduled", lambda moved: scheduled.append(moved.debrief_at))
+    client.force_login(recruiter)
+
+    response = client.post(
+        reverse("loop-debrief-time", kwargs={"loop_id": loop.pk}), {"debrief_at": "2030-05-07T16:00"}
+    )
+
+    assert response.status_code == 302
+    loop.refresh_from_db()
+    assert loop.debrief_at.isoformat() == "2030-05-07T16:00:00+00:00"
+    assert scheduled == [loop.debrief_at]
+
+
+@pytest.mark.django_db
+def test_only_recruiters_plan_from_the_page(client, loop, outsider):
+    member = add_interview(loop, "alice", vote="yes").interviewer
+    UserFactory(username="bob", role="interviewer")
+    add_url = reverse("loop-add-interview", kwargs={"loop_id": loop.pk})
+    time_url = reverse("loop-debrief-time", kwargs={"loop_id": loop.pk})
+    body = {"interviewer": "bob", "scheduled_start": "2030-05-06T10:00", "scheduled_end": "2030-05-06T11:00"}
+    client.force_login(member)
+    assert client.post(add_url, body).status_code == 403
+    assert client.post(time_url, {"debrief_at": "2030-05-07T16:00"}).status_code == 403
+    client.force_login(outsider)
+    assert client.post(add_url, body).status_code == 404
+    assert loop.interviews.count() == 1
+    assert Loop.objects.get(pk=loop.pk).debrief_at is None
