@@ -188,26 +188,38 @@ def _with_refusal(context: dict[str, Any], refusal: dict[str, Any]) -> dict[str,
 @require_http_methods(["GET", "POST"])
 @interviewer_required
 def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
-    """The scorecard: "Save draft" keeps what is typed; "Submit" saves it too, then submits, or says why not."""
+    """The scorecard: "Save draft" keeps what is typed; "Submit" saves it too, then submits, or says why not.
+
+    Once submitted it is locked; "Amend" (with a reason) changes it through the same rules and keeps the old one.
+    """
     interview = _own(request, pk)
     pinned = selectors.pinned_rubric(interview.rubric)
     stored = selectors.scorecard_with_parts(interview)
-    if request.method == "GET" or (stored is not None and stored.status == Scorecard.Status.SUBMITTED):
+    submitted = stored is not None and stored.status == Scorecard.Status.SUBMITTED
+    action = request.POST.get("action", "")
+
+    if request.method == "GET" or (submitted and action != "amend"):
         body = services.stored_input(stored).as_body()
         context = _scorecard_context(interview, body, pinned, stored)
+        context["amending"] = submitted and request.GET.get("amend") == "1"
         if request.method == "POST":
-            context["refusal"] = {
-                "detail": "This scorecard is already submitted and locked.",
-                "code": "already_submitted",
-            }
+            context = _with_refusal(
+                context, {"detail": "This scorecard is already submitted and locked.", "code": "already_submitted"}
+            )
         return render(request, "scorecards/scorecard.html", context)
 
     body = scorecard_body_from_post(pinned, request.POST)
-    refusal: dict[str, Any] | None = None
+    refusal: dict[str, Any] = {}
     try:
+        if action == "amend":
+            services.scorecard_amend(
+                interview=interview, body=body, reason=request.POST.get("reason", ""), amended_by=request.user
+            )
+            messages.success(request, "Scorecard amended. The previous version and your reason are kept.")
+            return redirect("interview-scorecard", pk=interview.pk)
         # Nothing typed is lost: the page keeps it as the draft first, then the submit judges the draft.
         services.scorecard_save_draft(interview=interview, body=body)
-        if request.POST.get("action") == "submit":
+        if action == "submit":
             services.scorecard_submit(interview=interview)
             messages.success(request, "Scorecard submitted. Thank you: the loop's debrief is open to you now.")
             return redirect("my-interviews")
@@ -218,6 +230,8 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("interview-scorecard", pk=interview.pk)
     stored = selectors.scorecard_with_parts(interview)
     context = _with_refusal(_scorecard_context(interview, body, pinned, stored), refusal)
+    context["amending"] = action == "amend"
+    context["reason"] = request.POST.get("reason", "")
     return render(request, "scorecards/scorecard.html", context)
 
 

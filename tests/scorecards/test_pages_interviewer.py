@@ -267,3 +267,42 @@ def test_autosave_keeps_the_draft_and_says_when(browser, noted_interview):
     )
     assert "Draft saved at" in response.content.decode()
     assert Scorecard.objects.get().scores.filter(score=2).count() == 8
+
+
+def test_a_submitted_scorecard_is_amended_from_the_page_with_a_reason(browser, noted_interview):
+    browser.post(f"/interviews/{noted_interview.id}/scorecard/", scorecard_form(score=4, vote="yes"))
+    page = browser.get(f"/interviews/{noted_interview.id}/scorecard/?amend=1").content.decode()
+    assert 'name="reason"' in page and '<fieldset class="sheet">' in page
+    # without a reason: refused, nothing changes
+    refused = browser.post(f"/interviews/{noted_interview.id}/scorecard/", scorecard_form(vote="no", action="amend"))
+    assert 'data-code="reason_required"' in refused.content.decode()
+    assert Scorecard.objects.get().vote == "yes"
+    # with one: amended, the previous version kept
+    response = browser.post(
+        f"/interviews/{noted_interview.id}/scorecard/",
+        scorecard_form(vote="no", action="amend", reason="Re-read the doc: no rollback plan."),
+    )
+    assert response.status_code == 302
+    scorecard = Scorecard.objects.get()
+    assert scorecard.vote == "no"
+    amendment = scorecard.amendments.get()
+    assert (amendment.previous_vote, amendment.reason) == ("yes", "Re-read the doc: no rollback plan.")
+    assert (
+        "Re-read the doc: no rollback plan."
+        in browser.get(f"/interviews/{noted_interview.id}/scorecard/").content.decode()
+    )
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_my_interviews_costs_the_same_number_of_queries_at_any_size(
+    size, browser, interviewer, rubric, django_assert_num_queries
+):
+    for n in range(size):
+        interview = InterviewFactory(interviewer=interviewer, ended_at=START + timedelta(hours=n))
+        NoteFactory(interview=interview)
+        make_scorecard(interview, submitted=n % 2 == 0)
+    # 1 session, 2 user, 3 the user's groups (role), 4 the interviews with loop, candidate, position, note and
+    # scorecard in one JOIN.
+    with django_assert_num_queries(4):
+        response = browser.get("/interviews/")
+    assert response.status_code == 200
