@@ -33,6 +33,8 @@ from tests.factories import InterviewFactory, LoopFactory, PositionFactory, User
 T0 = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
 
 
+# These tests never log in: MD5 instead of PBKDF2 for the factories' passwords (a second a user under load).
+QUICK_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ON_POSTGRESQL = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 # Another thread or process needs to see the test's committed rows; pytest's SQLite database is in memory.
 needs_shared_database = pytest.mark.skipif(

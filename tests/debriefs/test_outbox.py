@@ -14,10 +14,15 @@ from debriefs.models import Reminder
 from debriefs.services import loop_recompute_decision
 from interviewloop.services import interview_end
 from scorecards.services import note_write
-from tests.debriefs.reminder_fixtures import T0, ended_interview, make_loop
+from tests.debriefs.reminder_fixtures import QUICK_PASSWORD_HASHERS, T0, ended_interview, make_loop
 from tests.factories import InterviewFactory, UserFactory, make_scorecard
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def _quick_passwords(settings):
+    settings.PASSWORD_HASHERS = QUICK_PASSWORD_HASHERS
 
 
 def rows(**filters):

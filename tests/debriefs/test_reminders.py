@@ -19,6 +19,7 @@ from debriefs.reminders import interviews_end_overdue, reminder_cancel, reminder
 from debriefs.services import loop_recompute_decision
 from interviewloop.models import Interview
 from tests.debriefs.reminder_fixtures import (
+    QUICK_PASSWORD_HASHERS,
     T0,
     SmtpSink,
     ended_interview,
@@ -29,7 +30,12 @@ from tests.debriefs.reminder_fixtures import (
 )
 from tests.factories import InterviewFactory, NoteFactory, UserFactory, make_rubric, make_scorecard
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def _quick_passwords(settings):
+    settings.PASSWORD_HASHERS = QUICK_PASSWORD_HASHERS
 
 
 @pytest.fixture
@@ -409,3 +415,31 @@ def _path(name: str, pk: int, fallback: str) -> str:
         return reverse(name, args=[pk])
     except NoReverseMatch:
         return fallback
+
+
+# --- The tasks ----------------------------------------------------------------------------------------------
+
+
+def test_beat_runs_the_registered_tasks_and_each_run_expires(settings):
+    from interviewloop.celery import app
+
+    app.loader.import_default_modules()  # what a worker does at start: autodiscovery finds debriefs.tasks
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert {entry["task"] for entry in schedule.values()} == {
+        "debriefs.tasks.dispatch_reminders",
+        "debriefs.tasks.sweep_ended_interviews",
+    }
+    for entry in schedule.values():
+        assert entry["task"] in app.tasks
+        assert entry["options"]["expires"] >= 1
+
+
+def test_the_tasks_are_thin_and_safe_to_run_twice(reminder_loop, mailoutbox):
+    from debriefs.tasks import dispatch_reminders, sweep_ended_interviews
+
+    InterviewFactory(loop=reminder_loop, scheduled_start=T0 - timedelta(hours=1), scheduled_end=T0)
+    with time_machine.travel(T0 + timedelta(seconds=30), tick=False):
+        assert (sweep_ended_interviews(), sweep_ended_interviews()) == (1, 0)
+        assert dispatch_reminders() == {"sent": 1, "cancelled": 0, "retrying": 0, "failed": 0}
+        assert dispatch_reminders() == {"sent": 0, "cancelled": 0, "retrying": 0, "failed": 0}
+    assert len(mail.outbox) == 1
