@@ -171,6 +171,8 @@ def loop_debrief(loop_id: int, *, now: datetime | None = None) -> dict[str, Any]
         if scorecard is not None:
             by_scorecard[scorecard.pk] = interview
 
+    # Everything per interviewer is listed in panel order (the interviews' schedule).
+    seat = {interview.pk: position for position, interview in enumerate(interviews)}
     rubric_ids = {loop.position.rubric_id, *(interview.rubric_id for interview in interviews)}
     dimensions = list(Dimension.objects.filter(rubric_id__in=rubric_ids).order_by("order", "id"))
     scores = list(
@@ -190,8 +192,8 @@ def loop_debrief(loop_id: int, *, now: datetime | None = None) -> dict[str, Any]
         "votes": [_vote_row(interview, set(outcome.deciding), now) for interview in interviews],
         "tally": tally(panel),
         "dimensions": _dimension_rows(dimensions, scores, by_scorecard, interviews, loop.position.rubric_id),
-        "red_flags": _red_flag_rows(marks, by_scorecard),
-        "threads": _thread_rows(pulled, by_scorecard),
+        "red_flags": _red_flag_rows(marks, by_scorecard, seat),
+        "threads": _thread_rows(pulled, by_scorecard, seat),
         "notes": [_note_row(interview, now) for interview in interviews if _note(interview) is not None],
         "missing": [
             _missing_row(interview, now) for interview in interviews if _submitted_scorecard(interview) is None
@@ -329,9 +331,11 @@ def _dimension_rows(
     return list(rows.values())
 
 
-def _red_flag_rows(marks: Iterable[RedFlagMark], by_scorecard: dict[int, Interview]) -> list[dict[str, Any]]:
+def _red_flag_rows(
+    marks: Iterable[RedFlagMark], by_scorecard: dict[int, Interview], seat: dict[int, int]
+) -> list[dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
-    for mark in sorted(marks, key=lambda m: (m.red_flag.order, m.red_flag.key, m.pk)):
+    for mark in sorted(marks, key=lambda m: (m.red_flag.order, m.red_flag.key, seat[by_scorecard[m.scorecard_id].pk])):
         interview = by_scorecard[mark.scorecard_id]
         row = rows.setdefault(
             mark.red_flag.key, {"key": mark.red_flag.key, "name": mark.red_flag.name, "count": 0, "raised_by": []}
@@ -347,9 +351,11 @@ def _red_flag_rows(marks: Iterable[RedFlagMark], by_scorecard: dict[int, Intervi
     return sorted(rows.values(), key=lambda row: -row["count"])
 
 
-def _thread_rows(pulled: Iterable[ThreadPulled], by_scorecard: dict[int, Interview]) -> list[dict[str, Any]]:
+def _thread_rows(
+    pulled: Iterable[ThreadPulled], by_scorecard: dict[int, Interview], seat: dict[int, int]
+) -> list[dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
-    for entry in sorted(pulled, key=lambda p: (p.thread.order, p.thread.key, p.pk)):
+    for entry in sorted(pulled, key=lambda p: (p.thread.order, p.thread.key, seat[by_scorecard[p.scorecard_id].pk])):
         row = rows.setdefault(entry.thread.key, {"key": entry.thread.key, "title": entry.thread.title, "pulled": []})
         row["pulled"].append(
             {
