@@ -14,8 +14,10 @@ import json
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
@@ -37,6 +39,18 @@ schema.config.generation.update(
 # The coverage phase enumerates hundreds of boundary bodies per operation (minutes in total); the
 # examples and fuzzing phases, positive and negative, give the bounded run the suite can afford.
 schema.config.phases.coverage.enabled = False
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Calls go straight into the WSGI app, not through Django's test client, so do what it does: keep
+    `close_old_connections` from closing the connection (and the test's transaction with it) after each
+    request. SQLite does not mind; on PostgreSQL every request after the first would fail."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(params=["recruiter", "interviewer"])
