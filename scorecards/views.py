@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from interviewloop.errors import DomainError
@@ -100,7 +101,11 @@ def interview_end_view(request: HttpRequest, pk: int) -> HttpResponse:
         interview_end(interview=interview)
     except DomainError as refusal:
         messages.error(request, refusal.detail)
-        return redirect(request.POST.get("next") or "my-interviews")
+        back = request.POST.get("next", "")
+        safe = url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        return redirect(back if back and safe else "my-interviews")
     messages.success(request, "Interview ended. Write the five-minute note now, while it is fresh.")
     return redirect("interview-note", pk=interview.pk)
 

@@ -306,3 +306,14 @@ def test_my_interviews_costs_the_same_number_of_queries_at_any_size(
     with django_assert_num_queries(4):
         response = browser.get("/interviews/")
     assert response.status_code == 200
+
+
+def test_ending_too_early_says_why_and_goes_back_only_to_this_site(browser, interviewer, rubric):
+    interview = InterviewFactory(interviewer=interviewer, scheduled_start=START, scheduled_end=ENDED)
+    with time_machine.travel(START - timedelta(minutes=10), tick=False):
+        back = browser.post(f"/interviews/{interview.id}/end/", {"next": f"/interviews/{interview.id}/"})
+        away = browser.post(f"/interviews/{interview.id}/end/", {"next": "https://evil.example/"}, follow=True)
+    assert back["Location"] == f"/interviews/{interview.id}/"
+    assert away.redirect_chain[0][0] == "/interviews/"
+    assert "has not started yet" in away.content.decode()
+    assert Interview.objects.get(pk=interview.pk).ended_at is None
