@@ -262,6 +262,23 @@ class Gunicorn:
         log(f"gunicorn: {self.workers} sync workers on {self.url} (log: {self.log_path})")
         return self
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the workers: unlike latency, it does not grow when other
+        processes on the machine compete for the cores, so CPU per request compares runs made under any load."""
+        assert self.process is not None
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:  # ppid: a worker of this gunicorn
+                total += int(fields[11]) + int(fields[12])  # utime + stime
+        return total / tick
+
     def __exit__(self, *exc: object) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
@@ -366,6 +383,7 @@ def main(argv: list[str] | None = None) -> int:
                 ]
                 continue
             log(f"{scenario}: {users} users for {args.duration:g}s (+{args.warmup:g}s warm-up) ...")
+            cpu_before = server.cpu_seconds()
             try:
                 raw = run_locust(
                     user_class=user_class, host=server.url, users=users, duration=args.duration, warmup=args.warmup,
@@ -384,8 +402,19 @@ def main(argv: list[str] | None = None) -> int:
                     for name in names
                 ]
                 continue
+            cpu_ms = (server.cpu_seconds() - cpu_before) * 1000
+            per_request = round(cpu_ms / raw["all_requests"], 2) if raw.get("all_requests") else None
             for row in measure(raw, names):
-                rows.append({"scenario": scenario, "label": LABELS[row["name"]], "available": True, **row})
+                rows.append(
+                    {
+                        "scenario": scenario,
+                        "label": LABELS[row["name"]],
+                        "available": True,
+                        **row,
+                        # per request of the scenario (a submit scenario's figure covers its draft and submit)
+                        "server_cpu_ms_per_request": per_request,
+                    }
+                )
                 log(
                     f"{scenario}: {row['name']}: {row['requests']} requests, p50 {row['p50_ms']} ms, errors {row['errors']}"
                 )

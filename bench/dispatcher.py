@@ -167,10 +167,14 @@ def arm_pool(*, reminders: int, rng: random.Random | None = None) -> int:
     return len(ids)
 
 
-def _pending_due() -> int:
+def _pending_due_rows():
     return Reminder.objects.filter(
         sent_at__isnull=True, cancelled_at__isnull=True, failed_at__isnull=True, next_attempt_at__lte=timezone.now()
-    ).count()
+    )
+
+
+def _pending_due() -> int:
+    return _pending_due_rows().count()
 
 
 def run(*, reminders: int, env: dict[str, str], log_dir: Path, timeout: float, log=print) -> dict[str, Any]:
@@ -182,7 +186,8 @@ def run(*, reminders: int, env: dict[str, str], log_dir: Path, timeout: float, l
     from interviewloop.celery import app
 
     armed = arm_pool(reminders=reminders)
-    backlog = _pending_due()
+    due_ids = list(_pending_due_rows().values_list("id", flat=True))
+    backlog = len(due_ids)
     log(f"dispatcher: {armed} pool reminders armed; {backlog} due in all (the submit scenario adds debrief_ready rows)")
     app.control.purge()  # stale kicks queued by the web scenarios
     with SmtpSink() as sink:
@@ -237,9 +242,11 @@ def run(*, reminders: int, env: dict[str, str], log_dir: Path, timeout: float, l
             log_file.close()
         app.control.purge()
         received = sink.received
-    sent = Reminder.objects.filter(sent_at__gte=window_start).count()
-    cancelled = Reminder.objects.filter(cancelled_at__gte=window_start).count()
-    failed = Reminder.objects.filter(failed_at__gte=window_start).count()
+    # The rows that were due when the worker started, and what became of each.
+    outcome = Reminder.objects.filter(id__in=due_ids)
+    sent = outcome.filter(sent_at__gte=window_start).count()
+    cancelled = outcome.filter(cancelled_at__gte=window_start).count()
+    failed = outcome.filter(failed_at__gte=window_start).count()
     left = _pending_due()
     return {
         "available": True,

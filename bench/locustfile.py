@@ -23,11 +23,13 @@ _started = time.monotonic()
 _samples: list[tuple[str, float, int]] = []  # (name, response ms, 1 if failed)
 _errors: dict[str, int] = {}
 _window: list[float] = []  # first and last measured request times (monotonic)
+_all_requests = [0]  # warm-up included: the server's CPU time is divided by this
 
 
 @events.request.add_listener
 def _record(request_type, name, response_time, response_length, exception=None, **kwargs):
     now = time.monotonic()
+    _all_requests[0] += 1
     if now - _started < WARMUP:
         return
     if not _window:
@@ -50,6 +52,7 @@ def _dump(environment, **kwargs):
                 "window_end": _window[1] if _window else None,
                 "samples": _samples,
                 "errors": _errors,
+                "all_requests": _all_requests[0],
             },
             out,
         )

@@ -37,11 +37,13 @@ def add_floor_ratios(rows: list[dict[str, Any]]) -> None:
     """p50 of each row over the floor's p50 (the health check), measured in the same run."""
     floor = next((row for row in rows if row.get("scenario") == "floor" and row.get("available")), None)
     floor_p50 = floor.get("p50_ms") if floor else None
+    floor_cpu = floor.get("server_cpu_ms_per_request") if floor else None
     for row in rows:
         p50 = row.get("p50_ms")
-        row["p50_vs_floor"] = (
-            round(p50 / floor_p50, 2) if floor_p50 and p50 is not None and row.get("requests") else None
-        )
+        measured = bool(row.get("requests"))
+        row["p50_vs_floor"] = round(p50 / floor_p50, 2) if floor_p50 and p50 is not None and measured else None
+        cpu = row.get("server_cpu_ms_per_request")
+        row["cpu_vs_floor"] = round(cpu / floor_cpu, 2) if floor_cpu and cpu is not None else None
 
 
 # Issue 7's targets, for the default scale on a 2-core machine.
@@ -109,7 +111,8 @@ def table(result: dict[str, Any]) -> str:
             continue
         lines.append(
             f"{label:<26}{_fmt(row['rps']):>8}{_fmt(row['p50_ms'], 2):>9}{_fmt(row['p95_ms'], 2):>9}"
-            f"{_fmt(row['p99_ms'], 2):>9}{_fmt(row['errors']):>8}{_fmt(row['p50_vs_floor'], 2):>11}  {row['requests']}"
+            f"{_fmt(row['p99_ms'], 2):>9}{_fmt(row['errors']):>8}{_fmt(row['p50_vs_floor'], 2):>11}"
+            f"{_fmt(row.get('server_cpu_ms_per_request'), 2):>12}{_fmt(row.get('cpu_vs_floor'), 2):>11}  {row['requests']}"
         )
     lines.append("")
     dispatcher = result.get("dispatcher", {})
@@ -130,6 +133,11 @@ def table(result: dict[str, Any]) -> str:
         )
     else:
         lines.append(f"empty sweep: not available: {sweep.get('reason', '')}")
+    lines.append("")
+    lines.append(
+        "cpu ms/req: the gunicorn workers' CPU time per request (PostgreSQL's not included); it holds steady when other"
+    )
+    lines.append("work loads the machine, while latencies grow. cpu/floor: that figure over the floor's.")
     lines.append("")
     lines.append("targets (issue 7):")
     for check in result.get("targets", []):

@@ -45,7 +45,7 @@ from scorecards.models import (
 )
 from scorecards.rules import VOTES, DimensionSpec, Thresholds, vote_ceiling
 
-SEED_VERSION = 1
+SEED_VERSION = 2
 MARKER_TABLE = "bench_seed"
 PASSWORD = "bench-password-not-secret"
 BATCH = 5000
@@ -378,8 +378,9 @@ def _seed_loops(
     plans = []
     for offset, candidate in enumerate(candidates):
         index = first_index + offset
-        # Loops spread over the last 180 days, oldest first; each panel is five distinct interviewers.
-        day = now - timedelta(days=180 * (loops_total - index) / loops_total, hours=3)
+        # Loops spread over the 180 days before the last two, oldest first, so that everything a loop did
+        # (interviews, notes, scorecards a day later, the decision) is in the past. Five distinct interviewers.
+        day = now - timedelta(days=2 + 178 * (loops_total - index) / loops_total)
         strength = min(4.9, max(1.2, rng.gauss(3.2, 0.9)))
         panel = rng.sample(list(interviewers), PANEL)
         cards = [_plan_card(rng, parts, strength) for _ in panel]
@@ -498,7 +499,7 @@ def _loop_row(candidate, position, recruiter, day, panel, cards, now) -> Loop:
             for user, card in zip(panel, cards, strict=True)
         ]
     )
-    debrief_at = day + timedelta(days=2)
+    debrief_at = day + timedelta(days=3)  # the last day's loops meet in the future: pending, not due
     return Loop(
         candidate=candidate,
         position=position,

@@ -10,9 +10,11 @@ import random
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from bench import report, seed
 from debriefs.aggregation import PanelVote, decide
+from debriefs.models import Reminder
 from interviewloop.models import Interview, Loop
 from scorecards.models import DimensionScore, Note, Scorecard
 
@@ -38,6 +40,13 @@ def test_seed_builds_the_company_at_scale(seeded):
     assert rows["interviewers"] == 5
     assert rows["recruiters"] == 1
     assert rows["reminders"] >= 100  # note_now and note_overdue per interview, plus debrief rows
+    # everything the seed says happened did happen: nothing ended, written, submitted or sent in the future
+    now = timezone.now()
+    assert not Interview.objects.filter(ended_at__gt=now).exists()
+    assert not Note.objects.filter(submitted_at__gt=now).exists()
+    assert not Scorecard.objects.filter(submitted_at__gt=now).exists()
+    assert not Reminder.objects.filter(sent_at__gt=now).exists()
+    assert not Reminder.objects.filter(cancelled_at__gt=now).exists()
     # each panel is five distinct interviewers
     for loop in Loop.objects.all():
         assert loop.interviews.values("interviewer").distinct().count() == 5
@@ -114,18 +123,22 @@ def test_percentiles_interpolate_between_ranks():
 
 
 def test_report_writes_the_json_and_the_table(tmp_path):
+    floor = report.summarize([1.0, 2.0, 3.0], 0, 1.0)
+    debrief = report.summarize([4.0, 5.0, 6.0], 0, 1.0)
     rows = [
-        {"scenario": "floor", "name": "health", "available": True, **report.summarize([1.0, 2.0, 3.0], 0, 1.0)},
+        {"scenario": "floor", "name": "health", "available": True, **floor, "server_cpu_ms_per_request": 0.5},
         {
             "scenario": "debrief_api",
             "name": "debrief API",
             "available": True,
-            **report.summarize([4.0, 5.0, 6.0], 0, 1.0),
+            **debrief,
+            "server_cpu_ms_per_request": 2.0,
         },
         {"scenario": "debrief_page", "name": "debrief page", "available": False, "reason": "not routed yet"},
     ]
     report.add_floor_ratios(rows)
     assert [row["p50_vs_floor"] for row in rows[:2]] == [1.0, 2.5]
+    assert [row["cpu_vs_floor"] for row in rows[:2]] == [1.0, 4.0]
     dispatcher = {"available": True, "sent": 10, "reminders_per_s": 250.0}
     sweep = {"available": True, "median_ms": 1.5, "uses_index": True}
     result = {"scenarios": rows, "dispatcher": dispatcher, "sweep": sweep}
