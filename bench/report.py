@@ -100,7 +100,8 @@ def _fmt(value: Any, digits: int = 1) -> str:
 def table(result: dict[str, Any]) -> str:
     lines = []
     head = (
-        f"{'scenario':<26}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'p50/floor':>11}  requests"
+        f"{'scenario':<26}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'p50/floor':>11}"
+        f"{'cpu ms/req':>12}{'cpu/floor':>11}  requests"
     )
     lines += [head, "-" * len(head)]
     # Issue 7's numbering (the floor, run first, is number 5); a stable sort keeps draft before submit.
@@ -135,9 +136,11 @@ def table(result: dict[str, Any]) -> str:
         lines.append(f"empty sweep: not available: {sweep.get('reason', '')}")
     lines.append("")
     lines.append(
-        "cpu ms/req: the gunicorn workers' CPU time per request (PostgreSQL's not included); it holds steady when other"
+        "cpu ms/req: the gunicorn workers' CPU time per request (PostgreSQL's not included). Other work on the machine"
     )
-    lines.append("work loads the machine, while latencies grow. cpu/floor: that figure over the floor's.")
+    lines.append(
+        "inflates it far less than the latencies, so it compares runs made under different loads; cpu/floor: over the floor's."
+    )
     lines.append("")
     lines.append("targets (issue 7):")
     for check in result.get("targets", []):
