@@ -13,6 +13,8 @@ from tests.factories import UserFactory, make_rubric
 
 
 def pytest_configure(config):
+    # PBKDF2's deliberate slowness buys nothing in tests and costs a fraction of a second per user.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # CI sets REQUIRE_REAL_STACK: then a silent fallback to SQLite or the filesystem broker is a failure.
     if os.environ.get("REQUIRE_REAL_STACK"):
         engine = settings.DATABASES["default"]["ENGINE"]

@@ -52,9 +52,11 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.is_staff = self.is_superuser = True
             self.save(update_fields=["is_staff", "is_superuser"])
         else:
-            self.groups.add(
-                Group.objects.get(name={"interviewer": "interviewers", "recruiter": "recruiters"}[extracted])
+            # get_or_create: a transactional test's flush removes the groups the migration created.
+            group, _ = Group.objects.get_or_create(
+                name={"interviewer": "interviewers", "recruiter": "recruiters"}[extracted]
             )
+            self.groups.add(group)
 
 
 def make_rubric(
