@@ -235,3 +235,26 @@ def test_history_models_are_not_registered_in_admin():
     assert Candidate not in [m for m in admin.site._registry if hasattr(m, "history")]
     assert Note in admin.site._registry and Scorecard in admin.site._registry and Rubric in admin.site._registry
     _ = rubric_publish  # the service the publish action calls (tested in tests/scorecards)
+
+
+@pytest.mark.django_db
+def test_changes_through_the_api_are_kept_as_history_with_who_and_when(rubric, recruiter, interviewer, api_as):
+    # given an ended interview of alice's on rita's loop
+    loop = LoopFactory(recruiter=recruiter)
+    interview = InterviewFactory(loop=loop, interviewer=interviewer, rubric=rubric, ended_at=timezone.now())
+    alice, rita = api_as(interviewer), api_as(recruiter)
+    # when alice writes her note and a draft scorecard, and rita records the outcome
+    note = {"best_thing": "Users first.", "biggest_concern": "Rollout.", "vote": "no", "want_to_work_with": "no"}
+    assert alice.put(f"/api/interviews/{interview.pk}/note/", note, format="json").status_code == 201
+    draft = {"scores": {"systems_thinking": {"score": 2, "evidence": "Vague."}}, "vote": "no"}
+    assert alice.put(f"/api/interviews/{interview.pk}/scorecard/", draft, format="json").status_code == 200
+    assert rita.post(f"/api/loops/{loop.pk}/decision/", {"decision": "no_hire"}, format="json").status_code == 200
+    # then each change is a history row naming who made it, and when
+    note_history = Note.history.filter(interview_id=interview.pk)
+    assert [(h.history_type, h.history_user) for h in note_history] == [("+", interviewer)]
+    scorecard_history = Scorecard.history.filter(interview_id=interview.pk)
+    assert scorecard_history.exists()
+    assert {h.history_user for h in scorecard_history} == {interviewer}
+    loop_history = list(Loop.history.filter(id=loop.pk).order_by("history_date"))
+    assert (loop_history[-1].outcome, loop_history[-1].history_user) == ("no_hire", recruiter)
+    assert all(h.history_date is not None for h in [*note_history, *scorecard_history, *loop_history])
