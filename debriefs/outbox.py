@@ -192,7 +192,9 @@ def _publish_kick() -> None:
         with dispatch_reminders.app.connection_for_write() as connection:
             # A kick is only a nudge: a stale one (queued during an outage) is dropped rather than run late.
             dispatch_reminders.apply_async(
-                connection=connection, retry=False, expires=max(settings.REMINDER_DISPATCH_SECONDS * 4, 60)
+                connection=connection,  # type: ignore[call-arg]  # a real Celery option the stubs lack
+                retry=False,
+                expires=max(settings.REMINDER_DISPATCH_SECONDS * 4, 60),
             )
     except Exception as error:  # any broker failure: the outbox row is the record, the kick is not
         logger.warning("reminders: could not kick the dispatcher (%s); beat will send them", error)
