@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -65,4 +66,12 @@ class TokenView(ObtainAuthToken):
         responses={200: inline_serializer("Token", {"token": serializers.CharField()})},
     )
     def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # django-axes marks the request when the account is locked; say so rather than "wrong password".
+            if getattr(request, "axes_locked_out", False):
+                raise Throttled(
+                    detail="Too many failed sign-in attempts: this account is locked for a while. Try again later."
+                ) from None
+            raise
