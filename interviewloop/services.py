@@ -123,6 +123,9 @@ def interview_schedule(
             f"{interviewer.username} already interviews in this loop: one interview per interviewer.",
             code="already_on_panel",
         ) from None
+    if locked.debrief_at is not None and locked.debrief_at > timezone.now():
+        # The meeting's reminder goes to the panel as it is when written: rewrite it with the newcomer in.
+        outbox.debrief_scheduled(locked)
     if counts_toward_decision:
         # A new counting interview can turn a hire back into pending (a no_hire stays: One No = No Hire).
         loop_recompute_decision(loop=locked)

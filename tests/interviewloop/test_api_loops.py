@@ -386,3 +386,23 @@ def test_the_loops_list_query_count_does_not_grow(count, recruiter, rubric, api_
     with django_assert_num_queries(4):
         response = client.get("/api/loops/?status=open")
     assert len(response.json()["results"]) == count
+
+
+@pytest.mark.django_db
+def test_the_debrief_meeting_reminder_reaches_the_panel_scheduled_after_it(
+    recruiter, rubric, interviewer, other_interviewer, api_as
+):
+    from debriefs.models import Reminder
+
+    client = api_as(recruiter)
+    candidate, position = CandidateFactory(), PositionFactory(rubric=rubric)
+    debrief_at = datetime(2030, 5, 7, 16, 0, tzinfo=UTC)
+    loop = client.post(
+        "/api/loops/", {"candidate": candidate.pk, "position": position.pk, "debrief_at": iso(debrief_at)}
+    ).json()
+    for username in ("alice", "bob"):
+        assert schedule(client, Loop(pk=loop["id"]), interviewer=username).status_code == 201
+
+    pending = Reminder.objects.filter(kind="debrief_meeting", loop_id=loop["id"], cancelled_at__isnull=True)
+    assert sorted(pending.values_list("recipient__username", flat=True)) == ["alice", "bob", "rita"]
+    assert {reminder.due_at for reminder in pending} == {debrief_at - timedelta(minutes=30)}
