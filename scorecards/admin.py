@@ -289,3 +289,51 @@ class ScorecardAdmin(ReadOnlyAdmin):
     search_fields = ["interview__loop__candidate__name", "interview__interviewer__username"]
     list_select_related = ["interview__loop__candidate", "interview__loop__position", "interview__interviewer"]
     inlines = [DimensionScoreInline, RedFlagMarkInline, ThreadPulledInline, ScorecardAmendmentInline]
+    object_history_template = "admin/scorecards/scorecard/object_history.html"
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        # Scores, red flags and threads are rows of their own, each with its own history: show them here too.
+        scorecard_id = int(object_id) if str(object_id).isdigit() else 0
+
+        def rows(model: Any, label: Callable[[Any], str], value: Callable[[Any], str]) -> list[dict[str, Any]]:
+            history = model.history.filter(scorecard_id=scorecard_id).select_related("history_user")
+            return [
+                {
+                    "history_date": h.history_date,
+                    "history_user": h.history_user,
+                    "get_history_type_display": h.get_history_type_display,
+                    "item": label(h),
+                    "value": value(h),
+                }
+                for h in history.order_by("-history_date", "-history_id")
+            ]
+
+        dimensions = {d.pk: d.name for d in Dimension.objects.filter(rubric__interviews__scorecard__pk=scorecard_id)}
+        flags = {f.pk: f.name for f in RedFlag.objects.filter(rubric__interviews__scorecard__pk=scorecard_id)}
+        threads = {t.pk: t.title for t in Thread.objects.filter(rubric__interviews__scorecard__pk=scorecard_id)}
+        parts = [
+            {
+                "key": "scores",
+                "title": "Scores",
+                "rows": rows(
+                    DimensionScore,
+                    lambda h: dimensions.get(h.dimension_id, h.dimension_id),
+                    lambda h: f"{h.score or '—'}: {h.evidence}",
+                ),
+            },
+            {
+                "key": "red-flags",
+                "title": "Red flags",
+                "rows": rows(RedFlagMark, lambda h: flags.get(h.red_flag_id, h.red_flag_id), lambda h: h.evidence),
+            },
+            {
+                "key": "threads",
+                "title": "Threads pulled",
+                "rows": rows(
+                    ThreadPulled,
+                    lambda h: threads.get(h.thread_id, h.thread_id),
+                    lambda h: f"{h.signal or '—'}: {h.notes}",
+                ),
+            },
+        ]
+        return super().history_view(request, object_id, {**(extra_context or {}), "part_histories": parts})

@@ -259,3 +259,24 @@ def test_changes_through_the_api_are_kept_as_history_with_who_and_when(rubric, r
     loop_history = list(Loop.history.filter(id=loop.pk).order_by("history_date"))
     assert (loop_history[-1].outcome, loop_history[-1].history_user) == ("no_hire", recruiter)
     assert all(h.history_date is not None for h in [*note_history, *scorecard_history, *loop_history])
+
+
+@pytest.mark.django_db
+def test_scorecard_history_page_shows_changes_to_scores_and_flags_with_who(admin_client, loop, interviewer):
+    scorecard = loop.interviews.get().scorecard
+    score = scorecard.scores.get(dimension__key="risk_management")
+    score._history_user = interviewer
+    score.score, score.evidence = 2, "Never mentioned rollback."
+    score.save()
+
+    page = admin_client.get(reverse("admin:scorecards_scorecard_history", args=[scorecard.pk]))
+
+    assert page.status_code == 200
+    scores = next(part for part in page.context["part_histories"] if part["key"] == "scores")
+    latest = scores["rows"][0]
+    assert (latest["item"], latest["value"], latest["history_user"]) == (
+        "Risk Management", "2: Never mentioned rollback.", interviewer,
+    )  # fmt: skip
+    assert len(scores["rows"]) == 1  # the factory bulk-creates (no history); the change is the one row
+    body = page.content.decode()
+    assert 'id="history-scores"' in body and "Never mentioned rollback." in body and "alice" in body
