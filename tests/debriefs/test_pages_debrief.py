@@ -295,3 +295,18 @@ def test_only_recruiters_plan_from_the_page(client, loop, outsider):
     assert client.post(add_url, body).status_code == 404
     assert loop.interviews.count() == 1
     assert Loop.objects.get(pk=loop.pk).debrief_at is None
+
+
+@pytest.mark.django_db
+def test_a_closed_loop_shows_the_recorded_outcome_in_the_banner(client, recruiter, loop):
+    add_interview(loop, "alice", vote="yes")
+    add_interview(loop, "bob", vote=None)
+    client.force_login(recruiter)
+    client.post(reverse("loop-decision", kwargs={"loop_id": loop.pk}), {"decision": "no_hire"})
+
+    html = client.get(debrief_url(loop)).content.decode()
+
+    assert '<section class="banner banner-no_hire"' in html
+    assert '<span class="verdict-rule">Recorded</span>' in html
+    assert "while the rule said pending. The loop is closed." in html
+    assert "Record the decision" not in html and "Panel and meeting" not in html
