@@ -406,3 +406,14 @@ def test_the_debrief_meeting_reminder_reaches_the_panel_scheduled_after_it(
     pending = Reminder.objects.filter(kind="debrief_meeting", loop_id=loop["id"], cancelled_at__isnull=True)
     assert sorted(pending.values_list("recipient__username", flat=True)) == ["alice", "bob", "rita"]
     assert {reminder.due_at for reminder in pending} == {debrief_at - timedelta(minutes=30)}
+
+
+@pytest.mark.parametrize("count", [2, 12])
+@pytest.mark.django_db
+def test_a_panel_members_loops_list_costs_the_same(count, recruiter, rubric, api_as, django_assert_num_queries):
+    many_loops(recruiter, rubric, count)
+    client = api_as(UserFactory(username="panel0"))
+    # token + user, groups, the page's COUNT and rows (an EXISTS on the member's submitted scorecard in both).
+    with django_assert_num_queries(4):
+        response = client.get("/api/loops/")
+    assert response.json()["count"] == count  # panel0 sits on every loop, scorecard submitted
