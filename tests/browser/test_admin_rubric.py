@@ -6,13 +6,12 @@ import pytest
 from django.core.management import call_command
 
 from scorecards.models import Rubric
-from tests.browser.conftest import browser, page, screenshot  # noqa: F401  (the browser fixtures)
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_admin_versions_the_guide_rubric_in_the_browser(page, screenshot):  # noqa: F811
+def test_an_admin_versions_the_guide_rubric_in_the_browser(page, screenshot):
     call_command("loaddata", "default_rubric", verbosity=0)
     UserFactory(username="ada", role="admin")
     published = Rubric.objects.get(status="published")
