@@ -1,4 +1,4 @@
-"""Demo data for `make run`: the default rubric, five people, and a loop of three interviews, one just ended.
+"""Demo data for `make run`: the default rubric, five people, and a loop of three interviews (ended, live, later).
 
 Idempotent: running it again keeps what is there and prints the logins.
 """
@@ -15,9 +15,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from interviewloop.models import Candidate, Interview, Loop, Position
+from interviewloop.models import Loop, Position
 from interviewloop.roles import INTERVIEWERS, RECRUITERS
-from interviewloop.services import interview_end
+from interviewloop.services import candidate_create, interview_end, interview_schedule, loop_create, position_create
 from scorecards.models import Rubric
 
 DEMO_PASSWORD = "interviewloop-demo"
@@ -45,6 +45,7 @@ class Command(BaseCommand):
         for username, _first, _last, role in DEMO_USERS:
             self.stdout.write(f"    {username:<6} {role}")
         self.stdout.write("  ivan's interview has just ended: his five-minute note is due.")
+        self.stdout.write("  iris is mid-call: sign in as iris and end it to see the note_now email in the worker log.")
         self.stdout.write("")
 
     @transaction.atomic
@@ -69,15 +70,24 @@ class Command(BaseCommand):
         rubric = Rubric.objects.filter(status=Rubric.Status.PUBLISHED).order_by("-version").first()
         if rubric is None:
             return
-        position, _ = Position.objects.get_or_create(title=rubric.role or rubric.name, defaults={"rubric": rubric})
-        candidate = Candidate.objects.create(name="Jordan Rivera", email="jordan.rivera@example.com")
+        position = Position.objects.filter(rubric=rubric).first() or position_create(
+            title=rubric.role or rubric.name, rubric=rubric
+        )
+        candidate = candidate_create(name="Jordan Rivera", email="jordan.rivera@example.com")
         now = timezone.now()
-        loop = Loop.objects.create(
+        # Through the services, as a recruiter would: the debrief meeting gets its reminders.
+        loop = loop_create(
             candidate=candidate, position=position, recruiter=users["rita"], debrief_at=now + timedelta(days=1)
         )
-        starts = [now - timedelta(minutes=62), now + timedelta(hours=2), now + timedelta(hours=4)]
-        for username, start in zip(["ivan", "iris", "igor"], starts, strict=True):
-            interview = Interview.objects.create(
+        # ivan has just finished (his note is due), iris is mid-call (end it to watch note_now arrive),
+        # igor is later today.
+        starts = {
+            "ivan": now - timedelta(minutes=62),
+            "iris": now - timedelta(minutes=45),
+            "igor": now + timedelta(hours=3),
+        }
+        for username, start in starts.items():
+            interview = interview_schedule(
                 loop=loop,
                 interviewer=users[username],
                 rubric=rubric,
