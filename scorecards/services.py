@@ -7,7 +7,7 @@ Reminders go through `debriefs.outbox` and the decision through `debriefs.servic
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -111,6 +111,35 @@ def _choice(value: Any, choices: tuple[str, ...], field_name: str) -> str:
     return str(value)
 
 
+def _keyed_entries(
+    value: Any, *, known: Collection[str], field: str, noun: str, shape: str, rubric: str
+) -> dict[str, tuple[int, Mapping[str, Any]]]:
+    """A list of `{key, ...}` objects by key, with each entry's position for error fields.
+
+    Refuses a key the pinned rubric does not know (`unknown_<noun>`) and a key listed twice (`duplicate_<noun>`).
+    """
+    code = noun.replace(" ", "_")
+    if not value:  # absent, null or empty: nothing listed
+        return {}
+    if not isinstance(value, list):
+        raise Invalid(f"{field} must be a list of {shape}.", code="invalid", field=field)
+    entries: dict[str, tuple[int, Mapping[str, Any]]] = {}
+    for position, entry in enumerate(value):
+        key = entry.get("key") if isinstance(entry, Mapping) else None
+        if not isinstance(key, str) or key not in known:
+            raise Invalid(
+                f"{key!r} is not a {noun} of {rubric}, the rubric this interview is scored against.",
+                code=f"unknown_{code}",
+                field=f"{field}[{position}].key",
+            )
+        if key in entries:
+            raise Invalid(
+                f"The {noun} {key!r} is listed twice.", code=f"duplicate_{code}", field=f"{field}[{position}].key"
+            )
+        entries[key] = (position, entry)
+    return entries
+
+
 def scorecard_input(*, pinned: PinnedRubric, body: Mapping[str, Any]) -> ScorecardInput:
     """Check a body against the pinned rubric version; refuse what it does not know with a code naming the field.
 
@@ -149,45 +178,28 @@ def scorecard_input(*, pinned: PinnedRubric, body: Mapping[str, Any]) -> Scoreca
         if score is not None or evidence:
             scores[key] = ScoreEntry(score=score, evidence=evidence)
 
-    flags_in = body.get("red_flags") or []
-    if not isinstance(flags_in, list):
-        raise Invalid("red_flags must be a list of {key, evidence}.", code="invalid", field="red_flags")
-    flagged: dict[str, str] = {}
-    for position, entry in enumerate(flags_in):
-        key = entry.get("key") if isinstance(entry, Mapping) else None
-        if key not in pinned.red_flags:
-            raise Invalid(
-                f"{key!r} is not a red flag of {name} v{version}, the rubric this interview is scored against.",
-                code="unknown_red_flag",
-                field=f"red_flags[{position}].key",
-            )
-        if key in flagged:
-            raise Invalid(
-                f"The red flag {key!r} is listed twice.", code="duplicate_red_flag", field=f"red_flags[{position}].key"
-            )
-        flagged[key] = _text(entry.get("evidence"), f"red_flags[{position}].evidence")
-    red_flags = {key: flagged[key] for key in pinned.red_flags if key in flagged}
+    flagged = _keyed_entries(
+        body.get("red_flags"), known=pinned.red_flags, field="red_flags", noun="red flag", shape="{key, evidence}",
+        rubric=f"{name} v{version}",
+    )  # fmt: skip
+    red_flags = {
+        key: _text(flagged[key][1].get("evidence"), f"red_flags[{flagged[key][0]}].evidence")
+        for key in pinned.red_flags
+        if key in flagged
+    }
 
-    threads_in = body.get("threads") or []
-    if not isinstance(threads_in, list):
-        raise Invalid("threads must be a list of {key, signal, notes}.", code="invalid", field="threads")
-    pulled: dict[str, ThreadEntry] = {}
-    for position, entry in enumerate(threads_in):
-        key = entry.get("key") if isinstance(entry, Mapping) else None
-        if key not in pinned.threads:
-            raise Invalid(
-                f"{key!r} is not a thread of {name} v{version}, the rubric this interview is scored against.",
-                code="unknown_thread",
-                field=f"threads[{position}].key",
-            )
-        if key in pulled:
-            raise Invalid(
-                f"The thread {key!r} is listed twice.", code="duplicate_thread", field=f"threads[{position}].key"
-            )
-        signal = _choice(entry.get("signal"), rules.SIGNALS, f"threads[{position}].signal")
-        notes = _text(entry.get("notes"), f"threads[{position}].notes")
-        pulled[key] = ThreadEntry(signal=signal, notes=notes)
-    threads = {key: pulled[key] for key in pinned.threads if key in pulled}
+    pulled = _keyed_entries(
+        body.get("threads"), known=pinned.threads, field="threads", noun="thread", shape="{key, signal, notes}",
+        rubric=f"{name} v{version}",
+    )  # fmt: skip
+    threads = {
+        key: ThreadEntry(
+            signal=_choice(pulled[key][1].get("signal"), rules.SIGNALS, f"threads[{pulled[key][0]}].signal"),
+            notes=_text(pulled[key][1].get("notes"), f"threads[{pulled[key][0]}].notes"),
+        )
+        for key in pinned.threads
+        if key in pulled
+    }
 
     gut_in = body.get("gut_check") or {}
     if not isinstance(gut_in, Mapping):
