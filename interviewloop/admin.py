@@ -40,8 +40,8 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class ReadOnlyAdmin(ReadOnlyHistoryAdmin):
-    """For records that are evidence (notes, scorecards): visible to staff, never added, changed or deleted here."""
+class NoWrites:
+    """Never added, changed or deleted through the admin."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -53,19 +53,14 @@ class ReadOnlyAdmin(ReadOnlyHistoryAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyAdmin(NoWrites, ReadOnlyHistoryAdmin):
+    """For records that are evidence (notes, scorecards): visible to staff, never added, changed or deleted here."""
+
+
+class ReadOnlyInline(NoWrites, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 def published_rubrics() -> QuerySet[Rubric]:
