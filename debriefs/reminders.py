@@ -7,17 +7,24 @@ when the lease (REMINDER_CLAIM_SECONDS) runs out the next dispatcher sends it ag
 (mark, then send) would be at-most-once and could lose a reminder; a duplicate "write your note" is the
 cheaper mistake. Two dispatchers never send the same row within a lease: the claim is a
 `select_for_update(skip_locked=True)` on PostgreSQL plus a conditional UPDATE that only one of them wins.
+
+Throughput: rows are claimed CLAIM_BATCH at a time (one transaction), their "does it still apply" facts read for
+the whole batch in two queries, and the emails sent over one SMTP connection per run; each row is still marked
+sent right after its own send, and only sent while its lease has a send's time left.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
@@ -31,6 +38,8 @@ from interviewloop.models import Interview, Loop
 logger = logging.getLogger(__name__)
 
 PENDING = Q(sent_at__isnull=True, cancelled_at__isnull=True, failed_at__isnull=True)
+# How many due rows one claim takes (one transaction), then sends over the same SMTP connection.
+CLAIM_BATCH = 50
 
 
 class PermanentSendError(Exception):
@@ -49,47 +58,78 @@ class DispatchResult:
 
 
 def reminders_dispatch(*, limit: int = 200) -> DispatchResult:
-    """Send every due reminder (at most `limit` per run), one claimed row at a time. Safe to run in parallel."""
+    """Send every due reminder (at most `limit` per run), claimed CLAIM_BATCH rows at a time over one SMTP
+    connection. Safe to run in parallel."""
     result = DispatchResult()
-    for _ in range(limit):
-        reminder = _claim_next()
-        if reminder is None:
-            break
-        _deliver(reminder, result)
+    done = 0
+    with _Mailer() as mailer:
+        while done < limit:
+            batch, lease_until = _claim_batch(min(CLAIM_BATCH, limit - done))
+            if not batch:
+                break
+            done += _deliver_batch(batch, lease_until, mailer, result)
     return result
 
 
-def _claim_next() -> Reminder | None:
-    """Claim the next due row for this dispatcher: push its `next_attempt_at` one lease ahead.
+def _claim_batch(size: int) -> tuple[list[Reminder], datetime]:
+    """Claim up to `size` due rows for this dispatcher in one transaction: push their `next_attempt_at` one lease
+    ahead. Returns them (with what the emails need) in claim order, and the lease's end.
 
     skip_locked lets parallel dispatchers pass over each other's rows on PostgreSQL (SQLite ignores it and
-    serialises the transaction instead); the UPDATE is conditional on the value just read, so even without
-    row locks only one dispatcher can win a row.
+    serialises the transaction instead); the UPDATE only takes rows that are still pending and not leased, so
+    even without row locks no two dispatchers can both win a row. If it wins fewer rows than it read (someone
+    else got there between the two statements: only possible without row locks), the claim is rolled back
+    and retried one row at a time.
     """
     while True:
         now = timezone.now()
+        lease_until = now + timedelta(seconds=settings.REMINDER_CLAIM_SECONDS)
         with transaction.atomic():
-            candidate = (
+            ids = list(
                 Reminder.objects.filter(PENDING, next_attempt_at__lte=now)
                 .order_by("next_attempt_at", "id")
                 .select_for_update(skip_locked=True)
-                .only("id", "next_attempt_at")
-                .first()
+                .values_list("id", flat=True)[:size]
             )
-            if candidate is None:
-                return None
-            won = Reminder.objects.filter(PENDING, pk=candidate.pk, next_attempt_at=candidate.next_attempt_at).update(
-                next_attempt_at=now + timedelta(seconds=settings.REMINDER_CLAIM_SECONDS)
+            if not ids:
+                return [], lease_until
+            won = Reminder.objects.filter(PENDING, pk__in=ids, next_attempt_at__lte=now).update(
+                next_attempt_at=lease_until
             )
-        if won:
-            return Reminder.objects.select_related(
-                "interview", "loop__candidate", "loop__position", "loop__recruiter", "recipient", "copy_to"
-            ).get(pk=candidate.pk)
+            if won != len(ids):
+                transaction.set_rollback(True)
+        if won == len(ids):
+            break
+        size = 1
+    by_pk = Reminder.objects.select_related(
+        "interview", "loop__candidate", "loop__position", "loop__recruiter", "recipient", "copy_to"
+    ).in_bulk(ids)
+    return [by_pk[pk] for pk in ids if pk in by_pk], lease_until
 
 
-def _deliver(reminder: Reminder, result: DispatchResult) -> None:
-    now = timezone.now()
-    facts = reminder_facts(reminder, now)
+def _deliver_batch(batch: list[Reminder], lease_until: datetime, mailer: _Mailer, result: DispatchResult) -> int:
+    """Re-check, send and record each claimed row in turn; returns how many it dealt with.
+
+    A row is only sent while its lease still has one send's time (EMAIL_TIMEOUT) left, so another dispatcher
+    cannot take it meanwhile; once the lease runs short (a slow mail server), the rest of the batch is handed
+    back, due now, for the next claim. The first row of a batch is always tried, as a one-row claim would be.
+    """
+    done = _BatchFacts.load(batch)
+    margin = timedelta(seconds=min(settings.EMAIL_TIMEOUT, settings.REMINDER_CLAIM_SECONDS))
+    for index, reminder in enumerate(batch):
+        now = timezone.now()
+        if index and now + margin > lease_until:
+            rest = [row.pk for row in batch[index:]]
+            Reminder.objects.filter(PENDING, pk__in=rest, next_attempt_at=lease_until).update(next_attempt_at=now)
+            logger.warning("reminders: lease running out, %s claimed reminders handed back", len(rest))
+            return index
+        _deliver(reminder, reminder_facts(reminder, now, done=done), mailer, result, now=now)
+    return len(batch)
+
+
+def _deliver(
+    reminder: Reminder, facts: reminder_rules.Facts, mailer: _Mailer, result: DispatchResult, *, now: datetime
+) -> None:
     reason = reminder_rules.cancel_reason(reminder.kind, facts)
     if reason:
         Reminder.objects.filter(PENDING, pk=reminder.pk).update(cancelled_at=now, cancel_reason=reason)
@@ -98,10 +138,7 @@ def _deliver(reminder: Reminder, result: DispatchResult) -> None:
         return
     attempts = reminder.attempts + 1
     try:
-        message = reminder_email(reminder, now=now)
-        with get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT) as connection:
-            message.connection = connection
-            message.send()
+        mailer.send(reminder_email(reminder, now=now))
     except Exception as error:  # every failure is recorded on the row; is_transient decides retry or give up
         last_error = f"{type(error).__name__}: {error}"[:2000]
         if reminder_rules.is_transient(error) and attempts < settings.REMINDER_MAX_ATTEMPTS:
@@ -126,26 +163,89 @@ def _deliver(reminder: Reminder, result: DispatchResult) -> None:
     result.sent.append(reminder.pk)
 
 
-def reminder_facts(reminder: Reminder, now: datetime) -> reminder_rules.Facts:
-    """What cancel_reason needs, read fresh from the database (two small queries at most)."""
-    from scorecards.models import Note, Scorecard
+class _Mailer:
+    """One SMTP connection for a whole dispatcher run, opened on the first send and reopened after any error
+    (so an unreachable server still fails, and is recorded, row by row)."""
 
+    def __init__(self) -> None:
+        self.connection: BaseEmailBackend | None = None
+        self.sent_on_connection = 0
+
+    def __enter__(self) -> _Mailer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def send(self, message: EmailMultiAlternatives) -> None:
+        reused = self.connection is not None and self.sent_on_connection > 0
+        try:
+            self._send(message)
+        except smtplib.SMTPServerDisconnected:
+            if not reused:
+                raise
+            # The server dropped a connection it had been keeping (idle, or a cap per connection): one fresh try.
+            self._send(message)
+
+    def _send(self, message: EmailMultiAlternatives) -> None:
+        if self.connection is None:
+            connection = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT)
+            connection.open()
+            self.connection, self.sent_on_connection = connection, 0
+        message.connection = self.connection
+        try:
+            message.send()
+        except Exception:
+            self.close()
+            raise
+        self.sent_on_connection += 1
+
+    def close(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.close()
+
+
+@dataclass(frozen=True)
+class _BatchFacts:
+    """Which of a batch's interviews have a note, and which a submitted scorecard: two queries for the batch."""
+
+    noted: frozenset[int]
+    submitted: frozenset[int]
+
+    @classmethod
+    def load(cls, batch: list[Reminder]) -> _BatchFacts:
+        from scorecards.models import Note, Scorecard
+
+        note_kinds = (Reminder.Kind.NOTE_NOW, Reminder.Kind.NOTE_OVERDUE)
+        for_note = {r.interview_id for r in batch if r.interview_id is not None and r.kind in note_kinds}
+        for_scorecard = {
+            r.interview_id for r in batch if r.interview_id is not None and r.kind == Reminder.Kind.SCORECARD_OVERDUE
+        }
+        noted = Note.objects.filter(interview_id__in=for_note).values_list("interview_id", flat=True)
+        submitted = Scorecard.objects.filter(
+            interview_id__in=for_scorecard, status=Scorecard.Status.SUBMITTED
+        ).values_list("interview_id", flat=True)
+        return cls(
+            noted=frozenset(noted) if for_note else frozenset(),
+            submitted=frozenset(submitted) if for_scorecard else frozenset(),
+        )
+
+
+def reminder_facts(reminder: Reminder, now: datetime, *, done: _BatchFacts | None = None) -> reminder_rules.Facts:
+    """What cancel_reason needs, read fresh from the database (two small queries at most), or from `done`, read
+    for the whole batch just before its first send."""
+    if done is None:
+        done = _BatchFacts.load([reminder])
     loop = reminder.loop
     interview = reminder.interview
-    note_written = scorecard_submitted = False
-    if interview is not None:
-        if reminder.kind in (Reminder.Kind.NOTE_NOW, Reminder.Kind.NOTE_OVERDUE):
-            note_written = Note.objects.filter(interview_id=interview.pk).exists()
-        if reminder.kind == Reminder.Kind.SCORECARD_OVERDUE:
-            scorecard_submitted = Scorecard.objects.filter(
-                interview_id=interview.pk, status=Scorecard.Status.SUBMITTED
-            ).exists()
     return reminder_rules.Facts(
         now=now,
         loop_closed=loop.status == Loop.Status.CLOSED,
-        note_written=note_written,
+        note_written=interview is not None and interview.pk in done.noted,
         note_due_at=interview.note_due_at if interview is not None else None,
-        scorecard_submitted=scorecard_submitted,
+        scorecard_submitted=interview is not None and interview.pk in done.submitted,
         decision=loop.decision,
         debrief_at=loop.debrief_at,
     )
