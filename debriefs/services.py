@@ -16,11 +16,21 @@ from scorecards.models import Scorecard
 
 
 def loop_panel(loop: Loop) -> list[PanelVote]:
-    """The loop's interviews as the decision sees them (one query)."""
+    """The loop's interviews as the decision sees them (one query of the four columns it needs)."""
     rows = (
-        Interview.objects.filter(loop=loop).select_related("interviewer", "scorecard").order_by("scheduled_start", "id")
+        Interview.objects.filter(loop=loop)
+        .order_by("scheduled_start", "id")
+        .values_list("interviewer__username", "counts_toward_decision", "scorecard__status", "scorecard__vote")
     )
-    return panel_from_interviews(rows)
+    return [
+        PanelVote(
+            interviewer=username,
+            counts_toward_decision=counts,
+            submitted=status == Scorecard.Status.SUBMITTED,
+            vote=vote if status == Scorecard.Status.SUBMITTED else None,
+        )
+        for username, counts, status, vote in rows
+    ]
 
 
 def panel_from_interviews(interviews: Iterable[Interview]) -> list[PanelVote]:

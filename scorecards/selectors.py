@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch, QuerySet
+from django.db.models.signals import post_delete, post_save
 
 from interviewloop.models import Interview
 from interviewloop.roles import is_interviewer, is_recruiter
@@ -73,14 +76,38 @@ def rubric_with_parts(rubric_id: int) -> Rubric:
 
 
 def scorecard_with_parts(interview: Interview) -> Scorecard | None:
-    """The interview's scorecard with its scores, red flags and threads (and their rubric keys), or None."""
+    """The interview's scorecard with its scores, red flags and threads (and their rubric keys), or None.
+
+    Five queries. The parts bring only their rubric part's key, not its long texts, and each amendment only
+    its author's username: all that the scorecard document and form read.
+    """
     return (
         Scorecard.objects.filter(interview=interview)
         .prefetch_related(
-            Prefetch("scores", queryset=DimensionScore.objects.select_related("dimension")),
-            Prefetch("red_flags", queryset=RedFlagMark.objects.select_related("red_flag")),
-            Prefetch("threads", queryset=ThreadPulled.objects.select_related("thread")),
-            Prefetch("amendments", queryset=ScorecardAmendment.objects.select_related("amended_by")),
+            Prefetch(
+                "scores",
+                queryset=DimensionScore.objects.select_related("dimension").only(
+                    "scorecard_id", "dimension_id", "score", "evidence", "dimension__key"
+                ),
+            ),
+            Prefetch(
+                "red_flags",
+                queryset=RedFlagMark.objects.select_related("red_flag").only(
+                    "scorecard_id", "red_flag_id", "evidence", "red_flag__key"
+                ),
+            ),
+            Prefetch(
+                "threads",
+                queryset=ThreadPulled.objects.select_related("thread").only(
+                    "scorecard_id", "thread_id", "signal", "notes", "thread__key"
+                ),
+            ),
+            Prefetch(
+                "amendments",
+                queryset=ScorecardAmendment.objects.select_related("amended_by").only(
+                    "scorecard_id", "previous", "previous_vote", "reason", "amended_at", "amended_by__username"
+                ),
+            ),
         )
         .first()
     )
@@ -102,8 +129,41 @@ class PinnedRubric:
     red_flag_names: dict[str, str]
 
 
+# Published and retired versions never change (Rubric.save refuses it, the admin edits drafts only), so their
+# parts are read once per process. A draft is read every time. Any save or delete of a rubric or of a part
+# empties the cache anyway (a test database reuses ids), and an entry is used only for the same version row.
+_PINNED: dict[int, PinnedRubric] = {}
+_PINNED_LOCK = threading.Lock()
+
+
+def _forget_pinned(**_: Any) -> None:
+    with _PINNED_LOCK:
+        _PINNED.clear()
+
+
+for _model in (Rubric, Dimension, RedFlag, Thread):
+    post_save.connect(_forget_pinned, sender=_model, dispatch_uid=f"forget-pinned-{_model.__name__}")
+    post_delete.connect(_forget_pinned, sender=_model, dispatch_uid=f"forget-pinned-delete-{_model.__name__}")
+
+
+def _same_version(cached: Rubric, rubric: Rubric) -> bool:
+    return (cached.name, cached.version, cached.created_at) == (rubric.name, rubric.version, rubric.created_at)
+
+
 def pinned_rubric(rubric: Rubric) -> PinnedRubric:
-    """The rubric's dimensions, red flags and threads in order (three queries)."""
+    """The rubric's dimensions, red flags and threads in order: three queries for a draft, none for a published
+    or retired version already read by this process (the returned `rubric` is always the caller's row)."""
+    if rubric.status == Rubric.Status.DRAFT or rubric.pk is None:
+        return _read_pinned(rubric)
+    cached = _PINNED.get(rubric.pk)
+    if cached is None or not _same_version(cached.rubric, rubric):
+        cached = _read_pinned(rubric)
+        with _PINNED_LOCK:
+            _PINNED[rubric.pk] = cached
+    return cached if cached.rubric is rubric else replace(cached, rubric=rubric)
+
+
+def _read_pinned(rubric: Rubric) -> PinnedRubric:
     dimensions = {d.key: d for d in Dimension.objects.filter(rubric=rubric).order_by("order", "id")}
     red_flags = {f.key: f for f in RedFlag.objects.filter(rubric=rubric).order_by("order", "id")}
     threads = {t.key: t for t in Thread.objects.filter(rubric=rubric).order_by("order", "id")}

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from debriefs import outbox
 from debriefs.services import loop_recompute_decision
@@ -253,34 +254,139 @@ def _is_empty(body: Mapping[str, Any] | None) -> bool:
     return not body or not any(value not in (None, "", [], {}) for value in body.values())
 
 
-def _write(*, scorecard: Scorecard, pinned: PinnedRubric, data: ScorecardInput) -> None:
-    """Replace the scorecard's answers with `data` (the caller saves status and times)."""
+@dataclass
+class StoredParts:
+    """A saved scorecard's score, red flag and thread rows, each by the id of its rubric part."""
+
+    scores: dict[int, DimensionScore] = field(default_factory=dict)
+    red_flags: dict[int, RedFlagMark] = field(default_factory=dict)
+    threads: dict[int, ThreadPulled] = field(default_factory=dict)
+
+
+def _stored(scorecard: Scorecard | None, pinned: PinnedRubric) -> tuple[ScorecardInput, StoredParts]:
+    """The saved answers of the (locked) `scorecard` and its part rows: three narrow queries, none without one.
+
+    The same answers as `stored_input(scorecard_with_parts(...))`, in the rubric's order, read without joining
+    the rubric parts: the pinned rubric already knows their keys.
+    """
+    if scorecard is None or scorecard.pk is None:
+        return ScorecardInput(), StoredParts()
+    parts = StoredParts(
+        scores={row.dimension_id: row for row in DimensionScore.objects.filter(scorecard=scorecard).order_by()},
+        red_flags={row.red_flag_id: row for row in RedFlagMark.objects.filter(scorecard=scorecard).order_by()},
+        threads={row.thread_id: row for row in ThreadPulled.objects.filter(scorecard=scorecard).order_by()},
+    )
+    data = ScorecardInput(
+        scores={
+            key: ScoreEntry(score=row.score, evidence=row.evidence)
+            for key, dimension in pinned.dimensions.items()
+            if (row := parts.scores.get(dimension.pk)) is not None
+        },
+        red_flags={
+            key: mark.evidence
+            for key, flag in pinned.red_flags.items()
+            if (mark := parts.red_flags.get(flag.pk)) is not None
+        },
+        threads={
+            key: ThreadEntry(signal=pulled.signal, notes=pulled.notes)
+            for key, thread in pinned.threads.items()
+            if (pulled := parts.threads.get(thread.pk)) is not None
+        },
+        gut_check={
+            key: answer
+            for key, answer in (
+                ("work_with", scorecard.gut_work_with),
+                ("trust_day_one", scorecard.gut_trust_day_one),
+                ("month_one_success", scorecard.gut_month_one_success),
+            )
+            if answer
+        },
+        vote=scorecard.vote,
+        summary=scorecard.summary,
+    )
+    return data, parts
+
+
+def _sync(
+    model: type[models.Model],
+    *,
+    scorecard: Scorecard,
+    part: str,
+    stored: Mapping[int, Any],
+    wanted: Mapping[int, dict[str, Any]],
+) -> None:
+    """Make the scorecard's rows of `model` (one per rubric part id) hold `wanted`: create the new ones, update
+    the changed ones, delete the dropped ones. Unchanged rows are not written. Every write keeps its history row
+    ("+", "~" in bulk; "-" per row through the delete signal), with the request's user."""
+    fk = f"{part}_id"
+    gone = [row.pk for part_id, row in stored.items() if part_id not in wanted]
+    if gone:
+        model._default_manager.filter(pk__in=gone).delete()
+    created, changed, fields = [], [], set()
+    for part_id, values in wanted.items():
+        row = stored.get(part_id)
+        if row is None:
+            created.append(model(scorecard=scorecard, **{fk: part_id}, **values))
+            continue
+        different = [name for name, value in values.items() if getattr(row, name) != value]
+        if different:
+            for name in different:
+                setattr(row, name, values[name])
+            changed.append(row)
+            fields.update(different)
+    if changed:
+        bulk_update_with_history(changed, model, fields=sorted(fields))
+    if created:
+        bulk_create_with_history(created, model)
+
+
+def _write(
+    *, scorecard: Scorecard, pinned: PinnedRubric, data: ScorecardInput, stored: StoredParts | None = None
+) -> None:
+    """Make the scorecard's answers `data` (the caller sets status and times); `stored` is its rows, if read."""
     scorecard.vote = data.vote
     scorecard.summary = data.summary
     scorecard.gut_work_with = data.gut_check.get("work_with", "")
     scorecard.gut_trust_day_one = data.gut_check.get("trust_day_one", "")
     scorecard.gut_month_one_success = data.gut_check.get("month_one_success", "")
+    if stored is None:
+        stored = _stored(scorecard, pinned)[1]  # nothing to read for a new scorecard
     scorecard.save()
-    scorecard.scores.all().delete()
-    scorecard.red_flags.all().delete()
-    scorecard.threads.all().delete()
-    DimensionScore.objects.bulk_create(
-        DimensionScore(scorecard=scorecard, dimension=pinned.dimensions[key], score=e.score, evidence=e.evidence)
-        for key, e in data.scores.items()
+    _sync(
+        DimensionScore,
+        scorecard=scorecard,
+        part="dimension",
+        stored=stored.scores,
+        wanted={
+            pinned.dimensions[key].pk: {"score": e.score, "evidence": e.evidence} for key, e in data.scores.items()
+        },
     )
-    RedFlagMark.objects.bulk_create(
-        RedFlagMark(scorecard=scorecard, red_flag=pinned.red_flags[key], evidence=evidence)
-        for key, evidence in data.red_flags.items()
+    _sync(
+        RedFlagMark,
+        scorecard=scorecard,
+        part="red_flag",
+        stored=stored.red_flags,
+        wanted={pinned.red_flags[key].pk: {"evidence": evidence} for key, evidence in data.red_flags.items()},
     )
-    ThreadPulled.objects.bulk_create(
-        ThreadPulled(scorecard=scorecard, thread=pinned.threads[key], signal=e.signal, notes=e.notes)
-        for key, e in data.threads.items()
+    _sync(
+        ThreadPulled,
+        scorecard=scorecard,
+        part="thread",
+        stored=stored.threads,
+        wanted={pinned.threads[key].pk: {"signal": e.signal, "notes": e.notes} for key, e in data.threads.items()},
     )
 
 
 def _lock(interview: Interview) -> tuple[Interview, Scorecard | None]:
-    """Lock the interview, then its scorecard row: concurrent writes on one scorecard go one after the other."""
-    locked = Interview.objects.select_for_update().select_related("rubric").get(pk=interview.pk)
+    """Lock the interview, then its scorecard row: concurrent writes on one scorecard go one after the other.
+
+    The interview's rubric version and loop are pinned for good, so the caller's already loaded ones are reused.
+    """
+    locked = Interview.objects.select_for_update().get(pk=interview.pk)
+    for relation in ("rubric", "loop"):
+        cached = Interview._meta.get_field(relation).get_cached_value(interview, default=None)  # type: ignore[union-attr]
+        if cached is not None and cached.pk == getattr(locked, f"{relation}_id"):
+            Interview._meta.get_field(relation).set_cached_value(locked, cached)  # type: ignore[union-attr]
     scorecard = Scorecard.objects.select_for_update().filter(interview=locked).first()
     return locked, scorecard
 
@@ -395,9 +501,8 @@ def scorecard_submit(*, interview: Interview, body: Mapping[str, Any] | None = N
             code="note_required",
         )
     pinned = pinned_rubric(locked.rubric)
-    if _is_empty(body):
-        data = stored_input(scorecard_with_parts(locked))
-    else:
+    data, stored = _stored(scorecard, pinned)
+    if not _is_empty(body):
         assert body is not None
         data = scorecard_input(pinned=pinned, body=body)
     _check_submittable(pinned=pinned, data=data)
@@ -406,7 +511,7 @@ def scorecard_submit(*, interview: Interview, body: Mapping[str, Any] | None = N
         scorecard = Scorecard(interview=locked)
     scorecard.status = Scorecard.Status.SUBMITTED
     scorecard.submitted_at = timezone.now()
-    _write(scorecard=scorecard, pinned=pinned, data=data)
+    _write(scorecard=scorecard, pinned=pinned, data=data, stored=stored)
     outbox.scorecard_submitted(locked)
     loop_recompute_decision(loop=locked.loop)
     return scorecard
@@ -434,7 +539,7 @@ def scorecard_amend(*, interview: Interview, body: Mapping[str, Any], reason: st
     data = scorecard_input(pinned=pinned, body=body)
     _check_submittable(pinned=pinned, data=data)
 
-    previous = stored_input(scorecard_with_parts(locked))
+    previous, stored = _stored(scorecard, pinned)
     now = timezone.now()
     ScorecardAmendment.objects.create(
         scorecard=scorecard,
@@ -445,6 +550,6 @@ def scorecard_amend(*, interview: Interview, body: Mapping[str, Any], reason: st
         amended_at=now,
     )
     scorecard.amended_at = now
-    _write(scorecard=scorecard, pinned=pinned, data=data)
+    _write(scorecard=scorecard, pinned=pinned, data=data, stored=stored)
     loop_recompute_decision(loop=loop)
     return scorecard
