@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from statistics import mean
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -145,6 +145,86 @@ def loop_stage(loop: Loop) -> str:
 
 # --- The debrief -----------------------------------------------------------------------------------
 
+# The debrief reads plain columns (`values_list`), never whole rows: the rubric's long texts (anchors,
+# examples, descriptions) and the columns it does not show stay in the database, and no model is built.
+
+
+class _Person(NamedTuple):
+    username: str
+    first_name: str
+    last_name: str
+
+    def get_full_name(self) -> str:  # as Django's AbstractUser.get_full_name
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class _Card(NamedTuple):
+    """An interview's scorecard, as far as the debrief reads it."""
+
+    pk: int
+    status: str
+    vote: str
+    submitted_at: datetime | None
+    amended_at: datetime | None
+    summary: str
+
+
+class _NoteRow(NamedTuple):
+    vote: str
+    best_thing: str
+    biggest_concern: str
+    want_to_work_with: str
+    submitted_at: datetime
+    due_at: datetime
+
+
+class _Seat(NamedTuple):
+    """One interview of the panel with its interviewer, scorecard and note (what `panel_from_interviews` reads)."""
+
+    pk: int
+    interviewer: _Person
+    counts_toward_decision: bool
+    rubric_id: int
+    scheduled_start: datetime
+    ended_at: datetime | None
+    scorecard: _Card | None
+    note: _NoteRow | None
+
+    @property
+    def note_due_at(self) -> datetime | None:  # as Interview.note_due_at
+        if self.ended_at is None:
+            return None
+        return self.ended_at + timedelta(minutes=settings.NOTE_WINDOW_MINUTES)
+
+
+_LOOP_COLUMNS = (
+    "id", "candidate_id", "candidate__name", "position_id", "position__title", "position__rubric_id",
+    "recruiter__username", "status", "debrief_at", "outcome", "outcome_at", "outcome_by__username",
+    "decision_changed_at",
+)  # fmt: skip
+_SEAT_COLUMNS = (
+    "id", "interviewer__username", "interviewer__first_name", "interviewer__last_name", "counts_toward_decision",
+    "rubric_id", "scheduled_start", "ended_at",
+    "scorecard__id", "scorecard__status", "scorecard__vote", "scorecard__submitted_at", "scorecard__amended_at",
+    "scorecard__summary",
+    "note__id", "note__vote", "note__best_thing", "note__biggest_concern", "note__want_to_work_with",
+    "note__submitted_at", "note__due_at",
+)  # fmt: skip
+
+
+def _seat(row: tuple[Any, ...]) -> _Seat:
+    (pk, username, first_name, last_name, counts, rubric_id, start, ended_at, *card, note_id) = row[:15]
+    return _Seat(
+        pk=pk,
+        interviewer=_Person(username, first_name, last_name),
+        counts_toward_decision=counts,
+        rubric_id=rubric_id,
+        scheduled_start=start,
+        ended_at=ended_at,
+        scorecard=_Card(*card) if card[0] is not None else None,
+        note=_NoteRow(*row[15:]) if note_id is not None else None,
+    )
+
 
 def loop_debrief(loop_id: int, *, now: datetime | None = None) -> dict[str, Any]:
     """Everything the debrief shows, as plain data (the API's body; the page renders the same).
@@ -154,18 +234,19 @@ def loop_debrief(loop_id: int, *, now: datetime | None = None) -> dict[str, Any]
     Only submitted scorecards are read: a draft stays its author's.
     """
     now = now or timezone.now()
-    loop = Loop.objects.select_related("candidate", "position", "recruiter", "outcome_by").filter(pk=loop_id).first()
+    loop = Loop.objects.filter(pk=loop_id).values_list(*_LOOP_COLUMNS).first()
     if loop is None:
         raise NotFound("No such loop.")
-    interviews = list(
-        Interview.objects.filter(loop=loop)
-        .select_related("interviewer", "scorecard", "note")
-        .order_by("scheduled_start", "id")
-    )
-    panel = panel_from_interviews(interviews)
-    outcome = decide(panel)
-    allowed_hire, _ = may_record(outcome.decision, "hire")
-    by_scorecard: dict[int, Interview] = {}
+    (pk, candidate_id, candidate_name, position_id, position_title, position_rubric_id, recruiter, status,
+     debrief_at, outcome, outcome_at, outcome_by, decision_changed_at) = loop  # fmt: skip
+    interviews = [
+        _seat(row)
+        for row in Interview.objects.filter(loop_id=pk).order_by("scheduled_start", "id").values_list(*_SEAT_COLUMNS)
+    ]
+    panel = panel_from_interviews(cast(list[Interview], interviews))
+    outcome_now = decide(panel)
+    allowed_hire, _ = may_record(outcome_now.decision, "hire")
+    by_scorecard: dict[int, _Seat] = {}
     for interview in interviews:
         scorecard = _submitted_scorecard(interview)
         if scorecard is not None:
@@ -173,28 +254,53 @@ def loop_debrief(loop_id: int, *, now: datetime | None = None) -> dict[str, Any]
 
     # Everything per interviewer is listed in panel order (the interviews' schedule).
     seat = {interview.pk: position for position, interview in enumerate(interviews)}
-    rubric_ids = {loop.position.rubric_id, *(interview.rubric_id for interview in interviews)}
-    dimensions = list(Dimension.objects.filter(rubric_id__in=rubric_ids).order_by("order", "id"))
-    scores = list(
-        DimensionScore.objects.filter(scorecard_id__in=by_scorecard, score__isnull=False).select_related("dimension")
+    rubric_ids = {position_rubric_id, *(interview.rubric_id for interview in interviews)}
+    dimensions = list(
+        Dimension.objects.filter(rubric_id__in=rubric_ids)
+        .order_by("order", "id")
+        .values_list("rubric_id", "order", "id", "key", "name", "critical")
     )
-    marks = list(RedFlagMark.objects.filter(scorecard_id__in=by_scorecard).select_related("red_flag"))
-    pulled = list(ThreadPulled.objects.filter(scorecard_id__in=by_scorecard).select_related("thread"))
+    scores = list(
+        DimensionScore.objects.filter(scorecard_id__in=by_scorecard, score__isnull=False).values_list(
+            "scorecard_id", "score", "evidence", "dimension__key", "dimension__name", "dimension__critical"
+        )
+    )
+    marks = list(
+        RedFlagMark.objects.filter(scorecard_id__in=by_scorecard).values_list(
+            "scorecard_id", "evidence", "red_flag__order", "red_flag__key", "red_flag__name"
+        )
+    )
+    pulled = list(
+        ThreadPulled.objects.filter(scorecard_id__in=by_scorecard).values_list(
+            "scorecard_id", "signal", "notes", "thread__order", "thread__key", "thread__title"
+        )
+    )
+    deciding = set(outcome_now.deciding)
 
     return {
-        "loop": _loop_summary(loop),
-        "decision": outcome.decision,
-        "final": outcome.final,
-        "reasons": list(outcome.reasons),
-        "deciding": list(outcome.deciding),
-        "decision_changed_at": loop.decision_changed_at,
-        "hire_allowed": allowed_hire and loop.status == Loop.Status.OPEN,
-        "votes": [_vote_row(interview, set(outcome.deciding), now) for interview in interviews],
+        "loop": {
+            "id": pk,
+            "candidate": {"id": candidate_id, "name": candidate_name},
+            "position": {"id": position_id, "title": position_title},
+            "recruiter": recruiter,
+            "status": status,
+            "debrief_at": debrief_at,
+            "outcome": outcome or None,
+            "outcome_at": outcome_at,
+            "outcome_by": outcome_by,
+        },
+        "decision": outcome_now.decision,
+        "final": outcome_now.final,
+        "reasons": list(outcome_now.reasons),
+        "deciding": list(outcome_now.deciding),
+        "decision_changed_at": decision_changed_at,
+        "hire_allowed": allowed_hire and status == Loop.Status.OPEN,
+        "votes": [_vote_row(interview, deciding, now) for interview in interviews],
         "tally": tally(panel),
-        "dimensions": _dimension_rows(dimensions, scores, by_scorecard, interviews, loop.position.rubric_id),
+        "dimensions": _dimension_rows(dimensions, scores, by_scorecard, seat, position_rubric_id),
         "red_flags": _red_flag_rows(marks, by_scorecard, seat),
         "threads": _thread_rows(pulled, by_scorecard, seat),
-        "notes": [_note_row(interview, now) for interview in interviews if _note(interview) is not None],
+        "notes": [_note_row(interview, now) for interview in interviews if interview.note is not None],
         "missing": [
             _missing_row(interview, now) for interview in interviews if _submitted_scorecard(interview) is None
         ],
@@ -214,35 +320,17 @@ def heatmap(debrief: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _loop_summary(loop: Loop) -> dict[str, Any]:
-    return {
-        "id": loop.pk,
-        "candidate": {"id": loop.candidate_id, "name": loop.candidate.name},
-        "position": {"id": loop.position_id, "title": loop.position.title},
-        "recruiter": loop.recruiter.username,
-        "status": loop.status,
-        "debrief_at": loop.debrief_at,
-        "outcome": loop.outcome or None,
-        "outcome_at": loop.outcome_at,
-        "outcome_by": loop.outcome_by.username if loop.outcome_by else None,
-    }
-
-
-def _submitted_scorecard(interview: Interview) -> Scorecard | None:
-    scorecard = getattr(interview, "scorecard", None)
+def _submitted_scorecard(interview: _Seat) -> _Card | None:
+    scorecard = interview.scorecard
     return scorecard if scorecard is not None and scorecard.status == SUBMITTED else None
 
 
-def _note(interview: Interview) -> Any:
-    return getattr(interview, "note", None)
-
-
-def _display_name(user: Any) -> str:
+def _display_name(user: _Person) -> str:
     return user.get_full_name() or user.username
 
 
-def _note_status(interview: Interview, now: datetime) -> str:
-    note = _note(interview)
+def _note_status(interview: _Seat, now: datetime) -> str:
+    note = interview.note
     return note_status(
         ended_at=interview.ended_at,
         note_due_at=note.due_at if note is not None else interview.note_due_at,
@@ -259,10 +347,10 @@ def vote_shift(note_vote: str | None, scorecard_vote: str | None) -> dict[str, A
     return {"from": note_vote, "to": scorecard_vote, "steps": steps}
 
 
-def _vote_row(interview: Interview, deciding: set[str], now: datetime) -> dict[str, Any]:
-    scorecard = getattr(interview, "scorecard", None)
+def _vote_row(interview: _Seat, deciding: set[str], now: datetime) -> dict[str, Any]:
+    scorecard = interview.scorecard
     submitted = _submitted_scorecard(interview)
-    note = _note(interview)
+    note = interview.note
     vote = submitted.vote if submitted is not None else None
     username = interview.interviewer.username
     return {
@@ -287,40 +375,33 @@ def _vote_row(interview: Interview, deciding: set[str], now: datetime) -> dict[s
 
 
 def _dimension_rows(
-    dimensions: Sequence[Dimension],
-    scores: Iterable[DimensionScore],
-    by_scorecard: dict[int, Interview],
-    interviews: Sequence[Interview],
+    dimensions: Sequence[tuple[int, int, int, str, str, bool]],
+    scores: Iterable[tuple[int, int | None, str, str, str, bool]],
+    by_scorecard: dict[int, _Seat],
+    seat: dict[int, int],
     position_rubric_id: int,
 ) -> list[dict[str, Any]]:
     """One row per dimension key (the position's rubric order first), with each submitted score.
 
-    Mean and min are over the scorecards that count: a shadow's score is shown, not weighed.
+    `dimensions`: (rubric_id, order, id, key, name, critical); `scores`: (scorecard_id, score, evidence,
+    and the dimension's key, name, critical). Mean and min are over the scorecards that count: a shadow's
+    score is shown, not weighed.
     """
-    ordered = sorted(dimensions, key=lambda d: (d.rubric_id != position_rubric_id, d.order, d.pk))
+    ordered = sorted(dimensions, key=lambda d: (d[0] != position_rubric_id, d[1], d[2]))
     rows: dict[str, dict[str, Any]] = {}
-    for dimension in ordered:
-        rows.setdefault(
-            dimension.key,
-            {"key": dimension.key, "name": dimension.name, "critical": dimension.critical, "scores": []},
-        )
-    panel_order = {interview.pk: position for position, interview in enumerate(interviews)}
-    for score in sorted(scores, key=lambda s: panel_order[by_scorecard[s.scorecard_id].pk]):
-        interview = by_scorecard[score.scorecard_id]
-        row = rows.setdefault(
-            score.dimension.key,
-            {
-                "key": score.dimension.key,
-                "name": score.dimension.name,
-                "critical": score.dimension.critical,
-                "scores": [],
-            },
-        )
+    for _rubric, _order, _id, key, name, critical in ordered:
+        if key not in rows:
+            rows[key] = {"key": key, "name": name, "critical": critical, "scores": []}
+    for scorecard_id, score, evidence, key, name, critical in sorted(scores, key=lambda s: seat[by_scorecard[s[0]].pk]):
+        interview = by_scorecard[scorecard_id]
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = {"key": key, "name": name, "critical": critical, "scores": []}
         row["scores"].append(
             {
                 "interviewer": interview.interviewer.username,
-                "score": score.score,
-                "evidence": score.evidence,
+                "score": score,
+                "evidence": evidence,
                 "counts_toward_decision": interview.counts_toward_decision,
             }
         )
@@ -332,19 +413,22 @@ def _dimension_rows(
 
 
 def _red_flag_rows(
-    marks: Iterable[RedFlagMark], by_scorecard: dict[int, Interview], seat: dict[int, int]
+    marks: Iterable[tuple[int, str, int, str, str]], by_scorecard: dict[int, _Seat], seat: dict[int, int]
 ) -> list[dict[str, Any]]:
+    """`marks`: (scorecard_id, evidence, and the red flag's order, key, name)."""
     rows: dict[str, dict[str, Any]] = {}
-    for mark in sorted(marks, key=lambda m: (m.red_flag.order, m.red_flag.key, seat[by_scorecard[m.scorecard_id].pk])):
-        interview = by_scorecard[mark.scorecard_id]
-        row = rows.setdefault(
-            mark.red_flag.key, {"key": mark.red_flag.key, "name": mark.red_flag.name, "count": 0, "raised_by": []}
-        )
+    for scorecard_id, evidence, _order, key, name in sorted(
+        marks, key=lambda m: (m[2], m[3], seat[by_scorecard[m[0]].pk])
+    ):
+        interview = by_scorecard[scorecard_id]
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = {"key": key, "name": name, "count": 0, "raised_by": []}
         row["count"] += 1
         row["raised_by"].append(
             {
                 "interviewer": interview.interviewer.username,
-                "evidence": mark.evidence,
+                "evidence": evidence,
                 "counts_toward_decision": interview.counts_toward_decision,
             }
         )
@@ -352,23 +436,25 @@ def _red_flag_rows(
 
 
 def _thread_rows(
-    pulled: Iterable[ThreadPulled], by_scorecard: dict[int, Interview], seat: dict[int, int]
+    pulled: Iterable[tuple[int, str, str, int, str, str]], by_scorecard: dict[int, _Seat], seat: dict[int, int]
 ) -> list[dict[str, Any]]:
+    """`pulled`: (scorecard_id, signal, notes, and the thread's order, key, title)."""
     rows: dict[str, dict[str, Any]] = {}
-    for entry in sorted(pulled, key=lambda p: (p.thread.order, p.thread.key, seat[by_scorecard[p.scorecard_id].pk])):
-        row = rows.setdefault(entry.thread.key, {"key": entry.thread.key, "title": entry.thread.title, "pulled": []})
+    for scorecard_id, signal, notes, _order, key, title in sorted(
+        pulled, key=lambda p: (p[3], p[4], seat[by_scorecard[p[0]].pk])
+    ):
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = {"key": key, "title": title, "pulled": []}
         row["pulled"].append(
-            {
-                "interviewer": by_scorecard[entry.scorecard_id].interviewer.username,
-                "signal": entry.signal or None,
-                "notes": entry.notes,
-            }
+            {"interviewer": by_scorecard[scorecard_id].interviewer.username, "signal": signal or None, "notes": notes}
         )
     return list(rows.values())
 
 
-def _note_row(interview: Interview, now: datetime) -> dict[str, Any]:
-    note = _note(interview)
+def _note_row(interview: _Seat, now: datetime) -> dict[str, Any]:
+    note = interview.note
+    assert note is not None
     return {
         "interviewer": interview.interviewer.username,
         "name": _display_name(interview.interviewer),
@@ -381,9 +467,9 @@ def _note_row(interview: Interview, now: datetime) -> dict[str, Any]:
     }
 
 
-def _missing_row(interview: Interview, now: datetime) -> dict[str, Any]:
+def _missing_row(interview: _Seat, now: datetime) -> dict[str, Any]:
     """A scorecard not yet submitted, and how overdue it is (due SCORECARD_DUE_HOURS after the end)."""
-    scorecard = getattr(interview, "scorecard", None)
+    scorecard = interview.scorecard
     due_at = (
         interview.ended_at + timedelta(hours=settings.SCORECARD_DUE_HOURS) if interview.ended_at is not None else None
     )

@@ -85,7 +85,8 @@ class InterviewListView(generics.ListAPIView):
     permission_classes = [IsInterviewerOrRecruiter]
 
     def get_queryset(self) -> QuerySet[Interview]:
-        return selectors.interviews_for(self.request.user)
+        # Plain tuples, not models: InterviewSerializer builds each row straight from them.
+        return selectors.interview_row_values(self.request.user)  # type: ignore[return-value]
 
 
 class OwnInterviewView(APIView):
@@ -147,8 +148,8 @@ class ScorecardView(OwnInterviewView):
         interview = self.interview(pk)
         serializer = ScorecardBodySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.scorecard_save_draft(interview=interview, body=serializer.validated_data)
-        return Response(self.document(interview))
+        scorecard = services.scorecard_save_draft(interview=interview, body=serializer.validated_data)
+        return Response(ScorecardSerializer(scorecard_document(interview, scorecard)).data)  # as written: no re-read
 
 
 class ScorecardCheckView(OwnInterviewView):
@@ -177,8 +178,8 @@ class ScorecardSubmitView(OwnInterviewView):
         interview = self.interview(pk)
         serializer = ScorecardBodySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.scorecard_submit(interview=interview, body=serializer.validated_data)
-        return Response(self.document(interview))
+        scorecard = services.scorecard_submit(interview=interview, body=serializer.validated_data)
+        return Response(ScorecardSerializer(scorecard_document(interview, scorecard)).data)  # as written: no re-read
 
 
 class ScorecardAmendView(OwnInterviewView):

@@ -29,6 +29,12 @@ from scorecards.models import (
 # One JOIN brings everything an interview row shows: loop, candidate, position, interviewer, note, scorecard.
 INTERVIEW_ROW_RELATED = ("loop__candidate", "loop__position", "interviewer", "note", "scorecard")
 
+# The same row as plain values, in the order `scorecards.serializers.interview_row` takes them.
+INTERVIEW_ROW_COLUMNS = (
+    "id", "loop_id", "loop__candidate__name", "loop__position__title", "interviewer__username", "rubric_id",
+    "scheduled_start", "scheduled_end", "ended_at", "counts_toward_decision", "note__submitted_at", "scorecard__status",
+)  # fmt: skip
+
 
 def interview_rows() -> QuerySet[Interview]:
     """Interviews with everything their row shows, in one query (a list costs the same at any size)."""
@@ -43,6 +49,12 @@ def interviews_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Interview
     if is_interviewer(user):
         return rows.filter(interviewer_id=user.pk)
     return rows.none()
+
+
+def interview_row_values(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Interview, tuple[Any, ...]]:
+    """`interviews_for(user)` as plain tuples of the row's columns (INTERVIEW_ROW_COLUMNS): a list page builds
+    no model instances and reads none of the columns it does not show (the note's texts, the loop's fields)."""
+    return interviews_for(user).values_list(*INTERVIEW_ROW_COLUMNS)
 
 
 def own_interview(*, user: AbstractBaseUser | AnonymousUser, interview_id: int) -> Interview | None:
