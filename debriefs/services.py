@@ -50,12 +50,13 @@ def panel_from_interviews(interviews: Iterable[Interview]) -> list[PanelVote]:
     return panel
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def loop_recompute_decision(*, loop: Loop) -> Outcome:
     """Recompute the rule's decision and store it on the loop, with when and why it changed.
 
     Called whenever a scorecard is submitted or amended. The loop row is locked so two submissions
-    landing together recompute one after the other, each seeing the other's scorecard.
+    landing together recompute one after the other, each seeing the other's scorecard. Inside a caller's
+    transaction it takes no savepoint of its own (no caller goes on after it fails: the whole write is undone).
     """
     locked = Loop.objects.select_for_update().get(pk=loop.pk)
     outcome = decide(loop_panel(locked))

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -313,37 +314,46 @@ def _sync(
     scorecard: Scorecard,
     part: str,
     stored: Mapping[int, Any],
-    wanted: Mapping[int, dict[str, Any]],
-) -> None:
-    """Make the scorecard's rows of `model` (one per rubric part id) hold `wanted`: create the new ones, update
-    the changed ones, delete the dropped ones. Unchanged rows are not written. Every write keeps its history row
-    ("+", "~" in bulk; "-" per row through the delete signal), with the request's user."""
-    fk = f"{part}_id"
-    gone = [row.pk for part_id, row in stored.items() if part_id not in wanted]
+    wanted: list[tuple[models.Model, dict[str, Any]]],
+) -> list[Any]:
+    """Make the scorecard's rows of `model` (one per rubric `part`) hold `wanted` (rubric parts in order, with
+    their values): create the new ones, update the changed ones, delete the dropped ones; unchanged rows are not
+    written. Every write keeps its history row ("+" and "~" in bulk; "-" per row through the delete signal), with
+    the request's user. Returns the rows as they now are, in the rubric's order, each with its rubric part."""
+    keep = {rubric_part.pk for rubric_part, _ in wanted}
+    gone = [row.pk for part_id, row in stored.items() if part_id not in keep]
     if gone:
         model._default_manager.filter(pk__in=gone).delete()
-    created, changed, fields = [], [], set()
-    for part_id, values in wanted.items():
-        row = stored.get(part_id)
+    rows, created, changed, fields = [], [], [], set()
+    for rubric_part, values in wanted:
+        row = stored.get(rubric_part.pk)
         if row is None:
-            created.append(model(scorecard=scorecard, **{fk: part_id}, **values))
-            continue
-        different = [name for name, value in values.items() if getattr(row, name) != value]
-        if different:
-            for name in different:
-                setattr(row, name, values[name])
-            changed.append(row)
-            fields.update(different)
+            row = model(scorecard=scorecard, **{part: rubric_part}, **values)
+            created.append(row)
+        else:
+            setattr(row, part, rubric_part)  # the same id: only caches the part the answer shows
+            different = [name for name, value in values.items() if getattr(row, name) != value]
+            if different:
+                for name in different:
+                    setattr(row, name, values[name])
+                changed.append(row)
+                fields.update(different)
+        rows.append(row)
     if changed:
         bulk_update_with_history(changed, model, fields=sorted(fields))
     if created:
         bulk_create_with_history(created, model)
+    return rows
 
 
 def _write(
     *, scorecard: Scorecard, pinned: PinnedRubric, data: ScorecardInput, stored: StoredParts | None = None
 ) -> None:
-    """Make the scorecard's answers `data` (the caller sets status and times); `stored` is its rows, if read."""
+    """Make the scorecard's answers `data` (the caller sets status and times); `stored` is its rows, if read.
+
+    Afterwards `scorecard.scores/red_flags/threads.all()` are the rows just written (no query), as
+    `selectors.scorecard_with_parts` would read them back.
+    """
     scorecard.vote = data.vote
     scorecard.summary = data.summary
     scorecard.gut_work_with = data.gut_check.get("work_with", "")
@@ -352,37 +362,52 @@ def _write(
     if stored is None:
         stored = _stored(scorecard, pinned)[1]  # nothing to read for a new scorecard
     scorecard.save()
-    _sync(
-        DimensionScore,
-        scorecard=scorecard,
-        part="dimension",
-        stored=stored.scores,
-        wanted={
-            pinned.dimensions[key].pk: {"score": e.score, "evidence": e.evidence} for key, e in data.scores.items()
-        },
-    )
-    _sync(
-        RedFlagMark,
-        scorecard=scorecard,
-        part="red_flag",
-        stored=stored.red_flags,
-        wanted={pinned.red_flags[key].pk: {"evidence": evidence} for key, evidence in data.red_flags.items()},
-    )
-    _sync(
-        ThreadPulled,
-        scorecard=scorecard,
-        part="thread",
-        stored=stored.threads,
-        wanted={pinned.threads[key].pk: {"signal": e.signal, "notes": e.notes} for key, e in data.threads.items()},
-    )
+    written = {
+        "scores": _sync(
+            DimensionScore,
+            scorecard=scorecard,
+            part="dimension",
+            stored=stored.scores,
+            wanted=[
+                (pinned.dimensions[key], {"score": e.score, "evidence": e.evidence}) for key, e in data.scores.items()
+            ],
+        ),
+        "red_flags": _sync(
+            RedFlagMark,
+            scorecard=scorecard,
+            part="red_flag",
+            stored=stored.red_flags,
+            wanted=[(pinned.red_flags[key], {"evidence": evidence}) for key, evidence in data.red_flags.items()],
+        ),
+        "threads": _sync(
+            ThreadPulled,
+            scorecard=scorecard,
+            part="thread",
+            stored=stored.threads,
+            wanted=[(pinned.threads[key], {"signal": e.signal, "notes": e.notes}) for key, e in data.threads.items()],
+        ),
+    }
+    cache = getattr(scorecard, "_prefetched_objects_cache", {})
+    scorecard._prefetched_objects_cache = {**cache, **written}  # type: ignore[attr-defined]
 
 
-def _lock(interview: Interview) -> tuple[Interview, Scorecard | None]:
+def _no_amendments(scorecard: Scorecard) -> Scorecard:
+    """A draft (or the scorecard just submitted from one) has no amendments: only a submitted one is amended,
+    and a submitted one never becomes a draft again. Lets the answer list them without a query."""
+    scorecard._prefetched_objects_cache["amendments"] = []  # type: ignore[attr-defined]
+    return scorecard
+
+
+def _lock(interview: Interview, *, note: bool = False) -> tuple[Interview, Scorecard | None]:
     """Lock the interview, then its scorecard row: concurrent writes on one scorecard go one after the other.
 
     The interview's rubric version and loop are pinned for good, so the caller's already loaded ones are reused.
+    With `note`, the locked interview also says whether its five-minute note is written (`has_note`).
     """
-    locked = Interview.objects.select_for_update().get(pk=interview.pk)
+    rows = Interview.objects.select_for_update()
+    if note:
+        rows = rows.annotate(has_note=Exists(Note.objects.filter(interview=OuterRef("pk"))))
+    locked = rows.get(pk=interview.pk)
     for relation in ("rubric", "loop"):
         cached = Interview._meta.get_field(relation).get_cached_value(interview, default=None)  # type: ignore[union-attr]
         if cached is not None and cached.pk == getattr(locked, f"{relation}_id"):
@@ -471,7 +496,7 @@ def scorecard_save_draft(*, interview: Interview, body: Mapping[str, Any]) -> Sc
     if scorecard is None:
         scorecard = Scorecard(interview=locked)
     _write(scorecard=scorecard, pinned=pinned, data=data)
-    return scorecard
+    return _no_amendments(scorecard)
 
 
 def scorecard_check(*, interview: Interview, body: Mapping[str, Any] | None = None) -> rules.Ceiling:
@@ -493,9 +518,9 @@ def scorecard_submit(*, interview: Interview, body: Mapping[str, Any] | None = N
     change nothing: the draft stays exactly as it was. Interview and scorecard rows are locked first, so a
     double-click or two concurrent submits give exactly one submission and one 409.
     """
-    locked, scorecard = _lock(interview)
+    locked, scorecard = _lock(interview, note=True)
     _refuse_if_submitted(scorecard)
-    if not Note.objects.filter(interview=locked).exists():
+    if not locked.has_note:  # type: ignore[attr-defined]
         raise Conflict(
             "Write the five-minute note first: the first impression is captured before the scorecard.",
             code="note_required",
@@ -514,7 +539,7 @@ def scorecard_submit(*, interview: Interview, body: Mapping[str, Any] | None = N
     _write(scorecard=scorecard, pinned=pinned, data=data, stored=stored)
     outbox.scorecard_submitted(locked)
     loop_recompute_decision(loop=locked.loop)
-    return scorecard
+    return _no_amendments(scorecard)
 
 
 @transaction.atomic
