@@ -81,14 +81,21 @@ def free_port() -> int:
 @dataclass
 class SinkHandler:
     """Collects what the server accepts. `hold` keeps a message's DATA unanswered until released; `refuse` answers
-    every message with that SMTP reply instead of accepting it."""
+    every message with that SMTP reply instead of accepting it, `refuse_to` only those to that address.
+    `peers` records the client's (host, port) for every message: one port per SMTP connection."""
 
     messages: list[EmailMessage] = field(default_factory=list)
     held: list[bytes] = field(default_factory=list)
     hold: threading.Event = field(default_factory=threading.Event)
     refuse: str | None = None
+    refuse_to: dict[str, str] = field(default_factory=dict)
+    peers: list[tuple[str, int]] = field(default_factory=list)
 
     async def handle_DATA(self, server, session, envelope):
+        self.peers.append(session.peer)
+        for address in envelope.rcpt_tos:
+            if address in self.refuse_to:
+                return self.refuse_to[address]
         if self.hold.is_set():
             self.held.append(envelope.content)
             while self.hold.is_set():

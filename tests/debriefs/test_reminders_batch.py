@@ -1,0 +1,264 @@
+"""The dispatcher's throughput machinery keeps its guarantees: a batch is claimed in one transaction and re-checked
+in two queries; one SMTP connection carries the run and is reopened after an error, with every failure recorded on
+its own row; a batch whose lease runs short is handed back rather than sent late; and parallel dispatchers taking
+several batches each still send every row exactly once."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from debriefs import reminders as reminders_module
+from debriefs.models import Reminder
+from debriefs.reminders import reminders_dispatch
+from tests.debriefs.reminder_fixtures import (
+    QUICK_PASSWORD_HASHERS,
+    T0,
+    SmtpSink,
+    ended_interview,
+    ensure_role_groups,
+    free_port,
+    make_loop,
+    needs_shared_database,
+)
+from tests.factories import NoteFactory, UserFactory, make_rubric
+
+pytestmark = [pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def _quick_passwords(settings):
+    settings.PASSWORD_HASHERS = QUICK_PASSWORD_HASHERS
+
+
+@pytest.fixture
+def reminder_loop(rubric, recruiter):
+    return make_loop(rubric, recruiter)
+
+
+def panel(loop, size: int, *, kind: str = "note_now") -> list[int]:
+    """`size` interviews of `loop` ended at T0, keeping only their `kind` reminders; their pks in claim order."""
+    for n in range(size):
+        ended_interview(loop, f"panel{n}", at=T0)
+    Reminder.objects.exclude(kind=kind).delete()
+    return list(Reminder.objects.order_by("next_attempt_at", "id").values_list("pk", flat=True))
+
+
+def dispatch_at(when):
+    with time_machine.travel(when, tick=False):
+        return reminders_dispatch().as_dict()
+
+
+@pytest.mark.parametrize("size", [2, 7])
+def test_a_batch_costs_a_fixed_number_of_queries_plus_one_mark_per_row(
+    reminder_loop, mailoutbox, django_assert_num_queries, size
+):
+    pks = panel(reminder_loop, size)
+    # SAVEPOINT, SELECT ... FOR UPDATE SKIP LOCKED (the claim), UPDATE (the lease), RELEASE SAVEPOINT,
+    # SELECT the rows with interview, loop, candidate, position, recruiter, recipient, copy_to,
+    # SELECT which interviews have a note; then one UPDATE (sent) per row;
+    # then the empty claim that ends the run: SAVEPOINT, SELECT, RELEASE SAVEPOINT.
+    with time_machine.travel(T0, tick=False), django_assert_num_queries(6 + size + 3):
+        assert reminders_dispatch().as_dict() == {"sent": size, "cancelled": 0, "retrying": 0, "failed": 0}
+    assert [m.extra_headers["X-Interviewloop-Reminder"] for m in mail.outbox] == [f"note_now {pk}" for pk in pks]
+    assert Reminder.objects.filter(sent_at=T0, attempts=1).count() == size
+
+
+def test_the_batch_re_check_reads_each_rows_own_facts(reminder_loop, mailoutbox):
+    pks = panel(reminder_loop, 3, kind="scorecard_overdue")
+    Reminder.objects.filter(sequence__gt=1).delete()
+    written = Reminder.objects.get(pk=pks[0]).interview
+    NoteFactory(interview=written, due_at=written.note_due_at, submitted_at=T0)
+    from tests.factories import make_scorecard
+
+    make_scorecard(written, vote="yes", at=T0 + timedelta(hours=1))
+
+    assert dispatch_at(T0 + timedelta(hours=25)) == {"sent": 2, "cancelled": 1, "retrying": 0, "failed": 0}
+    assert Reminder.objects.get(pk=pks[0]).cancel_reason == "The scorecard was submitted."
+    assert sorted(m.to[0] for m in mail.outbox) == ["panel1@example.com", "panel2@example.com"]
+
+
+def test_a_run_takes_at_most_its_limit_in_batches(reminder_loop, mailoutbox, monkeypatch):
+    monkeypatch.setattr(reminders_module, "CLAIM_BATCH", 2)
+    pks = panel(reminder_loop, 5)
+
+    with time_machine.travel(T0, tick=False):
+        assert reminders_dispatch(limit=3).as_dict()["sent"] == 3
+        assert reminders_dispatch(limit=3).as_dict()["sent"] == 2
+    assert [m.extra_headers["X-Interviewloop-Reminder"] for m in mail.outbox] == [f"note_now {pk}" for pk in pks]
+    # Nothing left claimed by the first run: its limit stopped it claiming, not sending.
+    assert Reminder.objects.filter(sent_at__isnull=True).count() == 0
+
+
+# --- One SMTP connection ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp_settings(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = free_port()
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 2
+    settings.REMINDER_MAX_ATTEMPTS = 4
+    return settings
+
+
+def test_one_smtp_connection_carries_the_whole_run(reminder_loop, smtp_settings):
+    pks = panel(reminder_loop, 6)
+
+    with SmtpSink(port=smtp_settings.EMAIL_PORT) as sink:
+        assert dispatch_at(T0) == {"sent": 6, "cancelled": 0, "retrying": 0, "failed": 0}
+
+    assert sink.handler.reminders() == [f"note_now {pk}" for pk in pks]
+    assert len(set(sink.handler.peers)) == 1
+
+
+def test_a_refusal_mid_batch_fails_that_row_only_and_the_connection_is_reopened(reminder_loop, smtp_settings):
+    pks = panel(reminder_loop, 4)
+
+    with SmtpSink(port=smtp_settings.EMAIL_PORT) as sink:
+        sink.handler.refuse_to = {
+            "panel1@example.com": "550 5.1.1 no such mailbox",
+            "panel2@example.com": "451 4.3.0 try again later",
+        }
+        assert dispatch_at(T0) == {"sent": 2, "cancelled": 0, "retrying": 1, "failed": 1}
+
+    assert sink.handler.reminders() == [f"note_now {pks[0]}", f"note_now {pks[3]}"]
+    # panel0 and panel1 on the first connection, panel2 on the second, panel3 on the third.
+    assert len(set(sink.handler.peers)) == 3
+    rows = {r.pk: r for r in Reminder.objects.all()}
+    assert [rows[pk].state for pk in pks] == ["sent", "failed", "pending", "sent"]
+    assert rows[pks[1]].last_error == "SMTPDataError: (550, b'5.1.1 no such mailbox')"
+    assert rows[pks[2]].last_error == "SMTPDataError: (451, b'4.3.0 try again later')"
+    assert rows[pks[2]].next_attempt_at == T0 + timedelta(seconds=30)
+
+
+def test_an_unreachable_server_is_recorded_on_every_row_of_the_batch(reminder_loop, smtp_settings):
+    pks = panel(reminder_loop, 3)
+
+    assert dispatch_at(T0) == {"sent": 0, "cancelled": 0, "retrying": 3, "failed": 0}
+
+    for reminder in Reminder.objects.filter(pk__in=pks):
+        assert (reminder.state, reminder.attempts) == ("pending", 1)
+        assert reminder.last_error.startswith("ConnectionRefusedError:")
+        assert reminder.next_attempt_at == T0 + timedelta(seconds=30)
+
+
+# --- The lease --------------------------------------------------------------------------------------------------
+
+
+class SlowBackend(LocmemBackend):
+    """A mail server that takes `seconds` of (frozen, test-controlled) time per message."""
+
+    clock: Any = None  # the running time_machine.travel
+    seconds = 0.0
+
+    def send_messages(self, messages):
+        assert SlowBackend.clock is not None
+        SlowBackend.clock.shift(timedelta(seconds=SlowBackend.seconds))
+        return super().send_messages(messages)
+
+
+def test_a_batch_whose_lease_runs_short_is_handed_back_not_sent_late(reminder_loop, mailoutbox, settings, caplog):
+    settings.EMAIL_BACKEND = f"{__name__}.SlowBackend"
+    settings.REMINDER_CLAIM_SECONDS = 60
+    settings.EMAIL_TIMEOUT = 10
+    SlowBackend.seconds = 26
+    pks = panel(reminder_loop, 5)
+
+    with time_machine.travel(T0, tick=False) as clock:
+        SlowBackend.clock = clock
+        assert reminders_dispatch().as_dict() == {"sent": 5, "cancelled": 0, "retrying": 0, "failed": 0}
+    SlowBackend.clock = None
+
+    # Claimed at T0 (lease to T0+60 s): sends start at 0 and 26 s; at 52 s only 8 s of lease is left, less than
+    # EMAIL_TIMEOUT, so the last three go back and are claimed again (to 112 s): sends at 52 and 78 s; and so on.
+    assert [m.extra_headers["X-Interviewloop-Reminder"] for m in mail.outbox] == [f"note_now {pk}" for pk in pks]
+    sent_at = dict(Reminder.objects.values_list("pk", "sent_at"))
+    assert [(sent_at[pk] - T0).total_seconds() for pk in pks] == [26, 52, 78, 104, 130]
+    assert caplog.text.count("lease running out") == 2
+
+
+# --- Parallel dispatchers -----------------------------------------------------------------------------------------
+
+
+@needs_shared_database
+@pytest.mark.django_db(transaction=True)
+def test_parallel_dispatchers_taking_several_batches_each_send_every_row_once(mailoutbox, monkeypatch):
+    monkeypatch.setattr(reminders_module, "CLAIM_BATCH", 3)
+    ensure_role_groups()
+    loop = make_loop(make_rubric(), UserFactory(username="rita", role="recruiter"))
+    now = timezone.now()
+    for n in range(20):
+        ended_interview(loop, f"panel{n}", at=now - timedelta(minutes=1))
+    Reminder.objects.exclude(kind="note_now").delete()
+    start = threading.Barrier(4)
+    results = []
+
+    def dispatcher():
+        start.wait()
+        try:
+            results.append(reminders_dispatch().as_dict())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    headers = sorted(m.extra_headers["X-Interviewloop-Reminder"] for m in mail.outbox)
+    assert headers == sorted(f"note_now {pk}" for pk in Reminder.objects.values_list("pk", flat=True))
+    assert sum(result["sent"] for result in results) == 20
+    assert Reminder.objects.filter(sent_at__isnull=False, attempts=1).count() == 20
+
+
+def test_a_claim_that_wins_fewer_rows_than_it_read_is_rolled_back_and_taken_row_by_row(reminder_loop, mailoutbox):
+    """Without row locks (SQLite), another dispatcher can lease a row between the claim's SELECT and its UPDATE.
+    Simulated here by leasing one of the rows just read, on the same connection, just before the claim's UPDATE."""
+    pks = panel(reminder_loop, 4)
+    interfered = []
+
+    def lease_one_before_the_first_claim_update(execute, sql, params, many, context):
+        if not interfered and sql.startswith('UPDATE "debriefs_reminder" SET "next_attempt_at"') and " IN (" in sql:
+            interfered.append(pks[1])
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE debriefs_reminder SET next_attempt_at = %s WHERE id = %s", [T0 + timedelta(hours=1), pks[1]]
+                )
+        return execute(sql, params, many, context)
+
+    with (
+        time_machine.travel(T0, tick=False),
+        CaptureQueriesContext(connection) as captured,
+        connection.execute_wrapper(lease_one_before_the_first_claim_update),
+    ):
+        result = reminders_dispatch().as_dict()
+
+    assert interfered == [pks[1]]
+    claims = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith('SELECT "debriefs_reminder"."id" AS "id" FROM "debriefs_reminder"')
+    ]
+    # The batch claim read all four and won three: rolled back and taken again one row at a time (winning the
+    # first); then the next batch takes the other three, and an empty claim ends the run.
+    assert [re.search(r"LIMIT (\d+)", claim).group(1) for claim in claims] == ["50", "1", "50", "50"]  # type: ignore[union-attr]
+    # The interference was rolled back with the claim (same connection), so all four still go out, once each.
+    assert result == {"sent": 4, "cancelled": 0, "retrying": 0, "failed": 0}
+    assert sorted(m.extra_headers["X-Interviewloop-Reminder"] for m in mail.outbox) == sorted(
+        f"note_now {pk}" for pk in pks
+    )
