@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from debriefs.aggregation import DECISIONS
-from debriefs.selectors import loop_debrief, loop_for_debrief, loop_for_recruiter
+from debriefs.selectors import debrief_for, loop_for_recruiter
 from debriefs.services import loop_record_decision
 from interviewloop.api.loops import LoopSerializer, loop_row
 from scorecards.rules import NOTE_STATUSES, VOTES
@@ -153,8 +153,7 @@ class DebriefView(APIView):
 
     @extend_schema(responses={200: DebriefSerializer})
     def get(self, request: Request, loop_id: int) -> Response:
-        loop_for_debrief(request.user, loop_id)
-        return Response(loop_debrief(loop_id))
+        return Response(debrief_for(request.user, loop_id))
 
 
 class DecisionView(APIView):

@@ -74,6 +74,16 @@ def loop_for_debrief(user: Any, loop_id: int) -> None:
         )
 
 
+def debrief_for(user: Any, loop_id: int, *, now: datetime | None = None) -> dict[str, Any]:
+    """The debrief `user` may read (`loop_for_debrief`, then `loop_debrief`).
+
+    A recruiter's check needs no query of its own: the debrief's loop query answers 404 for a missing loop.
+    """
+    if not is_recruiter(user):
+        loop_for_debrief(user, loop_id)
+    return loop_debrief(loop_id, now=now)
+
+
 def loop_for_recruiter(user: Any, loop_id: int) -> Loop:
     """The loop, for a recruiter's write. A panel member who may read it gets 403; anyone else 404."""
     loop = Loop.objects.filter(pk=loop_id).first()

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from debriefs import selectors
-from debriefs.selectors import STAGES, heatmap, loop_for_debrief, loop_for_recruiter, loop_rows, loop_stage
+from debriefs.selectors import STAGES, heatmap, loop_for_recruiter, loop_rows, loop_stage
 from debriefs.services import loop_record_decision
 from interviewloop import services
 from interviewloop.errors import DomainError, Forbidden, NotFound
@@ -62,24 +62,26 @@ def loop_list(request: HttpRequest) -> HttpResponse:
 def loop_debrief(request: HttpRequest, loop_id: int) -> HttpResponse:
     """The loop at a glance: decision banner, votes, heat-map, tally, red flags, notes, missing scorecards."""
     try:
-        loop_for_debrief(request.user, loop_id)
+        debrief = selectors.debrief_for(request.user, loop_id)
     except NotFound:
         raise Http404("No such loop.") from None
     except Forbidden as refused:
         return render(request, "debriefs/debrief_locked.html", {"detail": refused.detail}, status=403)
-    return _render_debrief(request, loop_id)
+    return _render_debrief(request, loop_id, debrief=debrief)
 
 
 def _render_debrief(
     request: HttpRequest,
     loop_id: int,
     *,
+    debrief: dict[str, Any] | None = None,
     interview_form: InterviewForm | None = None,
     debrief_form: DebriefTimeForm | None = None,
     error: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    debrief = selectors.loop_debrief(loop_id)
+    if debrief is None:
+        debrief = selectors.loop_debrief(loop_id)
     recruiter = is_recruiter(request.user)
     planning = recruiter and debrief["loop"]["status"] == Loop.Status.OPEN
     context = {

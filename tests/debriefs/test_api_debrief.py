@@ -281,7 +281,9 @@ def test_a_panel_member_gets_403_until_their_scorecard_is_submitted_then_200(loo
 def test_a_recruiter_reads_any_loop_and_a_missing_one_is_404(loop, api_as):
     other_recruiter = UserFactory(username="rob", role="recruiter")
     assert api_as(other_recruiter).get(url(loop)).status_code == 200
-    assert api_as(other_recruiter).get("/api/loops/999999/debrief/").status_code == 404
+    missing = api_as(other_recruiter).get("/api/loops/999999/debrief/")
+    assert missing.status_code == 404
+    assert missing.json() == {"code": "not_found", "detail": "No such loop."}
 
 
 # --- A fixed number of queries, whatever the panel size or the number of loops ----------------------
@@ -314,10 +316,11 @@ def test_debrief_query_count_does_not_grow_with_the_panel(size, loop, recruiter,
             "elsewhere",
         )
     client = api_as(recruiter)
-    # token + user, the caller's groups, the loop exists (permission), then the debrief's six:
-    # loop (candidate, position, recruiter, outcome_by), interviews (interviewer, scorecard, note),
-    # rubric dimensions, submitted scores, red-flag marks, threads pulled.
-    with django_assert_num_queries(9):
+    # token + user, the caller's groups (a recruiter: no separate permission query), then the debrief's six:
+    # loop (candidate, position, recruiter, outcome_by; it answers 404 for a missing loop), interviews
+    # (interviewer, scorecard, note), rubric dimensions, submitted scores (with their dimension's key, name,
+    # critical), red-flag marks (with the flag's order, key, name), threads pulled (with the thread's).
+    with django_assert_num_queries(8):
         response = client.get(url(loop))
     assert response.status_code == 200
     assert len(response.json()["votes"]) == size
