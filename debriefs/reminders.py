@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 PENDING = Q(sent_at__isnull=True, cancelled_at__isnull=True, failed_at__isnull=True)
 # How many due rows one claim takes (one transaction), then sends over the same SMTP connection.
 CLAIM_BATCH = 50
+# The batch's "does it still apply" facts are read again when older than this (a slow mail server).
+FACTS_MAX_AGE = timedelta(seconds=2)
 
 
 class PermanentSendError(Exception):
@@ -141,30 +143,46 @@ def _claim_batch(size: int, commits: _Commits) -> tuple[list[Reminder], datetime
         if won == len(ids):
             break
         size = 1
+    return _load(ids), lease_until
+
+
+def _load(ids: list[int]) -> list[Reminder]:
+    """The rows with everything their emails and re-check need, in the order of `ids` (one query)."""
     by_pk = Reminder.objects.select_related(
         "interview", "loop__candidate", "loop__position", "loop__recruiter", "recipient", "copy_to"
     ).in_bulk(ids)
-    return [by_pk[pk] for pk in ids if pk in by_pk], lease_until
+    return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 def _deliver_batch(batch: list[Reminder], lease_until: datetime, mailer: _Mailer, result: DispatchResult) -> int:
     """Re-check, send and record each claimed row in turn; returns how many it dealt with.
 
+    The re-check's facts (the loop, the interview, notes and scorecards) are read for the whole batch at once,
+    and read again for the rest of it whenever they are more than FACTS_MAX_AGE old (a slow mail server).
     A row is only sent while its lease still has one send's time (EMAIL_TIMEOUT) left, so another dispatcher
-    cannot take it meanwhile; once the lease runs short (a slow mail server), the rest of the batch is handed
-    back, due now, for the next claim. The first row of a batch is always tried, as a one-row claim would be.
+    cannot take it meanwhile; once the lease runs short, the rest of the batch is handed back, due now, for the
+    next claim. The first row of a batch is always tried, as a one-row claim would be.
     """
-    done = _BatchFacts.load(batch)
     margin = timedelta(seconds=min(settings.EMAIL_TIMEOUT, settings.REMINDER_CLAIM_SECONDS))
-    for index, reminder in enumerate(batch):
+    checked_at = timezone.now()
+    done = _BatchFacts.load(batch)
+    index = 0
+    while index < len(batch):
         now = timezone.now()
         if index and now + margin > lease_until:
             rest = [row.pk for row in batch[index:]]
             Reminder.objects.filter(PENDING, pk__in=rest, next_attempt_at=lease_until).update(next_attempt_at=now)
             logger.warning("reminders: lease running out, %s claimed reminders handed back", len(rest))
-            return index
+            break
+        if now - checked_at > FACTS_MAX_AGE:
+            batch = batch[:index] + _load([row.pk for row in batch[index:]])
+            done, checked_at = _BatchFacts.load(batch[index:]), now
+            if index == len(batch):
+                break
+        reminder = batch[index]
         _deliver(reminder, reminder_facts(reminder, now, done=done), mailer, result, now=now)
-    return len(batch)
+        index += 1
+    return index
 
 
 def _deliver(

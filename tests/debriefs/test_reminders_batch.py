@@ -300,3 +300,36 @@ def test_on_postgresql_marks_skip_the_disk_flush_but_every_claim_waits_for_it(ma
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone() == ("on",)
     assert Reminder.objects.filter(sent_at__isnull=False).count() == 3
+
+
+class NoteWritingBackend(LocmemBackend):
+    """A slow mail server (3 s of test time per message) during whose first send someone writes a note."""
+
+    clock: Any = None
+    write_note_for: Any = None
+
+    def send_messages(self, messages):
+        NoteWritingBackend.clock.shift(timedelta(seconds=3))
+        interview, NoteWritingBackend.write_note_for = NoteWritingBackend.write_note_for, None
+        if interview is not None:
+            NoteFactory(interview=interview, due_at=interview.note_due_at, submitted_at=timezone.now())
+        return super().send_messages(messages)
+
+
+def test_a_slow_batch_reads_its_facts_again_before_sending_on(reminder_loop, mailoutbox, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.NoteWritingBackend"
+    pks = panel(reminder_loop, 3)
+    NoteWritingBackend.write_note_for = Reminder.objects.get(pk=pks[2]).interview
+
+    with time_machine.travel(T0, tick=False) as clock:
+        NoteWritingBackend.clock = clock
+        assert reminders_dispatch().as_dict() == {"sent": 2, "cancelled": 1, "retrying": 0, "failed": 0}
+    NoteWritingBackend.clock = None
+
+    # Facts read at T0; the first send ends at T0+3 s, more than FACTS_MAX_AGE later: read again, so the note
+    # written during that send stops the third reminder.
+    assert [m.extra_headers["X-Interviewloop-Reminder"] for m in mail.outbox] == [
+        f"note_now {pks[0]}",
+        f"note_now {pks[1]}",
+    ]
+    assert Reminder.objects.get(pk=pks[2]).cancel_reason == "The note was already written."
