@@ -93,9 +93,12 @@ class OwnInterviewView(APIView):
     """An interviewer's own interview; anyone else's is 404 (independence), a non-interviewer 403."""
 
     permission_classes = [IsInterviewer]
+    # The scorecard's views read only the interview's loop and rubric version, not everything its list row shows.
+    to_score = False
 
     def interview(self, pk: int) -> Interview:
-        interview = selectors.own_interview(user=self.request.user, interview_id=pk)
+        find = selectors.interview_to_score if self.to_score else selectors.own_interview
+        interview = find(user=self.request.user, interview_id=pk)
         if interview is None:
             raise NotFound("No interview of yours has this id.", code="not_found")
         return interview
@@ -137,6 +140,8 @@ class NoteView(OwnInterviewView):
 
 
 class ScorecardView(OwnInterviewView):
+    to_score = True
+
     @extend_schema(responses={200: ScorecardSerializer, **_errors(403, 404)})
     def get(self, request: Request, pk: int) -> Response:
         """Your scorecard for this interview (`not_started` and empty until you save a draft)."""
@@ -168,6 +173,8 @@ class ScorecardCheckView(OwnInterviewView):
 
 
 class ScorecardSubmitView(OwnInterviewView):
+    to_score = True
+
     @extend_schema(request=ScorecardBodySerializer, responses={200: ScorecardSerializer, **_errors(400, 403, 404, 409)})
     def post(self, request: Request, pk: int) -> Response:
         """Submit the saved draft (or the body, saved only if accepted); a refusal leaves the draft as it was.

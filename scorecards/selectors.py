@@ -87,6 +87,28 @@ def rubric_with_parts(rubric_id: int) -> Rubric:
     return Rubric.objects.prefetch_related(*rubric_parts_prefetch()).get(pk=rubric_id)
 
 
+# The rubric row's long texts: the scorecard's writes read only its name, version, status and thresholds.
+RUBRIC_TEXTS = (
+    "rubric__description",
+    "rubric__problem_statement",
+    "rubric__gut_check_questions",
+    "rubric__note_questions",
+)
+
+
+def interview_to_score(*, user: AbstractBaseUser | AnonymousUser, interview_id: int) -> Interview | None:
+    """`own_interview` for the scorecard's draft and submit: the same interview or None (the caller answers 404),
+    with only what they use: its loop and its pinned rubric version (without the rubric's long texts)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Interview.objects.select_related("loop", "rubric")
+        .defer(*RUBRIC_TEXTS)
+        .filter(pk=interview_id, interviewer_id=user.pk)  # type: ignore[misc]
+        .first()
+    )
+
+
 def scorecard_with_parts(interview: Interview) -> Scorecard | None:
     """The interview's scorecard with its scores, red flags and threads (and their rubric keys), or None.
 
