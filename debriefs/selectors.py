@@ -318,14 +318,38 @@ def loop_debrief(loop_id: int, *, now: datetime | None = None) -> dict[str, Any]
 
 
 def heatmap(debrief: dict[str, Any]) -> list[dict[str, Any]]:
-    """The dimension matrix pivoted for the page: one row per interviewer with a submitted scorecard."""
+    """The dimension matrix pivoted for the page: one row per interviewer with a submitted scorecard.
+
+    Each cell also carries what the page prints, flat (`css`, `label`, and for a scored cell `title`, `who`,
+    `dimension_name`, `evidence`): the heat-map is most of the page's cells, and each lookup costs.
+    """
     submitted = [vote for vote in debrief["votes"] if vote["scorecard_status"] == SUBMITTED]
+    by_interviewer = [
+        (dimension, {entry["interviewer"]: entry for entry in dimension["scores"]})
+        for dimension in debrief["dimensions"]
+    ]
     rows = []
     for vote in submitted:
+        who = vote["name"]
         cells = []
-        for dimension in debrief["dimensions"]:
-            entry = next((s for s in dimension["scores"] if s["interviewer"] == vote["interviewer"]), None)
-            cells.append({"dimension": dimension, "score": entry["score"] if entry else None, "entry": entry})
+        for dimension, entries in by_interviewer:
+            entry = entries.get(vote["interviewer"])
+            score = entry["score"] if entry else None
+            cell = {
+                "dimension": dimension,
+                "score": score,
+                "entry": entry,
+                "css": f"s{score}" if score else "s0",
+                "label": score if score else "\N{EN DASH}",  # as the page prints an empty cell
+            }
+            if entry:
+                cell.update(
+                    title=f"{who} · {dimension['name']}: {score}. {entry['evidence']}",
+                    who=who,
+                    dimension_name=dimension["name"],
+                    evidence=entry["evidence"],
+                )
+            cells.append(cell)
         rows.append({"vote": vote, "cells": cells})
     return rows
 
