@@ -222,6 +222,24 @@ _SEAT_COLUMNS = (
 )  # fmt: skip
 
 
+# The debrief's queries, built once per process (each request only filters a copy: building a query's joins
+# and columns costs about as much as running it). Never evaluated themselves.
+_LOOP_ROW = Loop.objects.values_list(*_LOOP_COLUMNS)
+_SEATS = Interview.objects.order_by("scheduled_start", "id").values_list(*_SEAT_COLUMNS)
+_DIMENSIONS = Dimension.objects.order_by("order", "id").values_list(
+    "rubric_id", "order", "id", "key", "name", "critical"
+)
+_SCORES = DimensionScore.objects.filter(score__isnull=False).values_list(
+    "scorecard_id", "score", "evidence", "dimension__key", "dimension__name", "dimension__critical"
+)
+_MARKS = RedFlagMark.objects.values_list(
+    "scorecard_id", "evidence", "red_flag__order", "red_flag__key", "red_flag__name"
+)
+_PULLED = ThreadPulled.objects.values_list(
+    "scorecard_id", "signal", "notes", "thread__order", "thread__key", "thread__title"
+)
+
+
 def _seat(row: tuple[Any, ...]) -> _Seat:
     (pk, username, first_name, last_name, counts, rubric_id, start, ended_at, *card, note_id) = row[:15]
     return _Seat(
@@ -244,15 +262,12 @@ def loop_debrief(loop_id: int, *, now: datetime | None = None) -> dict[str, Any]
     Only submitted scorecards are read: a draft stays its author's.
     """
     now = now or timezone.now()
-    loop = Loop.objects.filter(pk=loop_id).values_list(*_LOOP_COLUMNS).first()
+    loop = _LOOP_ROW.filter(pk=loop_id).first()
     if loop is None:
         raise NotFound("No such loop.")
     (pk, candidate_id, candidate_name, position_id, position_title, position_rubric_id, recruiter, status,
      debrief_at, outcome, outcome_at, outcome_by, decision_changed_at) = loop  # fmt: skip
-    interviews = [
-        _seat(row)
-        for row in Interview.objects.filter(loop_id=pk).order_by("scheduled_start", "id").values_list(*_SEAT_COLUMNS)
-    ]
+    interviews = [_seat(row) for row in _SEATS.filter(loop_id=pk)]
     panel = panel_from_interviews(cast(list[Interview], interviews))
     outcome_now = decide(panel)
     allowed_hire, _ = may_record(outcome_now.decision, "hire")
@@ -265,26 +280,10 @@ def loop_debrief(loop_id: int, *, now: datetime | None = None) -> dict[str, Any]
     # Everything per interviewer is listed in panel order (the interviews' schedule).
     seat = {interview.pk: position for position, interview in enumerate(interviews)}
     rubric_ids = {position_rubric_id, *(interview.rubric_id for interview in interviews)}
-    dimensions = list(
-        Dimension.objects.filter(rubric_id__in=rubric_ids)
-        .order_by("order", "id")
-        .values_list("rubric_id", "order", "id", "key", "name", "critical")
-    )
-    scores = list(
-        DimensionScore.objects.filter(scorecard_id__in=by_scorecard, score__isnull=False).values_list(
-            "scorecard_id", "score", "evidence", "dimension__key", "dimension__name", "dimension__critical"
-        )
-    )
-    marks = list(
-        RedFlagMark.objects.filter(scorecard_id__in=by_scorecard).values_list(
-            "scorecard_id", "evidence", "red_flag__order", "red_flag__key", "red_flag__name"
-        )
-    )
-    pulled = list(
-        ThreadPulled.objects.filter(scorecard_id__in=by_scorecard).values_list(
-            "scorecard_id", "signal", "notes", "thread__order", "thread__key", "thread__title"
-        )
-    )
+    dimensions = list(_DIMENSIONS.filter(rubric_id__in=rubric_ids))
+    scores = list(_SCORES.filter(scorecard_id__in=by_scorecard))
+    marks = list(_MARKS.filter(scorecard_id__in=by_scorecard))
+    pulled = list(_PULLED.filter(scorecard_id__in=by_scorecard))
     deciding = set(outcome_now.deciding)
 
     return {
