@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 INTERVIEWERS = "interviewers"
@@ -15,9 +16,18 @@ def role_names(user: Any) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_interviewloop_roles", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
+        cached = frozenset(_group_names().filter(user=user.pk))
         user._interviewloop_roles = cached
     return cached
+
+
+@cache
+def _group_names() -> Any:
+    """`user.groups.values_list("name", flat=True)`, built once per process (never evaluated itself): building
+    the related manager and the query cost more than running it."""
+    from django.contrib.auth.models import Group
+
+    return Group.objects.values_list("name", flat=True)
 
 
 def is_recruiter(user: Any) -> bool:

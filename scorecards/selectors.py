@@ -43,18 +43,25 @@ def interview_rows() -> QuerySet[Interview]:
 
 def interviews_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Interview]:
     """What `user` may list: a recruiter every interview; an interviewer their own; anyone else nothing."""
-    rows = interview_rows()
-    if is_recruiter(user):
-        return rows
-    if is_interviewer(user):
-        return rows.filter(interviewer_id=user.pk)
-    return rows.none()
+    return _visible_to(user, interview_rows())
+
+
+# The list page's query, built once per process (never evaluated itself; each request filters a copy).
+_ROW_VALUES = Interview.objects.order_by("scheduled_start", "id").values_list(*INTERVIEW_ROW_COLUMNS)
 
 
 def interview_row_values(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Interview, tuple[Any, ...]]:
     """`interviews_for(user)` as plain tuples of the row's columns (INTERVIEW_ROW_COLUMNS): a list page builds
     no model instances and reads none of the columns it does not show (the note's texts, the loop's fields)."""
-    return interviews_for(user).values_list(*INTERVIEW_ROW_COLUMNS)
+    return _visible_to(user, _ROW_VALUES)
+
+
+def _visible_to(user: AbstractBaseUser | AnonymousUser, rows: QuerySet[Interview, Any]) -> QuerySet[Interview, Any]:
+    if is_recruiter(user):
+        return rows.all()
+    if is_interviewer(user):
+        return rows.filter(interviewer_id=user.pk)
+    return rows.none()
 
 
 def own_interview(*, user: AbstractBaseUser | AnonymousUser, interview_id: int) -> Interview | None:
