@@ -9,8 +9,9 @@ cheaper mistake. Two dispatchers never send the same row within a lease: the cla
 `select_for_update(skip_locked=True)` on PostgreSQL plus a conditional UPDATE that only one of them wins.
 
 Throughput: rows are claimed CLAIM_BATCH at a time (one transaction), their "does it still apply" facts read for
-the whole batch in two queries, and the emails sent over one SMTP connection per run; each row is still marked
-sent right after its own send, and only sent while its lease has a send's time left.
+the whole batch in two queries (again if they grow older than FACTS_MAX_AGE), and the emails sent over one SMTP
+connection per run; each row is still marked sent right after its own send, and only sent while its lease has a
+send's time left. On PostgreSQL the marks commit without waiting for the disk flush, the claims with it (_Commits).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import DatabaseError, connection, transaction
+from django.db import Error as DbError
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -95,8 +97,11 @@ class _Commits:
     def __exit__(self, *exc: object) -> None:
         if self.fast:
             self.fast = False
-            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("RESET synchronous_commit")
+            except DbError:
+                connection.close()  # never leave a connection with the setting for whoever uses it next
 
     def marks_without_flush(self) -> None:
         if self.fast or connection.vendor != "postgresql" or connection.in_atomic_block:
