@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from scorecards.selectors import interviews_for
+from scorecards.selectors import interview_row_values, interviews_for
 from scorecards.serializers import InterviewSerializer
 from tests.factories import InterviewFactory, NoteFactory, make_scorecard
 
@@ -61,3 +61,35 @@ def test_interviews_for_lists_own_for_an_interviewer_all_for_a_recruiter_none_fo
     assert list(interviews_for(interviewer)) == [mine]
     assert set(interviews_for(recruiter)) == {mine, theirs}
     assert list(interviews_for(outsider)) == []
+
+
+def test_a_list_page_builds_each_row_from_plain_values_exactly_as_from_the_interview(
+    interviewer, other_interviewer, recruiter, outsider, rubric
+):
+    # given interviews in every state: not held, ended without note (due, then missing), a late note with a
+    # draft, an on-time note with a submitted scorecard, a shadow; and someone else's
+    base = START - timedelta(days=1)
+    InterviewFactory(interviewer=interviewer, scheduled_start=START, scheduled_end=START + timedelta(hours=1))
+    InterviewFactory(interviewer=interviewer, scheduled_start=base, scheduled_end=base + timedelta(hours=1),
+                     ended_at=base + timedelta(hours=1), counts_toward_decision=False)  # fmt: skip
+    late = NoteFactory(interview__interviewer=interviewer)
+    late.submitted_at = late.due_at + timedelta(minutes=3)
+    late.save()
+    make_scorecard(late.interview, submitted=False)
+    make_scorecard(NoteFactory(interview__interviewer=interviewer).interview, submitted=True)
+    InterviewFactory(interviewer=other_interviewer)
+
+    rows = {}
+    for user in (interviewer, recruiter, outsider):
+        # when: the list's tuples and the interviews themselves go through the serializer at one instant
+        with time_machine.travel(START + timedelta(minutes=2), tick=False):
+            from_values = InterviewSerializer(list(interview_row_values(user)), many=True).data
+            from_models = InterviewSerializer(list(interviews_for(user)), many=True).data
+        # then: the same rows, in the same order
+        assert from_values == from_models
+        rows[user.username] = from_values
+    assert [len(rows[name]) for name in ("alice", "rita", "charlie")] == [4, 5, 0]
+    # the rows cover the states: every scorecard status, a note written late and on time, a shadow
+    assert {row["scorecard_status"] for row in rows["alice"]} == {"not_started", "draft", "submitted"}
+    assert {"late", "on_time"} <= {row["note_status"] for row in rows["alice"]}
+    assert [row["counts_toward_decision"] for row in rows["alice"]].count(False) == 1
