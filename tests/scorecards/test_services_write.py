@@ -82,7 +82,9 @@ def test_the_answers_of_put_and_submit_are_what_a_read_gives(alice, noted_interv
 
 def test_submit_with_a_body_answers_what_a_read_gives(alice, noted_interview):
     alice.put(url(noted_interview), {"summary": "Half done."}, format="json")
-    submitted = alice.post(url(noted_interview, "submit/"), full_body(red_flags=("defensive",), vote="no"), format="json")
+    submitted = alice.post(
+        url(noted_interview, "submit/"), full_body(red_flags=("defensive",), vote="no"), format="json"
+    )
     assert submitted.status_code == 200
     assert submitted.json() == alice.get(url(noted_interview)).json()
 
