@@ -1,7 +1,7 @@
 """The debrief read model: what the loops list and the debrief (API and pages alike) show.
 
 Every function here owns its queries and runs a fixed number of them, whatever the panel size
-or the number of loops: the debrief is six queries, the loops list one per page (plus the count).
+or the number of loops: the debrief is five queries, the loops list one per page (plus the count).
 The decision itself is never recomputed here by hand: `aggregation.decide` and `aggregation.tally` are.
 """
 
@@ -224,8 +224,10 @@ _SEAT_COLUMNS = (
 
 # The debrief's queries, built once per process (each request only filters a copy: building a query's joins
 # and columns costs about as much as running it). Never evaluated themselves.
-_LOOP_ROW = Loop.objects.values_list(*_LOOP_COLUMNS)
-_SEATS = Interview.objects.order_by("scheduled_start", "id").values_list(*_SEAT_COLUMNS)
+# The loop and its interviews in one query: one row per interview (a loop without any gives one, all None).
+_LOOP_AND_SEATS = Loop.objects.order_by("interviews__scheduled_start", "interviews__id").values_list(
+    *_LOOP_COLUMNS, *(f"interviews__{column}" for column in _SEAT_COLUMNS)
+)
 _DIMENSIONS = Dimension.objects.order_by("order", "id").values_list(
     "rubric_id", "order", "id", "key", "name", "critical"
 )
@@ -257,17 +259,17 @@ def _seat(row: tuple[Any, ...]) -> _Seat:
 def loop_debrief(loop_id: int, *, now: datetime | None = None) -> dict[str, Any]:
     """Everything the debrief shows, as plain data (the API's body; the page renders the same).
 
-    Six queries whatever the panel size: the loop, its interviews (with interviewer, note and
+    Five queries whatever the panel size: the loop with its interviews (with interviewer, note and
     scorecard), the rubric dimensions, the submitted scores, red-flag marks and threads pulled.
     Only submitted scorecards are read: a draft stays its author's.
     """
     now = now or timezone.now()
-    loop = _LOOP_ROW.filter(pk=loop_id).first()
-    if loop is None:
+    rows = list(_LOOP_AND_SEATS.filter(pk=loop_id))
+    if not rows:
         raise NotFound("No such loop.")
     (pk, candidate_id, candidate_name, position_id, position_title, position_rubric_id, recruiter, status,
-     debrief_at, outcome, outcome_at, outcome_by, decision_changed_at) = loop  # fmt: skip
-    interviews = [_seat(row) for row in _SEATS.filter(loop_id=pk)]
+     debrief_at, outcome, outcome_at, outcome_by, decision_changed_at) = rows[0][: len(_LOOP_COLUMNS)]  # fmt: skip
+    interviews = [_seat(row[len(_LOOP_COLUMNS) :]) for row in rows if row[len(_LOOP_COLUMNS)] is not None]
     panel = panel_from_interviews(cast(list[Interview], interviews))
     outcome_now = decide(panel)
     allowed_hire, _ = may_record(outcome_now.decision, "hire")

@@ -286,6 +286,32 @@ def test_a_recruiter_reads_any_loop_and_a_missing_one_is_404(loop, api_as):
     assert missing.json() == {"code": "not_found", "detail": "No such loop."}
 
 
+@pytest.mark.django_db
+def test_a_loop_without_interviews_is_pending_with_its_rubrics_dimensions_unscored(frozen, loop, recruiter, api_as):
+    response = api_as(recruiter).get(url(loop))
+    assert response.status_code == 200
+    body = response.json()
+    dimensions = list(loop.position.rubric.dimensions.order_by("order", "id"))
+    assert body["loop"] == {
+        "id": loop.pk,
+        "candidate": {"id": loop.candidate_id, "name": "Jordan Rivera"},
+        "position": {"id": loop.position_id, "title": "LLM Reliability Engineer"},
+        "recruiter": recruiter.username,
+        "status": "open",
+        "debrief_at": None,
+        "outcome": None,
+        "outcome_at": None,
+        "outcome_by": None,
+    }
+    assert body["dimensions"] == [
+        {"key": d.key, "name": d.name, "critical": d.critical, "scores": [], "mean": None, "min": None}
+        for d in dimensions
+    ]
+    assert (body["decision"], body["final"], body["hire_allowed"]) == ("pending", False, False)
+    assert body["reasons"] == ["No interview in this loop counts toward the decision yet."]
+    assert [body[key] for key in ("votes", "deciding", "red_flags", "threads", "notes", "missing")] == [[]] * 6
+
+
 # --- A fixed number of queries, whatever the panel size or the number of loops ----------------------
 
 
@@ -316,11 +342,11 @@ def test_debrief_query_count_does_not_grow_with_the_panel(size, loop, recruiter,
             "elsewhere",
         )
     client = api_as(recruiter)
-    # token + user, the caller's groups (a recruiter: no separate permission query), then the debrief's six:
-    # loop (candidate, position, recruiter, outcome_by; it answers 404 for a missing loop), interviews
-    # (interviewer, scorecard, note), rubric dimensions, submitted scores (with their dimension's key, name,
-    # critical), red-flag marks (with the flag's order, key, name), threads pulled (with the thread's).
-    with django_assert_num_queries(8):
+    # token + user, the caller's groups (a recruiter: no separate permission query), then the debrief's five:
+    # the loop (candidate, position, recruiter, outcome_by; it answers 404 for a missing loop) with its
+    # interviews (interviewer, scorecard, note) in one, rubric dimensions, submitted scores (with their
+    # dimension's key, name, critical), red-flag marks (with the flag's order, key, name), threads pulled.
+    with django_assert_num_queries(7):
         response = client.get(url(loop))
     assert response.status_code == 200
     assert len(response.json()["votes"]) == size
@@ -332,8 +358,8 @@ def test_a_panel_members_debrief_costs_the_same(size, loop, api_as, django_asser
     build_panel(loop, size)
     member = loop.interviews.get(interviewer__username="panelist0").interviewer
     client = api_as(member)
-    # token + user, groups, the member's own interview and scorecard, then the debrief's six.
-    with django_assert_num_queries(9):
+    # token + user, groups, the member's own interview and scorecard, then the debrief's five.
+    with django_assert_num_queries(8):
         response = client.get(url(loop))
     assert response.status_code == 200
 
