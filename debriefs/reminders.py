@@ -11,7 +11,7 @@ cheaper mistake. Two dispatchers never send the same row within a lease: the cla
 Throughput: rows are claimed CLAIM_BATCH at a time (one transaction), their "does it still apply" facts read for
 the whole batch in two queries (again if they grow older than FACTS_MAX_AGE), and the emails sent over one SMTP
 connection per run; each row is still marked sent right after its own send, and only sent while its lease has a
-send's time left. On PostgreSQL the marks commit without waiting for the disk flush, the claims with it (_Commits).
+send's time left.
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import Error as DbError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -66,58 +65,16 @@ def reminders_dispatch(*, limit: int = 200) -> DispatchResult:
     connection. Safe to run in parallel."""
     result = DispatchResult()
     done = 0
-    with _Mailer() as mailer, _Commits() as commits:
+    with _Mailer() as mailer:
         while done < limit:
-            batch, lease_until = _claim_batch(min(CLAIM_BATCH, limit - done), commits)
+            batch, lease_until = _claim_batch(min(CLAIM_BATCH, limit - done))
             if not batch:
                 break
-            commits.marks_without_flush()
             done += _deliver_batch(batch, lease_until, mailer, result)
     return result
 
 
-class _Commits:
-    """On PostgreSQL, once there is something to send, the run's marks (sent, retrying, failed, cancelled) commit
-    without waiting for the write-ahead log to reach the disk (synchronous_commit off for this connection, until
-    the run ends); each claim still waits for it (SET LOCAL ... on, inside the claim's transaction).
-
-    A mark is still committed, visible to every other transaction, right after its own send. Only a crash of the
-    database server in the next fraction of a second could lose it, and then the row, still under its durable
-    lease, is sent again once the lease runs out: the duplicate at-least-once delivery already accepts, never a
-    second dispatcher inside the lease, never a lost reminder. Inside a caller's transaction (nothing commits
-    per row there anyway) and on SQLite, nothing changes.
-    """
-
-    def __init__(self) -> None:
-        self.fast = False
-
-    def __enter__(self) -> _Commits:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.fast:
-            self.fast = False
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("RESET synchronous_commit")
-            except DbError:
-                connection.close()  # never leave a connection with the setting for whoever uses it next
-
-    def marks_without_flush(self) -> None:
-        if self.fast or connection.vendor != "postgresql" or connection.in_atomic_block:
-            return
-        with connection.cursor() as cursor:
-            cursor.execute("SET synchronous_commit TO off")
-        self.fast = True
-
-    def flush_this_transaction(self) -> None:
-        """Called inside the claim's transaction: the lease is on disk before anything is sent under it."""
-        if self.fast:
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO on")
-
-
-def _claim_batch(size: int, commits: _Commits) -> tuple[list[Reminder], datetime]:
+def _claim_batch(size: int) -> tuple[list[Reminder], datetime]:
     """Claim up to `size` due rows for this dispatcher in one transaction: push their `next_attempt_at` one lease
     ahead. Returns them (with what the emails need) in claim order, and the lease's end.
 
@@ -139,7 +96,6 @@ def _claim_batch(size: int, commits: _Commits) -> tuple[list[Reminder], datetime
             )
             if not ids:
                 return [], lease_until
-            commits.flush_this_transaction()
             won = Reminder.objects.filter(PENDING, pk__in=ids, next_attempt_at__lte=now).update(
                 next_attempt_at=lease_until
             )

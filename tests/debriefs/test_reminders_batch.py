@@ -264,44 +264,6 @@ def test_a_claim_that_wins_fewer_rows_than_it_read_is_rolled_back_and_taken_row_
     )
 
 
-@needs_shared_database
-@pytest.mark.django_db(transaction=True)
-def test_on_postgresql_marks_skip_the_disk_flush_but_every_claim_waits_for_it(mailoutbox, monkeypatch):
-    monkeypatch.setattr(reminders_module, "CLAIM_BATCH", 2)
-    ensure_role_groups()
-    loop = make_loop(make_rubric(), UserFactory(username="rita", role="recruiter"))
-    for n in range(3):
-        ended_interview(loop, f"panel{n}", at=timezone.now() - timedelta(minutes=1))
-    Reminder.objects.exclude(kind="note_now").delete()
-
-    with CaptureQueriesContext(connection) as captured:
-        assert reminders_dispatch().as_dict()["sent"] == 3
-
-    def step(sql: str) -> str | None:
-        if "synchronous_commit" in sql:
-            return sql
-        if sql.startswith('SELECT "debriefs_reminder"."id" AS "id"'):
-            return "claim"
-        if sql.startswith('UPDATE "debriefs_reminder" SET "next_attempt_at"'):
-            return "lease"
-        if sql.startswith('UPDATE "debriefs_reminder" SET "sent_at"'):
-            return "sent"
-        return None
-
-    steps = [s for s in (step(query["sql"]) for query in captured.captured_queries) if s]
-    assert steps == [
-        "claim", "lease",  # the first claim, before anything changed: the default, a flushed commit
-        "SET synchronous_commit TO off", "sent", "sent",
-        "claim", "SET LOCAL synchronous_commit TO on", "lease", "sent",
-        "claim",  # nothing left
-        "RESET synchronous_commit",
-    ]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW synchronous_commit")
-        assert cursor.fetchone() == ("on",)
-    assert Reminder.objects.filter(sent_at__isnull=False).count() == 3
-
-
 class NoteWritingBackend(LocmemBackend):
     """A slow mail server (3 s of test time per message) during whose first send someone writes a note."""
 
