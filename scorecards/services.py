@@ -237,18 +237,20 @@ def stored_input(scorecard: Scorecard | None) -> ScorecardInput:
         scores={s.dimension.key: ScoreEntry(score=s.score, evidence=s.evidence) for s in scorecard.scores.all()},
         red_flags={m.red_flag.key: m.evidence for m in scorecard.red_flags.all()},
         threads={t.thread.key: ThreadEntry(signal=t.signal, notes=t.notes) for t in scorecard.threads.all()},
-        gut_check={
-            key: answer
-            for key, answer in (
-                ("work_with", scorecard.gut_work_with),
-                ("trust_day_one", scorecard.gut_trust_day_one),
-                ("month_one_success", scorecard.gut_month_one_success),
-            )
-            if answer
-        },
+        gut_check=_stored_gut_check(scorecard),
         vote=scorecard.vote,
         summary=scorecard.summary,
     )
+
+
+def _stored_gut_check(scorecard: Scorecard) -> dict[str, str]:
+    """The gut-check answers given so far, by the contract's keys."""
+    answers = {
+        "work_with": scorecard.gut_work_with,
+        "trust_day_one": scorecard.gut_trust_day_one,
+        "month_one_success": scorecard.gut_month_one_success,
+    }
+    return {key: answer for key, answer in answers.items() if answer}
 
 
 def _is_empty(body: Mapping[str, Any] | None) -> bool:
@@ -293,15 +295,7 @@ def _stored(scorecard: Scorecard | None, pinned: PinnedRubric) -> tuple[Scorecar
             for key, thread in pinned.threads.items()
             if (pulled := parts.threads.get(thread.pk)) is not None
         },
-        gut_check={
-            key: answer
-            for key, answer in (
-                ("work_with", scorecard.gut_work_with),
-                ("trust_day_one", scorecard.gut_trust_day_one),
-                ("month_one_success", scorecard.gut_month_one_success),
-            )
-            if answer
-        },
+        gut_check=_stored_gut_check(scorecard),
         vote=scorecard.vote,
         summary=scorecard.summary,
     )
