@@ -71,6 +71,43 @@ def ended_interview(loop, username: str, *, at: datetime = T0, counts: bool = Tr
     return interview_end(interview=interview, at=at)
 
 
+def due_note_now_reminders(count: int) -> None:
+    """`count` interviews just ended, each leaving exactly one due reminder: its note_now."""
+    from debriefs.models import Reminder
+    from tests.factories import make_rubric
+
+    ensure_role_groups()
+    loop = make_loop(make_rubric(), UserFactory(username="rita", role="recruiter"))
+    now = datetime.now(UTC)
+    for n in range(count):
+        ended_interview(loop, f"panel{n}", at=now - timedelta(minutes=1))
+    Reminder.objects.exclude(kind="note_now").delete()
+
+
+def dispatch_in_parallel(dispatchers: int) -> list[dict[str, int]]:
+    """Run `dispatchers` reminder dispatchers at once, in threads released together; what each one did."""
+    from django.db import connection
+
+    from debriefs.reminders import reminders_dispatch
+
+    start = threading.Barrier(dispatchers)
+    results: list[dict[str, int]] = []
+
+    def dispatcher() -> None:
+        start.wait()
+        try:
+            results.append(reminders_dispatch().as_dict())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(dispatchers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
 def free_port() -> int:
     """A TCP port with nothing listening on it (as of now)."""
     with socket.socket() as probe:

@@ -3,15 +3,12 @@ themselves, SMTP failures against a real local server, the sweep, and the admin'
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 
 from debriefs import outbox
 from debriefs.models import Reminder
@@ -22,13 +19,14 @@ from tests.debriefs.reminder_fixtures import (
     QUICK_PASSWORD_HASHERS,
     T0,
     SmtpSink,
+    dispatch_in_parallel,
+    due_note_now_reminders,
     ended_interview,
-    ensure_role_groups,
     free_port,
     make_loop,
     needs_shared_database,
 )
-from tests.factories import InterviewFactory, NoteFactory, UserFactory, make_rubric, make_scorecard
+from tests.factories import InterviewFactory, NoteFactory, UserFactory, make_scorecard
 
 pytestmark = [pytest.mark.django_db]
 
@@ -307,27 +305,8 @@ def test_a_recipient_without_an_address_fails_with_a_reason(reminder_loop, mailo
 @needs_shared_database
 @pytest.mark.django_db(transaction=True)
 def test_two_dispatchers_at_once_send_each_reminder_exactly_once(mailoutbox):
-    ensure_role_groups()
-    loop = make_loop(make_rubric(), UserFactory(username="rita", role="recruiter"))
-    now = timezone.now()
-    for n in range(12):
-        ended_interview(loop, f"panel{n}", at=now - timedelta(minutes=1))
-    Reminder.objects.exclude(kind="note_now").delete()
-    start = threading.Barrier(3)
-    results = []
-
-    def dispatcher():
-        start.wait()
-        try:
-            results.append(reminders_dispatch().as_dict())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=dispatcher) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    due_note_now_reminders(12)
+    results = dispatch_in_parallel(3)
 
     headers = sorted(m.extra_headers["X-Interviewloop-Reminder"] for m in mail.outbox)
     assert headers == sorted(f"note_now {pk}" for pk in Reminder.objects.values_list("pk", flat=True))

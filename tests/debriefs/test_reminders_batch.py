@@ -6,7 +6,6 @@ several batches each still send every row exactly once."""
 from __future__ import annotations
 
 import re
-import threading
 from datetime import timedelta
 from typing import Any
 
@@ -25,13 +24,14 @@ from tests.debriefs.reminder_fixtures import (
     QUICK_PASSWORD_HASHERS,
     T0,
     SmtpSink,
+    dispatch_in_parallel,
+    due_note_now_reminders,
     ended_interview,
-    ensure_role_groups,
     free_port,
     make_loop,
     needs_shared_database,
 )
-from tests.factories import NoteFactory, UserFactory, make_rubric
+from tests.factories import NoteFactory
 
 pytestmark = [pytest.mark.django_db]
 
@@ -198,27 +198,8 @@ def test_a_batch_whose_lease_runs_short_is_handed_back_not_sent_late(reminder_lo
 @pytest.mark.django_db(transaction=True)
 def test_parallel_dispatchers_taking_several_batches_each_send_every_row_once(mailoutbox, monkeypatch):
     monkeypatch.setattr(reminders_module, "CLAIM_BATCH", 3)
-    ensure_role_groups()
-    loop = make_loop(make_rubric(), UserFactory(username="rita", role="recruiter"))
-    now = timezone.now()
-    for n in range(20):
-        ended_interview(loop, f"panel{n}", at=now - timedelta(minutes=1))
-    Reminder.objects.exclude(kind="note_now").delete()
-    start = threading.Barrier(4)
-    results = []
-
-    def dispatcher():
-        start.wait()
-        try:
-            results.append(reminders_dispatch().as_dict())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=dispatcher) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    due_note_now_reminders(20)
+    results = dispatch_in_parallel(4)
 
     headers = sorted(m.extra_headers["X-Interviewloop-Reminder"] for m in mail.outbox)
     assert headers == sorted(f"note_now {pk}" for pk in Reminder.objects.values_list("pk", flat=True))
