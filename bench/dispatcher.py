@@ -92,7 +92,7 @@ def arm_pool(*, reminders: int, rng: random.Random | None = None) -> int:
     have = pool.count()
     now = timezone.now()
     if have < interviews_needed:
-        from bench.seed import PANEL, _seed_candidates
+        from bench.seed import PANEL, _seed_candidates, ended_panels
 
         User = get_user_model()
         interviewers = list(User.objects.filter(groups__name=INTERVIEWERS).order_by("id"))
@@ -105,34 +105,10 @@ def arm_pool(*, reminders: int, rng: random.Random | None = None) -> int:
             for candidate in candidates:
                 candidate.email = candidate.email.split("@")[0] + f"@{POOL_DOMAIN}"
             type(candidates[0]).objects.bulk_update(candidates, ["email"], batch_size=2000)
-            loops = Loop.objects.bulk_create(
-                [
-                    Loop(
-                        candidate=candidate,
-                        position=rng.choice(positions),
-                        recruiter=rng.choice(recruiters),
-                        debrief_at=now + timedelta(days=3),
-                    )
-                    for candidate in candidates
-                ],
-                batch_size=2000,
-            )
-            start = now - timedelta(hours=2)
-            interviews = Interview.objects.bulk_create(
-                [
-                    Interview(
-                        loop=loop,
-                        interviewer=interviewer,
-                        rubric=rubric,
-                        scheduled_start=start,
-                        scheduled_end=start + timedelta(minutes=60),
-                        ended_at=start + timedelta(minutes=60),
-                    )
-                    for loop in loops
-                    for interviewer in rng.sample(interviewers, PANEL)
-                ],
-                batch_size=2000,
-            )
+            interviews = ended_panels(
+                candidates, rng=rng, rubric=rubric, positions=positions, recruiters=recruiters,
+                interviewers=interviewers, ended_at=now - timedelta(hours=1), debrief_at=now + timedelta(days=3),
+            )  # fmt: skip
             rows = []
             for interview in interviews:
                 common = {"interview": interview, "loop": interview.loop, "recipient_id": interview.interviewer_id}

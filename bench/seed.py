@@ -538,6 +538,48 @@ def fresh_interviews():
     return Interview.objects.filter(ended_at__isnull=False, note__isnull=False, scorecard__isnull=True)
 
 
+def ended_panels(
+    candidates: list[Candidate],
+    *,
+    rng: random.Random,
+    rubric: Rubric,
+    positions: list[Position],
+    recruiters: list[Any],
+    interviewers: list[Any],
+    ended_at: datetime,
+    debrief_at: datetime | None = None,
+) -> list[Interview]:
+    """A new loop for each candidate with PANEL one-hour interviews, all ended at `ended_at` (pools for the
+    submit scenario and the dispatcher)."""
+    loops = Loop.objects.bulk_create(
+        [
+            Loop(
+                candidate=candidate,
+                position=rng.choice(positions),
+                recruiter=rng.choice(recruiters),
+                debrief_at=debrief_at,
+            )
+            for candidate in candidates
+        ],
+        batch_size=BATCH,
+    )
+    return Interview.objects.bulk_create(
+        [
+            Interview(
+                loop=loop,
+                interviewer=interviewer,
+                rubric=rubric,
+                scheduled_start=ended_at - timedelta(minutes=60),
+                scheduled_end=ended_at,
+                ended_at=ended_at,
+            )
+            for loop in loops
+            for interviewer in rng.sample(interviewers, PANEL)
+        ],
+        batch_size=BATCH,
+    )
+
+
 def top_up_submit_pool(*, wanted: int, rng: random.Random | None = None, now: datetime | None = None) -> int:
     """Make at least `wanted` fresh interviews (ended ten minutes ago, note written, nothing scored).
 
@@ -561,29 +603,10 @@ def top_up_submit_pool(*, wanted: int, rng: random.Random | None = None, now: da
     window = timedelta(minutes=settings.NOTE_WINDOW_MINUTES)
     with transaction.atomic():
         candidates = _seed_candidates(loops_needed, rng)
-        loops = Loop.objects.bulk_create(
-            [
-                Loop(candidate=candidate, position=rng.choice(positions), recruiter=rng.choice(recruiters))
-                for candidate in candidates
-            ],
-            batch_size=BATCH,
-        )
-        start = now - timedelta(minutes=70)
-        interviews = Interview.objects.bulk_create(
-            [
-                Interview(
-                    loop=loop,
-                    interviewer=interviewer,
-                    rubric=rubric,
-                    scheduled_start=start,
-                    scheduled_end=start + timedelta(minutes=60),
-                    ended_at=start + timedelta(minutes=60),
-                )
-                for loop in loops
-                for interviewer in rng.sample(interviewers, PANEL)
-            ],
-            batch_size=BATCH,
-        )
+        interviews = ended_panels(
+            candidates, rng=rng, rubric=rubric, positions=positions, recruiters=recruiters,
+            interviewers=interviewers, ended_at=now - timedelta(minutes=10),
+        )  # fmt: skip
         Note.objects.bulk_create(
             [
                 Note(
