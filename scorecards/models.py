@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from scorecards.rules import rubric_is_editable
+
 
 class Vote(models.TextChoices):
     """Lowest to highest. There is no neutral vote: "If you're not sure, it's a No"."""
@@ -109,7 +111,7 @@ class Rubric(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status == self.Status.DRAFT
+        return rubric_is_editable(self.status)
 
     def save(self, *args, **kwargs):
         # Only the status (publish, retire) may change on a version that left draft.

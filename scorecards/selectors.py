@@ -194,7 +194,8 @@ def _same_version(cached: Rubric, rubric: Rubric) -> bool:
 def pinned_rubric(rubric: Rubric) -> PinnedRubric:
     """The rubric's dimensions, red flags and threads in order: three queries for a draft, none for a published
     or retired version already read by this process (the returned `rubric` is always the caller's row)."""
-    if rubric.status == Rubric.Status.DRAFT or rubric.pk is None:
+    # Only a version that can no longer change (rules.rubric_is_editable) may be served from the cache.
+    if rubric.is_editable or rubric.pk is None:
         return _read_pinned(rubric)
     cached = _PINNED.get(rubric.pk)
     if cached is None or not _same_version(cached.rubric, rubric):
