@@ -95,6 +95,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file in `make run`: wait for a lock rather than fail.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Prepared statements: with server-side binding psycopg prepares a query once it has run
+    # DATABASE_PREPARE_THRESHOLD times on a connection, and PostgreSQL reuses its plan. The debrief's and the
+    # lists' joins cost several times more to plan than to run. Set 0 behind a transaction-pooling PgBouncer.
+    _prepare_threshold = env.int("DATABASE_PREPARE_THRESHOLD", default=2)
+    if _prepare_threshold > 0:
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": _prepare_threshold}
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
