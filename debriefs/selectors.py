@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from debriefs.aggregation import decide, may_record, tally
 from debriefs.services import panel_from_interviews
+from interviewloop.compiled import CompiledQuery
 from interviewloop.errors import Forbidden, NotFound
 from interviewloop.models import Decision, Interview, Loop
 from interviewloop.roles import is_recruiter
@@ -222,23 +223,37 @@ _SEAT_COLUMNS = (
 )  # fmt: skip
 
 
-# The debrief's queries, built once per process (each request only filters a copy: building a query's joins
-# and columns costs about as much as running it). Never evaluated themselves.
+# The debrief's queries, compiled to SQL once per process (interviewloop.compiled): compiling their joins and
+# columns cost more than PostgreSQL takes to run them.
 # The loop and its interviews in one query: one row per interview (a loop without any gives one, all None).
-_LOOP_AND_SEATS = Loop.objects.order_by("interviews__scheduled_start", "interviews__id").values_list(
-    *_LOOP_COLUMNS, *(f"interviews__{column}" for column in _SEAT_COLUMNS)
+_LOOP_AND_SEATS = CompiledQuery(
+    lambda loop_id: (
+        Loop.objects.filter(pk=loop_id)
+        .order_by("interviews__scheduled_start", "interviews__id")
+        .values_list(*_LOOP_COLUMNS, *(f"interviews__{column}" for column in _SEAT_COLUMNS))
+    )
 )
-_DIMENSIONS = Dimension.objects.order_by("order", "id").values_list(
-    "rubric_id", "order", "id", "key", "name", "critical"
+_DIMENSIONS = CompiledQuery(
+    lambda rubric_ids: (
+        Dimension.objects.filter(rubric_id__in=rubric_ids)
+        .order_by("order", "id")
+        .values_list("rubric_id", "order", "id", "key", "name", "critical")
+    )
 )
-_SCORES = DimensionScore.objects.filter(score__isnull=False).values_list(
-    "scorecard_id", "score", "evidence", "dimension__key", "dimension__name", "dimension__critical"
+_SCORES = CompiledQuery(
+    lambda scorecard_ids: DimensionScore.objects.filter(
+        scorecard_id__in=scorecard_ids, score__isnull=False
+    ).values_list("scorecard_id", "score", "evidence", "dimension__key", "dimension__name", "dimension__critical")
 )
-_MARKS = RedFlagMark.objects.values_list(
-    "scorecard_id", "evidence", "red_flag__order", "red_flag__key", "red_flag__name"
+_MARKS = CompiledQuery(
+    lambda scorecard_ids: RedFlagMark.objects.filter(scorecard_id__in=scorecard_ids).values_list(
+        "scorecard_id", "evidence", "red_flag__order", "red_flag__key", "red_flag__name"
+    )
 )
-_PULLED = ThreadPulled.objects.values_list(
-    "scorecard_id", "signal", "notes", "thread__order", "thread__key", "thread__title"
+_PULLED = CompiledQuery(
+    lambda scorecard_ids: ThreadPulled.objects.filter(scorecard_id__in=scorecard_ids).values_list(
+        "scorecard_id", "signal", "notes", "thread__order", "thread__key", "thread__title"
+    )
 )
 
 
@@ -264,7 +279,7 @@ def loop_debrief(loop_id: int, *, now: datetime | None = None) -> dict[str, Any]
     Only submitted scorecards are read: a draft stays its author's.
     """
     now = now or timezone.now()
-    rows = list(_LOOP_AND_SEATS.filter(pk=loop_id))
+    rows = _LOOP_AND_SEATS(loop_id=loop_id)
     if not rows:
         raise NotFound("No such loop.")
     (pk, candidate_id, candidate_name, position_id, position_title, position_rubric_id, recruiter, status,
@@ -282,10 +297,11 @@ def loop_debrief(loop_id: int, *, now: datetime | None = None) -> dict[str, Any]
     # Everything per interviewer is listed in panel order (the interviews' schedule).
     seat = {interview.pk: position for position, interview in enumerate(interviews)}
     rubric_ids = {position_rubric_id, *(interview.rubric_id for interview in interviews)}
-    dimensions = list(_DIMENSIONS.filter(rubric_id__in=rubric_ids))
-    scores = list(_SCORES.filter(scorecard_id__in=by_scorecard))
-    marks = list(_MARKS.filter(scorecard_id__in=by_scorecard))
-    pulled = list(_PULLED.filter(scorecard_id__in=by_scorecard))
+    dimensions = _DIMENSIONS(rubric_ids=sorted(rubric_ids))
+    scorecard_ids = sorted(by_scorecard)
+    scores = _SCORES(scorecard_ids=scorecard_ids)
+    marks = _MARKS(scorecard_ids=scorecard_ids)
+    pulled = _PULLED(scorecard_ids=scorecard_ids)
     deciding = set(outcome_now.deciding)
 
     return {
