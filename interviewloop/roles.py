@@ -11,23 +11,34 @@ ROLE_GROUPS = (INTERVIEWERS, RECRUITERS)
 
 
 def role_names(user: Any) -> frozenset[str]:
-    """The user's groups, read once per user object (a request reuses it)."""
+    """The user's role groups (of ROLE_GROUPS), read once per user object (a request reuses it).
+
+    Token authentication reads them with the user (`interviewloop.api.authentication`); a session's user
+    asks here, in one query.
+    """
     if not getattr(user, "is_authenticated", False):
         return frozenset()
     cached = getattr(user, "_interviewloop_roles", None)
     if cached is None:
-        cached = frozenset(_group_names().filter(user=user.pk))
-        user._interviewloop_roles = cached
+        cached = frozenset(name for (name,) in _role_query()(user_id=user.pk))
+        remember_roles(user, cached)
     return cached
 
 
+def remember_roles(user: Any, roles: frozenset[str]) -> None:
+    """Record what `role_names(user)` answers for this user object."""
+    user._interviewloop_roles = roles
+
+
 @cache
-def _group_names() -> Any:
-    """`user.groups.values_list("name", flat=True)`, built once per process (never evaluated itself): building
-    the related manager and the query cost more than running it."""
+def _role_query() -> Any:
     from django.contrib.auth.models import Group
 
-    return Group.objects.values_list("name", flat=True)
+    from interviewloop.compiled import CompiledQuery
+
+    return CompiledQuery(
+        lambda user_id: Group.objects.filter(user=user_id, name__in=ROLE_GROUPS).order_by("name").values_list("name")
+    )
 
 
 def is_recruiter(user: Any) -> bool:

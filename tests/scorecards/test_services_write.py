@@ -143,8 +143,8 @@ def test_saving_any_rubric_forgets_what_was_read():
 
 # --- what a request costs -------------------------------------------------------------------------
 
-# Every request first: the token (with its user), the user's groups, the interview (own_interview).
-REQUEST = 3
+# Every request first: the token (with its user and roles, one query), the interview (own_interview).
+REQUEST = 2
 
 
 @pytest.mark.parametrize("panel", [1, 5])
