@@ -85,8 +85,8 @@ class InterviewListView(generics.ListAPIView):
     permission_classes = [IsInterviewerOrRecruiter]
 
     def get_queryset(self) -> QuerySet[Interview]:
-        # Plain tuples, not models: InterviewSerializer builds each row straight from them.
-        return selectors.interview_row_values(self.request.user)  # type: ignore[return-value]
+        # Plain tuples, not models, from compiled SQL: InterviewSerializer builds each row straight from them.
+        return selectors.interview_row_pages(self.request.user)  # type: ignore[return-value]
 
 
 class OwnInterviewView(APIView):

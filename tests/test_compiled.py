@@ -1,0 +1,190 @@
+"""interviewloop.compiled: SQL compiled once gives exactly the queryset's rows; and the app's compiled reads.
+
+Every compiled read of the app is checked here against the queryset it was compiled from, on a populated
+database (SQLite in `make test`, PostgreSQL with prepared statements in CI).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rest_framework.authtoken.models import Token
+
+from debriefs import selectors as debrief_selectors
+from interviewloop import roles
+from interviewloop.api import authentication
+from interviewloop.compiled import CompiledQuery, CompiledRows
+from interviewloop.models import Interview, Loop
+from scorecards import selectors as scorecard_selectors
+from scorecards.models import Scorecard
+from tests.debriefs.conftest import add_interview
+from tests.factories import LoopFactory, PositionFactory, UserFactory
+
+ROLE_NAMES = sorted(roles.ROLE_GROUPS)
+
+
+@pytest.fixture
+def company(db, rubric, recruiter):
+    """Three loops: a full panel (notes, late and on time, red flags, a draft, one not ended), one of a single
+    interview, one empty."""
+    position = PositionFactory(rubric=rubric)
+    full = LoopFactory(position=position, recruiter=recruiter)
+    add_interview(full, "alice", vote="strong_yes", note_vote="yes", scores=5)
+    add_interview(full, "bob", vote="no", note_vote="yes", note_late=True, red_flags=("buzzword_soup", "defensive"))
+    add_interview(full, "dave", vote="yes", submitted=False)
+    add_interview(full, "erin", vote=None, ended=False)
+    single = LoopFactory(position=position, recruiter=recruiter)
+    add_interview(single, "alice", vote="no", note_vote="no", scores=2)
+    empty = LoopFactory(position=position, recruiter=recruiter)
+    return {"full": full, "single": single, "empty": empty}
+
+
+def both(compiled: CompiledQuery, **arguments):
+    return compiled(**arguments), list(compiled.queryset(**arguments))
+
+
+# --- the app's compiled reads equal their querysets -------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_debriefs_reads_equal_their_querysets(company):
+    scorecards = sorted(Scorecard.objects.values_list("pk", flat=True))
+    rubrics = sorted(Interview.objects.values_list("rubric_id", flat=True).distinct())
+    for loop in (*company.values(), Loop(pk=987654)):
+        compiled, queryset = both(debrief_selectors._LOOP_AND_SEATS, loop_id=loop.pk)
+        assert compiled == queryset
+    assert len(debrief_selectors._LOOP_AND_SEATS(loop_id=company["full"].pk)) == 4
+    for ids in (scorecards, scorecards[:1], []):
+        for read in (debrief_selectors._SCORES, debrief_selectors._MARKS, debrief_selectors._PULLED):
+            compiled, queryset = both(read, scorecard_ids=ids)
+            assert sorted(compiled) == sorted(queryset)
+    compiled, queryset = both(debrief_selectors._DIMENSIONS, rubric_ids=rubrics)
+    assert compiled == queryset and compiled
+
+
+@pytest.mark.django_db
+def test_the_interview_list_pages_equal_the_queryset_sliced(company, interviewer, recruiter, outsider):
+    for user in (interviewer, recruiter, outsider, UserFactory(username="bob")):
+        rows = list(scorecard_selectors.interview_row_values(user))
+        pages = scorecard_selectors.interview_row_pages(user)
+        if not isinstance(pages, CompiledRows):
+            assert pages == rows == []  # an outsider lists nothing, without a query
+        else:
+            assert pages.count() == len(rows)
+            assert pages[0:50] == rows
+            assert pages[1:3] == rows[1:3]
+            assert pages[len(rows) : len(rows) + 50] == []
+
+
+@pytest.mark.django_db
+def test_an_interviewer_without_interviews_counts_zero(db):
+    nobody = UserFactory(username="newcomer", role="interviewer")
+    pages = scorecard_selectors.interview_row_pages(nobody)
+    assert isinstance(pages, CompiledRows)
+    assert pages.count() == 0 and pages[0:50] == []
+
+
+@pytest.mark.django_db
+def test_the_token_query_equals_its_queryset_and_brings_the_roles(db):
+    both_roles = UserFactory(username="riley", role="recruiter")
+    both_roles.groups.add(Group.objects.get_or_create(name=roles.INTERVIEWERS)[0])
+    staff_only = UserFactory(username="ada", role="admin")
+    for user, expected in ((both_roles, set(roles.ROLE_GROUPS)), (staff_only, set())):
+        key = Token.objects.create(user=user).key
+        compiled, queryset = both(authentication._TOKEN_USER_AND_ROLES, key=key)
+        assert compiled == queryset and len(compiled) == 1
+        authenticated, token = authentication.TokenAuthentication().authenticate_credentials(key)
+        assert (authenticated.pk, authenticated.username, authenticated.is_staff) == (
+            user.pk,
+            user.username,
+            user.is_staff,
+        )
+        assert token.key == key and token.user is authenticated
+        assert roles.role_names(authenticated) == expected
+        assert sorted(roles.role_names(type(user).objects.get(pk=user.pk))) == sorted(expected)
+    assert authentication._TOKEN_USER_AND_ROLES(key="no-such-token") == []
+
+
+@pytest.mark.django_db
+def test_a_session_users_roles_are_one_compiled_query(db):
+    user = UserFactory(username="rita", role="recruiter")
+    user.groups.add(Group.objects.create(name="book-club"))  # not a role: not among the roles
+    fresh = type(user).objects.get(pk=user.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert roles.role_names(fresh) == {roles.RECRUITERS}
+        assert roles.is_recruiter(fresh) and not roles.is_interviewer(fresh)
+    assert len(queries) == 1
+
+
+@pytest.mark.django_db
+def test_token_authentication_answers_as_drfs(api, db):
+    user = UserFactory(username="ivan", role="interviewer")
+    key = Token.objects.create(user=user).key
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/interviews/").status_code == 200
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    refused = api.get("/api/interviews/")
+    assert refused.status_code == 401 and refused.json()["detail"] == "User inactive or deleted."
+    api.credentials(HTTP_AUTHORIZATION="Token not-a-token")
+    refused = api.get("/api/interviews/")
+    assert refused.status_code == 401 and refused.json()["detail"] == "Invalid token."
+
+
+# --- CompiledQuery itself -----------------------------------------------------------------------------
+
+
+LOOPS_BY_ID = CompiledQuery(
+    lambda loop_ids: Loop.objects.filter(pk__in=loop_ids).order_by("pk").values_list("pk", "status", "created_at")
+)
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(picks=st.lists(st.integers(min_value=0, max_value=5), max_size=6))
+def test_any_list_of_ids_gives_the_querysets_rows(company, picks):
+    ids = [loop.pk for loop in company.values()] + [-1, 10**6, 0]
+    loop_ids = [ids[pick] for pick in picks]
+    compiled, queryset = both(LOOPS_BY_ID, loop_ids=loop_ids)
+    assert compiled == queryset
+    assert all(created.tzinfo is not None for _, _, created in compiled)  # the backend's converters applied
+
+
+@pytest.mark.django_db
+def test_an_empty_list_runs_no_query(company):
+    with CaptureQueriesContext(connection) as queries:
+        assert LOOPS_BY_ID(loop_ids=[]) == []
+    assert len(queries) == 0
+
+
+@pytest.mark.django_db
+def test_pages_take_bounds_as_parameters(company):
+    everything = list(LOOPS_BY_ID.queryset(loop_ids=[loop.pk for loop in company.values()]))
+    ids = [loop.pk for loop in company.values()]
+    assert LOOPS_BY_ID.page(offset=1, limit=1, loop_ids=ids) == everything[1:2]
+    assert LOOPS_BY_ID.page(offset=0, limit=10, loop_ids=ids) == everything
+    with pytest.raises(ValueError):
+        LOOPS_BY_ID.page(offset=-1, limit=1, loop_ids=ids)
+
+
+@pytest.mark.django_db
+def test_what_cannot_be_compiled_is_refused_when_first_run(company):
+    by_name = CompiledQuery(lambda term: Loop.objects.filter(candidate__name__icontains=term).values_list("pk"))
+    with pytest.raises(ValueError, match="did not reach the SQL unchanged"):
+        by_name(term="jordan")
+    with pytest.raises(TypeError, match="values_list"):
+        CompiledQuery(lambda loop_id: Loop.objects.filter(pk=loop_id))(loop_id=1)
+    with pytest.raises(TypeError, match="slicing"):
+        CompiledQuery(lambda loop_id: Loop.objects.filter(pk=loop_id).values_list("pk")[:1])(loop_id=1)
+    with pytest.raises(TypeError, match="only int and str"):
+        CompiledQuery(lambda since: Loop.objects.filter(created_at__gte=since).values_list("pk"))(
+            since=company["full"].created_at - timedelta(days=1)
+        )
+    with pytest.raises(TypeError, match="takes loop_id"):
+        CompiledQuery(lambda loop_id: Loop.objects.filter(pk=loop_id).values_list("pk"))(pk=1)
