@@ -9,9 +9,11 @@ cheaper mistake. Two dispatchers never send the same row within a lease: the cla
 `select_for_update(skip_locked=True)` on PostgreSQL plus a conditional UPDATE that only one of them wins.
 
 Throughput: rows are claimed CLAIM_BATCH at a time (one transaction), their "does it still apply" facts read for
-the whole batch in two queries (again if they grow older than FACTS_MAX_AGE), and the emails sent over one SMTP
-connection per run; each row is still marked sent right after its own send, and only sent while its lease has a
-send's time left.
+the whole batch in two queries (again if they grow older than FACTS_MAX_AGE), and the emails sent over up to
+REMINDER_SEND_CONNECTIONS SMTP connections at once, each kept for the whole run and driven by its own thread,
+so one message's round trips to the mail server overlap the next one's rendering. Every database read and write
+stays on the dispatcher's own thread: each row is still marked sent as soon as its own send is over, and only
+sent while its lease has a send's time left.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import smtplib
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,7 +30,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -65,12 +69,12 @@ def reminders_dispatch(*, limit: int = 200) -> DispatchResult:
     connection. Safe to run in parallel."""
     result = DispatchResult()
     done = 0
-    with _Mailer() as mailer:
+    with _Senders(settings.REMINDER_SEND_CONNECTIONS) as senders:
         while done < limit:
             batch, lease_until = _claim_batch(min(CLAIM_BATCH, limit - done))
             if not batch:
                 break
-            done += _deliver_batch(batch, lease_until, mailer, result)
+            done += _deliver_batch(batch, lease_until, senders, result)
     return result
 
 
@@ -115,7 +119,7 @@ def _load(ids: list[int]) -> list[Reminder]:
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
-def _deliver_batch(batch: list[Reminder], lease_until: datetime, mailer: _Mailer, result: DispatchResult) -> int:
+def _deliver_batch(batch: list[Reminder], lease_until: datetime, senders: _Senders, result: DispatchResult) -> int:
     """Re-check, send and record each claimed row in turn; returns how many it dealt with.
 
     The re-check's facts (the loop, the interview, notes and scorecards) are read for the whole batch at once,
@@ -141,24 +145,34 @@ def _deliver_batch(batch: list[Reminder], lease_until: datetime, mailer: _Mailer
             if index == len(batch):
                 break
         reminder = batch[index]
-        _deliver(reminder, reminder_facts(reminder, now, done=done), mailer, result, now=now)
+        _deliver(reminder, reminder_facts(reminder, now, done=done), senders, result, now=now)
         index += 1
     return index
 
 
 def _deliver(
-    reminder: Reminder, facts: reminder_rules.Facts, mailer: _Mailer, result: DispatchResult, *, now: datetime
+    reminder: Reminder, facts: reminder_rules.Facts, senders: _Senders, result: DispatchResult, *, now: datetime
 ) -> None:
+    """Cancel the row if it no longer applies; else hand its email to a sender and record the outcome when the send
+    is over (on this thread, see _Senders)."""
     reason = reminder_rules.cancel_reason(reminder.kind, facts)
     if reason:
         Reminder.objects.filter(PENDING, pk=reminder.pk).update(cancelled_at=now, cancel_reason=reason)
         logger.info("reminders: cancelled %s #%s: %s", reminder.kind, reminder.pk, reason)
         result.cancelled.append(reminder.pk)
         return
-    attempts = reminder.attempts + 1
     try:
-        mailer.send(reminder_email(reminder, now=now))
-    except Exception as error:  # every failure is recorded on the row; is_transient decides retry or give up
+        message = reminder_email(reminder, now=now)
+    except Exception as error:
+        _record(reminder, result, error)
+        return
+    senders.send(message, lambda error: _record(reminder, result, error))
+
+
+def _record(reminder: Reminder, result: DispatchResult, error: BaseException | None) -> None:
+    """What became of one send: sent, to retry later, or failed for good."""
+    attempts = reminder.attempts + 1
+    if error is not None:  # every failure is recorded on the row; is_transient decides retry or give up
         last_error = f"{type(error).__name__}: {error}"[:2000]
         if reminder_rules.is_transient(error) and attempts < settings.REMINDER_MAX_ATTEMPTS:
             retry_at = timezone.now() + reminder_rules.retry_delay(attempts)
@@ -175,11 +189,72 @@ def _deliver(
             result.failed.append(reminder.pk)
         return
     # If this process dies right here, the lease runs out and the row is sent again: at-least-once.
-    Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(
-        sent_at=timezone.now(), attempts=attempts, last_error=""
-    )
+    _mark_sent(reminder.pk, attempts=attempts, at=timezone.now())
     logger.info("reminders: sent %s #%s to %s", reminder.kind, reminder.pk, reminder.recipient.get_username())
     result.sent.append(reminder.pk)
+
+
+def _mark_sent(pk: int, *, attempts: int, at: datetime) -> None:
+    """`Reminder.objects.filter(pk=pk, sent_at__isnull=True).update(sent_at=at, attempts=attempts, last_error="")`,
+    as SQL written once: Django compiling that UPDATE again for every reminder was a sixth of the dispatcher's CPU.
+    """
+    quote = connection.ops.quote_name
+    fields = {field.name: field for field in Reminder._meta.concrete_fields}
+    column = {name: quote(fields[name].column) for name in ("id", "sent_at", "attempts", "last_error")}
+    with connection.cursor() as cursor:
+        # Quoted identifiers from the model's metadata; every value is a parameter.
+        cursor.execute(
+            f"UPDATE {quote(Reminder._meta.db_table)} SET {column['sent_at']} = %s, {column['attempts']} = %s, "  # noqa: S608
+            f"{column['last_error']} = %s WHERE {column['id']} = %s AND {column['sent_at']} IS NULL",
+            [connection.ops.adapt_datetimefield_value(at), attempts, "", pk],
+        )
+
+
+class _Senders:
+    """Sends emails over up to `size` SMTP connections at once, each driven by its own thread; `on_sent(error)` runs
+    on the caller's thread once that send is over, so every database write stays there (and inside its
+    transaction). With one connection the send happens right away on the caller's thread."""
+
+    def __init__(self, size: int) -> None:
+        self.free = [_Mailer() for _ in range(max(size, 1))]
+        self.mailers = list(self.free)
+        self.pool = ThreadPoolExecutor(len(self.free), thread_name_prefix="reminder-smtp") if size > 1 else None
+        self.in_flight: dict[Future[None], tuple[_Mailer, Callable[[BaseException | None], None]]] = {}
+
+    def __enter__(self) -> _Senders:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            while self.in_flight:
+                self._collect(block=True)
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True)
+            for mailer in self.mailers:
+                mailer.close()
+
+    def send(self, message: EmailMultiAlternatives, on_sent: Callable[[BaseException | None], None]) -> None:
+        if self.pool is None:
+            error: BaseException | None = None
+            try:
+                self.free[0].send(message)
+            except Exception as failure:
+                error = failure
+            on_sent(error)
+            return
+        while not self.free:
+            self._collect(block=True)
+        mailer = self.free.pop()
+        self.in_flight[self.pool.submit(mailer.send, message)] = (mailer, on_sent)
+        self._collect(block=False)
+
+    def _collect(self, *, block: bool) -> None:
+        finished, _ = wait(self.in_flight, timeout=None if block else 0, return_when=FIRST_COMPLETED)
+        for future in finished:
+            mailer, on_sent = self.in_flight.pop(future)
+            self.free.append(mailer)
+            on_sent(future.exception())
 
 
 class _Mailer:

@@ -154,6 +154,11 @@ REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
 # How long a dispatcher owns a claimed reminder: longer than one send (EMAIL_TIMEOUT). A worker killed
 # mid-send leaves the row to the next dispatcher once this passes (at-least-once delivery).
 REMINDER_CLAIM_SECONDS = env.float("REMINDER_CLAIM_SECONDS", default=max(60.0, 3.0 * EMAIL_TIMEOUT))
+# How many SMTP connections one dispatcher run sends over at once (each on its own thread): a mail server's
+# round trips then overlap instead of adding up.
+REMINDER_SEND_CONNECTIONS = env.int("REMINDER_SEND_CONNECTIONS", default=4)
+if REMINDER_SEND_CONNECTIONS < 1:
+    raise ImproperlyConfigured("REMINDER_SEND_CONNECTIONS must be at least 1.")
 for _name in (
     "NOTE_WINDOW_MINUTES",
     "SCORECARD_DUE_HOURS",

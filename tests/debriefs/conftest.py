@@ -52,6 +52,14 @@ def add_interview(
     return interview
 
 
+@pytest.fixture(autouse=True)
+def _one_smtp_connection(settings):
+    """The reminder tests here assert the order of sends and drive test time from inside the mail backend, which
+    needs the sends on the test's own thread: one connection. Several at once (the default) are covered by
+    test_reminders_parallel.py and by the real worker in test_worker.py."""
+    settings.REMINDER_SEND_CONNECTIONS = 1
+
+
 @pytest.fixture
 def loop(db, rubric, recruiter):
     return LoopFactory(
