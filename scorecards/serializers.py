@@ -160,6 +160,17 @@ def _interview_values(interview: Interview) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
+class _InterviewRows(serializers.ListSerializer):
+    """A page of interview rows, all as of one moment and in one zone (read once, not once per row)."""
+
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        now, zone = timezone.now(), timezone.get_current_timezone()
+        return [
+            interview_row(*(row if isinstance(row, tuple) else _interview_values(row)), now=now, zone=zone)
+            for row in data
+        ]
+
+
 # The declared fields describe the row for the OpenAPI schema; `to_representation` builds it directly
 # (`interview_row`) from an Interview of `interview_rows()` or a tuple of INTERVIEW_ROW_COLUMNS (a list page,
 # `scorecards.selectors.interview_row_values`), without DRF's per-field work, which dominated a page of fifty.
@@ -180,6 +191,7 @@ class InterviewSerializer(serializers.ModelSerializer):
             "ended_at", "note_due_at", "note_status", "scorecard_status", "counts_toward_decision",
         ]  # fmt: skip
         read_only_fields = fields
+        list_serializer_class = _InterviewRows
 
     def to_representation(self, instance: Interview | tuple[Any, ...]) -> dict[str, Any]:
         values = instance if isinstance(instance, tuple) else _interview_values(instance)
