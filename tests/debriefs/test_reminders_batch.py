@@ -27,9 +27,9 @@ from tests.debriefs.reminder_fixtures import (
     dispatch_in_parallel,
     due_note_now_reminders,
     ended_interview,
-    free_port,
     make_loop,
     needs_shared_database,
+    smtp_to_local_port,
 )
 from tests.factories import NoteFactory
 
@@ -105,14 +105,7 @@ def test_a_run_takes_at_most_its_limit_in_batches(reminder_loop, mailoutbox, mon
 
 @pytest.fixture
 def smtp_settings(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = free_port()
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 2
-    settings.REMINDER_MAX_ATTEMPTS = 4
-    return settings
+    return smtp_to_local_port(settings)
 
 
 def test_one_smtp_connection_carries_the_whole_run(reminder_loop, smtp_settings):

@@ -19,8 +19,8 @@ from tests.debriefs.reminder_fixtures import (
     SinkHandler,
     SmtpSink,
     ended_interview,
-    free_port,
     make_loop,
+    smtp_to_local_port,
 )
 
 pytestmark = [pytest.mark.django_db]
@@ -32,13 +32,8 @@ CONNECTIONS = 3
 def smtp_settings(settings):
     settings.PASSWORD_HASHERS = QUICK_PASSWORD_HASHERS
     settings.REMINDER_SEND_CONNECTIONS = CONNECTIONS
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = free_port()
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 5
-    settings.REMINDER_MAX_ATTEMPTS = 4
+    smtp_to_local_port(settings)
+    settings.EMAIL_TIMEOUT = 5  # the gathering below holds messages for up to 3 s
     return settings
 
 
