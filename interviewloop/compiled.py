@@ -1,8 +1,8 @@
 """Fixed-shape reads whose SQL Django compiles once per process.
 
-On the hot reads (the debrief, an interviewer's list, token authentication) Django spent more CPU turning a
-queryset into SQL (joins, columns, ordering: about 1 ms each on a small machine) than PostgreSQL spent running
-the prepared statement (see DATABASE_PREPARE_THRESHOLD in settings). Their shape never changes, only their
+On the hot reads (the debrief, an interviewer's list, token authentication, the scorecard's row locks and
+stored parts) Django spent more CPU turning a queryset into SQL (joins, columns, ordering: about 1 ms each on a
+small machine) than PostgreSQL spent running the prepared statement (see DATABASE_PREPARE_THRESHOLD in settings). Their shape never changes, only their
 parameter values, so `CompiledQuery` asks Django for the SQL once, with stand-in values, and then runs that
 SQL with the caller's values:
 
@@ -30,8 +30,9 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.db.models.query import ValuesListIterable
+from django.db.transaction import TransactionManagementError
 
 # Stand-ins: negative ids (no row has one) inside a 32-bit integer column's range, since Django 5 turns an
 # out-of-range integer lookup into "no rows" before it reaches SQL; and strings no user can type.
@@ -46,6 +47,7 @@ class _Plan:
     slots: tuple[tuple[int, str, int | None], ...]  # (position in params, argument name, index in a list argument)
     col_count: int  # trailing columns Django adds for its own ordering are cut off
     converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
+    for_update: bool = False  # SELECT ... FOR UPDATE: refused outside a transaction, as Django does
 
 
 class CompiledQuery:
@@ -79,6 +81,8 @@ class CompiledQuery:
                 self._plans[shape] = plan
         if plan.sql is None:
             return []
+        if plan.for_update and connection.get_autocommit():
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         params = list(plan.params)
         for position, name, index in plan.slots:
             value = arguments[name]
@@ -143,7 +147,14 @@ class CompiledQuery:
             (position, tuple(functions), expression)
             for position, (functions, expression) in compiler.get_converters(fields).items()
         )
-        return _Plan(sql=sql, params=tuple(params), slots=slots, col_count=compiler.col_count, converters=converters)
+        return _Plan(
+            sql=sql,
+            params=tuple(params),
+            slots=slots,
+            col_count=compiler.col_count,
+            converters=converters,
+            for_update=query.select_for_update,
+        )
 
 
 def _shape(value: Any) -> Any:
@@ -179,3 +190,18 @@ class CompiledRows:
             raise TypeError("CompiledRows takes a bounded slice, as the Paginator asks.")
         start = index.start or 0
         return self.rows.page(offset=start, limit=max(index.stop - start, 0), **self.arguments)
+
+
+def columns(model: type[Model], *, leave_out: Sequence[str] = ()) -> tuple[str, ...]:
+    """A model's concrete columns (attnames, in the model's order) for `values_list` and `instances`."""
+    return tuple(field.attname for field in model._meta.concrete_fields if field.name not in leave_out)
+
+
+def instances(row: Sequence[Any], *parts: tuple[type[Model], tuple[str, ...]]) -> list[Any]:
+    """Model instances from one row of a compiled read, as the ORM would build them (`Model.from_db`): `parts` are
+    (model, its `columns()` without prefix) in the row's order; a column left out is deferred, as with `defer()`."""
+    built, start = [], 0
+    for model, names in parts:
+        built.append(model.from_db(DEFAULT_DB_ALIAS, names, row[start : start + len(names)]))
+        start += len(names)
+    return built

@@ -10,8 +10,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.signals import post_delete, post_save
 
-from interviewloop.compiled import CompiledQuery, CompiledRows
-from interviewloop.models import Interview
+from interviewloop.compiled import CompiledQuery, CompiledRows, columns, instances
+from interviewloop.models import Interview, Loop
 from interviewloop.roles import is_interviewer, is_recruiter
 from scorecards import rules
 from scorecards.models import (
@@ -131,15 +131,34 @@ RUBRIC_TEXTS = (
 
 def interview_to_score(*, user: AbstractBaseUser | AnonymousUser, interview_id: int) -> Interview | None:
     """`own_interview` for the scorecard's draft and submit: the same interview or None (the caller answers 404),
-    with only what they use: its loop and its pinned rubric version (without the rubric's long texts)."""
+    with only what they use: its loop and its pinned rubric version (without the rubric's long texts).
+
+    One compiled query (interviewloop.compiled): Django compiling this select_related + defer cost more than the
+    query. The instances are built as the ORM builds them; tests/test_compiled.py compares the two.
+    """
     if not getattr(user, "is_authenticated", False):
         return None
-    return (
-        Interview.objects.select_related("loop", "rubric")
-        .defer(*RUBRIC_TEXTS)
-        .filter(pk=interview_id, interviewer_id=user.pk)  # type: ignore[misc]
-        .first()
+    rows = _TO_SCORE(interview_id=interview_id, user_id=user.pk)
+    if not rows:
+        return None
+    interview, loop, rubric = instances(
+        rows[0], (Interview, _INTERVIEW_COLUMNS), (Loop, _LOOP_COLUMNS), (Rubric, _RUBRIC_COLUMNS)
     )
+    for relation, value in (("loop", loop), ("rubric", rubric)):
+        Interview._meta.get_field(relation).set_cached_value(interview, value)  # type: ignore[union-attr]
+    return interview
+
+
+_INTERVIEW_COLUMNS = columns(Interview)
+_LOOP_COLUMNS = columns(Loop)
+_RUBRIC_COLUMNS = columns(Rubric, leave_out=[text.removeprefix("rubric__") for text in RUBRIC_TEXTS])
+_TO_SCORE = CompiledQuery(
+    lambda interview_id, user_id: Interview.objects.filter(pk=interview_id, interviewer_id=user_id).values_list(
+        *_INTERVIEW_COLUMNS,
+        *(f"loop__{name}" for name in _LOOP_COLUMNS),
+        *(f"rubric__{name}" for name in _RUBRIC_COLUMNS),
+    )
+)
 
 
 def scorecard_with_parts(interview: Interview) -> Scorecard | None:

@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from debriefs import outbox
 from debriefs.services import loop_recompute_decision
+from interviewloop.compiled import CompiledQuery, columns, instances
 from interviewloop.errors import Conflict, Invalid
 from interviewloop.models import Interview, Loop
 from scorecards import rules
@@ -275,9 +276,9 @@ def _stored(scorecard: Scorecard | None, pinned: PinnedRubric) -> tuple[Scorecar
     if scorecard is None or scorecard.pk is None:
         return ScorecardInput(), StoredParts()
     parts = StoredParts(
-        scores={row.dimension_id: row for row in DimensionScore.objects.filter(scorecard=scorecard).order_by()},
-        red_flags={row.red_flag_id: row for row in RedFlagMark.objects.filter(scorecard=scorecard).order_by()},
-        threads={row.thread_id: row for row in ThreadPulled.objects.filter(scorecard=scorecard).order_by()},
+        scores={row.dimension_id: row for row in _parts_of(DimensionScore, scorecard)},
+        red_flags={row.red_flag_id: row for row in _parts_of(RedFlagMark, scorecard)},
+        threads={row.thread_id: row for row in _parts_of(ThreadPulled, scorecard)},
     )
     data = ScorecardInput(
         scores={
@@ -398,16 +399,59 @@ def _lock(interview: Interview, *, note: bool = False) -> tuple[Interview, Score
     The interview's rubric version and loop are pinned for good, so the caller's already loaded ones are reused.
     With `note`, the locked interview also says whether its five-minute note is written (`has_note`).
     """
-    rows = Interview.objects.select_for_update()
+    rows = _LOCK_INTERVIEW(pk=interview.pk)
+    if not rows:
+        raise Interview.DoesNotExist("Interview matching query does not exist.")
+    (locked,) = instances(rows[0], (Interview, _INTERVIEW_COLUMNS))
     if note:
-        rows = rows.annotate(has_note=Exists(Note.objects.filter(interview=OuterRef("pk"))))
-    locked = rows.get(pk=interview.pk)
+        locked.has_note = rows[0][-1]  # type: ignore[attr-defined]
     for relation in ("rubric", "loop"):
         cached = Interview._meta.get_field(relation).get_cached_value(interview, default=None)  # type: ignore[union-attr]
         if cached is not None and cached.pk == getattr(locked, f"{relation}_id"):
             Interview._meta.get_field(relation).set_cached_value(locked, cached)  # type: ignore[union-attr]
-    scorecard = Scorecard.objects.select_for_update().filter(interview=locked).first()
+    scorecards = _LOCK_SCORECARD(interview_id=locked.pk)
+    scorecard = instances(scorecards[0], (Scorecard, _SCORECARD_COLUMNS))[0] if scorecards else None
     return locked, scorecard
+
+
+# The locks and the stored parts as SQL compiled once per process (interviewloop.compiled): Django compiling
+# these reads on every save cost more than running them. Built as the ORM builds them (tests/test_compiled.py).
+_INTERVIEW_COLUMNS = columns(Interview)
+_SCORECARD_COLUMNS = columns(Scorecard)
+_LOCK_INTERVIEW = CompiledQuery(
+    lambda pk: (
+        Interview.objects.select_for_update()
+        .filter(pk=pk)
+        .annotate(has_note=Exists(Note.objects.filter(interview=OuterRef("pk"))))
+        .values_list(*_INTERVIEW_COLUMNS, "has_note")
+    )
+)
+_LOCK_SCORECARD = CompiledQuery(
+    lambda interview_id: (
+        Scorecard.objects.select_for_update()
+        .filter(interview_id=interview_id)
+        .order_by("pk")
+        .values_list(*_SCORECARD_COLUMNS)
+    )
+)
+_PART_MODELS: tuple[type[models.Model], ...] = (DimensionScore, RedFlagMark, ThreadPulled)
+_PART_COLUMNS = {model: columns(model) for model in _PART_MODELS}
+
+
+def _parts_query(model: type[models.Model]) -> CompiledQuery:
+    return CompiledQuery(
+        lambda scorecard_id: (
+            model._default_manager.filter(scorecard_id=scorecard_id).order_by().values_list(*_PART_COLUMNS[model])
+        )
+    )
+
+
+_PARTS = {model: _parts_query(model) for model in _PART_MODELS}
+
+
+def _parts_of(model: type[models.Model], scorecard: Scorecard) -> list[Any]:
+    columns_ = _PART_COLUMNS[model]
+    return [instances(row, (model, columns_))[0] for row in _PARTS[model](scorecard_id=scorecard.pk)]
 
 
 def _refuse_if_submitted(scorecard: Scorecard | None) -> None:

@@ -188,3 +188,59 @@ def test_what_cannot_be_compiled_is_refused_when_first_run(company):
         )
     with pytest.raises(TypeError, match="takes loop_id"):
         CompiledQuery(lambda loop_id: Loop.objects.filter(pk=loop_id).values_list("pk"))(pk=1)
+
+
+def loaded(instance) -> dict:
+    """A model instance's loaded column values (deferred ones left out), and whether it is saved."""
+    deferred = instance.get_deferred_fields()
+    values = {
+        f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields if f.attname not in deferred
+    }
+    return {"values": values, "deferred": deferred, "adding": instance._state.adding, "db": instance._state.db}
+
+
+@pytest.mark.django_db
+def test_the_scorecard_writes_reads_build_the_instances_the_orm_builds(company, interviewer, other_interviewer):
+    from django.db import transaction
+
+    from scorecards import services
+    from scorecards.models import DimensionScore, Note, RedFlagMark, ThreadPulled
+    from scorecards.selectors import RUBRIC_TEXTS, pinned_rubric
+
+    for interview in Interview.objects.filter(interviewer=interviewer):
+        orm = Interview.objects.select_related("loop", "rubric").defer(*RUBRIC_TEXTS).get(pk=interview.pk)
+        compiled = scorecard_selectors.interview_to_score(user=interviewer, interview_id=interview.pk)
+        assert compiled is not None
+        for read in (lambda i: i, lambda i: i.loop, lambda i: i.rubric):
+            assert loaded(read(compiled)) == loaded(read(orm))
+        assert compiled.rubric.get_deferred_fields() == {text.removeprefix("rubric__") for text in RUBRIC_TEXTS}
+        assert scorecard_selectors.interview_to_score(user=other_interviewer, interview_id=interview.pk) is None
+
+        with transaction.atomic():
+            locked, scorecard = services._lock(compiled, note=True)
+            assert loaded(locked) == loaded(Interview.objects.get(pk=interview.pk))
+            assert locked.has_note == Note.objects.filter(interview=interview).exists()
+            assert locked.loop is compiled.loop and locked.rubric is compiled.rubric
+            expected = Scorecard.objects.filter(interview=interview).first()
+            assert (loaded(scorecard) if scorecard else None) == (loaded(expected) if expected else None)
+            _, parts = services._stored(scorecard, pinned_rubric(compiled.rubric))
+            if scorecard is not None:
+                for stored, model, key in (
+                    (parts.scores, DimensionScore, "dimension_id"),
+                    (parts.red_flags, RedFlagMark, "red_flag_id"),
+                    (parts.threads, ThreadPulled, "thread_id"),
+                ):
+                    rows = model.objects.filter(scorecard=scorecard)
+                    assert {k: loaded(v) for k, v in stored.items()} == {getattr(r, key): loaded(r) for r in rows}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_compiled_lock_outside_a_transaction_is_refused_as_djangos(interviewer):
+    from django.db.transaction import TransactionManagementError
+
+    from scorecards import services
+    from tests.factories import InterviewFactory
+
+    interview = InterviewFactory(interviewer=interviewer)
+    with pytest.raises(TransactionManagementError, match="outside of a transaction"):
+        services._lock(interview)
