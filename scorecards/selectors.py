@@ -47,18 +47,10 @@ def interviews_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Interview
     return _visible_to(user, interview_rows())
 
 
-# The list page's query, built once per process (never evaluated itself; each request filters a copy).
+# The list's rows as plain column tuples (INTERVIEW_ROW_COLUMNS), from SQL compiled once per process
+# (interviewloop.compiled): a page builds no model instances and reads none of the columns it does not show (the
+# note's texts, the loop's fields). An interviewer's page is one query, its count another on the bare table.
 _ROW_VALUES = Interview.objects.order_by("scheduled_start", "id").values_list(*INTERVIEW_ROW_COLUMNS)
-
-
-def interview_row_values(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Interview, tuple[Any, ...]]:
-    """`interviews_for(user)` as plain tuples of the row's columns (INTERVIEW_ROW_COLUMNS): a list page builds
-    no model instances and reads none of the columns it does not show (the note's texts, the loop's fields)."""
-    return _visible_to(user, _ROW_VALUES)
-
-
-# The same rows from SQL compiled once per process (interviewloop.compiled), for the API's list: an
-# interviewer's page is one query and its count another on the bare interview table.
 _OWN_ROWS = CompiledQuery(lambda user_id: _ROW_VALUES.filter(interviewer_id=user_id))
 _OWN_COUNT = CompiledQuery(
     lambda user_id: (
@@ -73,7 +65,8 @@ _ALL_ROWS = CompiledQuery(lambda: _ROW_VALUES.all())
 
 
 def interview_row_pages(user: AbstractBaseUser | AnonymousUser) -> CompiledRows | list[tuple[Any, ...]]:
-    """`interview_row_values(user)` for a paginator: the same rows, in the same order, from compiled SQL."""
+    """`interviews_for(user)` for a paginator, as plain tuples of INTERVIEW_ROW_COLUMNS in the same order
+    (`scorecards.serializers.InterviewSerializer` builds each row from them)."""
     if is_recruiter(user):
         return CompiledRows(_ALL_ROWS, Interview.objects.count)
     if is_interviewer(user):

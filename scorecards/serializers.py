@@ -160,20 +160,24 @@ def _interview_values(interview: Interview) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
+def _interview_row_of(instance: Interview | tuple[Any, ...], *, now: datetime, zone: tzinfo) -> dict[str, Any]:
+    """The row of an Interview of `interview_rows()` or of a tuple of INTERVIEW_ROW_COLUMNS."""
+    return interview_row(
+        *(instance if isinstance(instance, tuple) else _interview_values(instance)), now=now, zone=zone
+    )
+
+
 class _InterviewRows(serializers.ListSerializer):
     """A page of interview rows, all as of one moment and in one zone (read once, not once per row)."""
 
     def to_representation(self, data: Any) -> list[dict[str, Any]]:
         now, zone = timezone.now(), timezone.get_current_timezone()
-        return [
-            interview_row(*(row if isinstance(row, tuple) else _interview_values(row)), now=now, zone=zone)
-            for row in data
-        ]
+        return [_interview_row_of(row, now=now, zone=zone) for row in data]
 
 
 # The declared fields describe the row for the OpenAPI schema; `to_representation` builds it directly
 # (`interview_row`) from an Interview of `interview_rows()` or a tuple of INTERVIEW_ROW_COLUMNS (a list page,
-# `scorecards.selectors.interview_row_values`), without DRF's per-field work, which dominated a page of fifty.
+# `scorecards.selectors.interview_row_pages`), without DRF's per-field work, which dominated a page of fifty.
 class InterviewSerializer(serializers.ModelSerializer):
     """An interview row of the contract. Needs `scorecards.selectors.interview_rows()` (one query for a list)."""
 
@@ -194,8 +198,7 @@ class InterviewSerializer(serializers.ModelSerializer):
         list_serializer_class = _InterviewRows
 
     def to_representation(self, instance: Interview | tuple[Any, ...]) -> dict[str, Any]:
-        values = instance if isinstance(instance, tuple) else _interview_values(instance)
-        return interview_row(*values, now=timezone.now(), zone=timezone.get_current_timezone())
+        return _interview_row_of(instance, now=timezone.now(), zone=timezone.get_current_timezone())
 
     @extend_schema_field(serializers.ChoiceField(choices=rules.NOTE_STATUSES))
     def get_note_status(self, interview: Interview) -> str:

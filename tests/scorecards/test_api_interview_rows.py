@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from scorecards.selectors import interview_row_values, interviews_for
+from scorecards.selectors import interview_row_pages, interviews_for
 from scorecards.serializers import InterviewSerializer
 from tests.factories import InterviewFactory, NoteFactory, make_scorecard
 
@@ -83,7 +83,7 @@ def test_a_list_page_builds_each_row_from_plain_values_exactly_as_from_the_inter
     for user in (interviewer, recruiter, outsider):
         # when: the list's tuples and the interviews themselves go through the serializer at one instant
         with time_machine.travel(START + timedelta(minutes=2), tick=False):
-            from_values = InterviewSerializer(list(interview_row_values(user)), many=True).data
+            from_values = InterviewSerializer(interview_row_pages(user)[0:50], many=True).data
             from_models = InterviewSerializer(list(interviews_for(user)), many=True).data
         # then: the same rows, in the same order
         assert from_values == from_models
