@@ -33,17 +33,15 @@ from debriefs.models import Reminder
 from interviewloop.models import Candidate, Interview, Loop, Position
 from interviewloop.roles import INTERVIEWERS, RECRUITERS
 from scorecards.models import (
-    Dimension,
     DimensionScore,
     Note,
-    RedFlag,
     RedFlagMark,
     Rubric,
     Scorecard,
-    Thread,
     ThreadPulled,
 )
-from scorecards.rules import VOTES, DimensionSpec, Thresholds, vote_ceiling
+from scorecards.rules import VOTES, vote_ceiling
+from scorecards.selectors import PinnedRubric, pinned_rubric
 
 SEED_VERSION = 2
 MARKER_TABLE = "bench_seed"
@@ -204,7 +202,7 @@ def seed(*, scale: float, log: Callable[[str], None] = print, rng: random.Random
     positions = [Position.objects.get_or_create(title=title, defaults={"rubric": rubric})[0] for title in POSITIONS]
     candidates = _seed_candidates(sizes["candidates"], rng)
     log(f"seed: users and {len(candidates)} candidates in {time.monotonic() - started:.1f}s")
-    specs = _rubric_parts(rubric)
+    parts = pinned_rubric(rubric)  # the rubric's parts and rule inputs, as the scorecard services read them
     now = timezone.now()
     loops_total = sizes["loops"]
     for first in range(0, loops_total, LOOPS_PER_CHUNK):
@@ -214,7 +212,7 @@ def seed(*, scale: float, log: Callable[[str], None] = print, rng: random.Random
                 rng=rng,
                 now=now,
                 rubric=rubric,
-                specs=specs,
+                parts=parts,
                 candidates=[candidates[(first + i) % len(candidates)] for i in range(count)],
                 positions=positions,
                 recruiters=recruiters,
@@ -255,33 +253,6 @@ def _published_rubric() -> Rubric:
     if rubric is None:
         raise RuntimeError("no published rubric: run `manage.py seed_rubric` first")
     return rubric
-
-
-@dataclass
-class _Parts:
-    dimensions: list[Dimension]
-    red_flags: list[RedFlag]
-    threads: list[Thread]
-    specs: list[DimensionSpec]
-    thresholds: Thresholds
-
-
-def _rubric_parts(rubric: Rubric) -> _Parts:
-    dimensions = list(rubric.dimensions.all())
-    return _Parts(
-        dimensions=dimensions,
-        red_flags=list(rubric.red_flags.all()),
-        threads=list(rubric.threads.all()),
-        specs=[DimensionSpec(key=d.key, name=d.name, critical=d.critical, required=d.required) for d in dimensions],
-        thresholds=Thresholds(
-            red_flags_for_strong_no=rubric.red_flags_for_strong_no,
-            ones_fraction_for_strong_no=rubric.ones_fraction_for_strong_no,
-            yes_min_fraction_at_3=rubric.yes_min_fraction_at_3,
-            strong_yes_min_fraction_at_4=rubric.strong_yes_min_fraction_at_4,
-            strong_yes_critical_min=rubric.strong_yes_critical_min,
-            evidence_required_for_extremes=rubric.evidence_required_for_extremes,
-        ),
-    )
 
 
 def _seed_users(sizes: dict[str, int], log: Callable[[str], None]) -> tuple[list[Any], list[Any]]:
@@ -336,11 +307,11 @@ class _Card:
     note_late: bool
 
 
-def _plan_card(rng: random.Random, parts: _Parts, strength: float) -> _Card:
-    scores = {d.key: min(5, max(1, round(rng.gauss(strength, 0.9)))) for d in parts.dimensions}
+def _plan_card(rng: random.Random, parts: PinnedRubric, strength: float) -> _Card:
+    scores = {key: min(5, max(1, round(rng.gauss(strength, 0.9)))) for key in parts.dimensions}
     roll = rng.random()
     red_flags = (
-        rng.sample([f.key for f in parts.red_flags], 2 if roll < 0.03 else 1)
+        rng.sample(list(parts.red_flags), 2 if roll < 0.03 else 1)
         if roll < 0.15 + max(0.0, 2.5 - strength) * 0.2
         else []
     )
@@ -365,7 +336,7 @@ def _seed_loops(
     rng: random.Random,
     now: datetime,
     rubric: Rubric,
-    specs: _Parts,
+    parts: PinnedRubric,
     candidates: Sequence[Candidate],
     positions: Sequence[Position],
     recruiters: Sequence[Any],
@@ -373,7 +344,6 @@ def _seed_loops(
     first_index: int,
     loops_total: int,
 ) -> None:
-    parts = specs
     window = timedelta(minutes=settings.NOTE_WINDOW_MINUTES)
     plans = []
     for offset, candidate in enumerate(candidates):
@@ -452,8 +422,7 @@ def _seed_loops(
     Note.objects.bulk_create(notes, batch_size=BATCH)
     scorecards = Scorecard.objects.bulk_create(scorecards, batch_size=BATCH)
 
-    dimensions = {d.key: d for d in parts.dimensions}
-    flags = {f.key: f for f in parts.red_flags}
+    dimensions, flags = parts.dimensions, parts.red_flags
     score_rows, flag_rows, thread_rows = [], [], []
     for scorecard, card in zip(scorecards, cards, strict=True):
         for key, score in card.scores.items():
@@ -463,7 +432,7 @@ def _seed_loops(
             )
         for key in card.red_flags:
             flag_rows.append(RedFlagMark(scorecard=scorecard, red_flag=flags[key], evidence=f"Heard it: {key}."))
-        for thread in rng.sample(parts.threads, rng.randint(2, 4)):
+        for thread in rng.sample(list(parts.threads.values()), rng.randint(2, 4)):
             signal = rng.choice(["great", "okay", "okay", "bad"])
             thread_rows.append(
                 ThreadPulled(scorecard=scorecard, thread=thread, signal=signal, notes=f"{signal} answer.")
