@@ -59,6 +59,11 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.add(group)
 
 
+def iso(moment) -> str:
+    """A datetime as the API writes it: ISO 8601, UTC as "Z"."""
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 def make_rubric(
     *, status: str = Rubric.Status.PUBLISHED, name: str = "Guide rubric", version: int = 1, **fields
 ) -> Rubric:

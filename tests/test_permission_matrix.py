@@ -46,11 +46,6 @@ NOT_ON_THE_LOOP = {"dave", "ada"}
 HIDDEN_NAME = "Hedy Lamarr"  # the candidate on the loop: must not show to those who may not see it
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(db) -> dict[str, Any]:
     rubric = make_rubric()

@@ -54,9 +54,8 @@ def keep_the_test_connection():
 
 
 @pytest.fixture(params=["recruiter", "interviewer"])
-def caller(request, db, settings):
+def caller(request, db):
     """The role making the calls, its token, and the real ids path parameters are pointed at."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()  # throttle counters: the token endpoint is called too
     call_command("loaddata", "default_rubric", verbosity=0)
     rubric = Rubric.objects.get(status="published")

@@ -23,11 +23,6 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 PASSWORD = "pw-for-tests-only"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def clean_cache():
     # Throttle counters live in the cache; keep this module's counts out of other tests and vice versa.

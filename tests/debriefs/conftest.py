@@ -69,6 +69,14 @@ def loop(db, rubric, recruiter):
     )
 
 
+@pytest.fixture
+def reminder_loop(rubric, recruiter):
+    """A loop for the reminder tests (tests.debriefs.reminder_fixtures.make_loop)."""
+    from tests.debriefs.reminder_fixtures import make_loop
+
+    return make_loop(rubric, recruiter)
+
+
 def recompute(loop):
     loop_recompute_decision(loop=loop)
     loop.refresh_from_db()

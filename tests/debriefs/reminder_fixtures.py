@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -35,7 +36,6 @@ T0 = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
 
 
 # These tests never log in: MD5 instead of PBKDF2 for the factories' passwords (a second a user under load).
-QUICK_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ON_POSTGRESQL = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 # Another thread or process needs to see the test's committed rows; pytest's SQLite database is in memory.
 needs_shared_database = pytest.mark.skipif(
@@ -275,3 +275,11 @@ def smtp_to_local_port(settings) -> Any:
     settings.EMAIL_TIMEOUT = 2
     settings.REMINDER_MAX_ATTEMPTS = 4
     return settings
+
+
+def dispatch_at(when) -> dict[str, int]:
+    """One dispatcher run with test time frozen at `when`; what it did (sent, cancelled, retrying, failed)."""
+    from debriefs.reminders import reminders_dispatch
+
+    with time_machine.travel(when, tick=False):
+        return reminders_dispatch().as_dict()

@@ -8,14 +8,10 @@ import pytest
 import time_machine
 
 from tests.debriefs.conftest import add_interview, recompute
-from tests.factories import UserFactory, make_scorecard
+from tests.factories import UserFactory, iso, make_scorecard
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 START = NOW - timedelta(hours=30)  # every session ended 29 h ago: scorecards were due 5 h ago
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 @pytest.fixture

@@ -14,15 +14,10 @@ from debriefs.models import Reminder
 from debriefs.services import loop_recompute_decision
 from interviewloop.services import interview_end
 from scorecards.services import note_write
-from tests.debriefs.reminder_fixtures import QUICK_PASSWORD_HASHERS, T0, ended_interview, make_loop
+from tests.debriefs.reminder_fixtures import T0, ended_interview, make_loop
 from tests.factories import InterviewFactory, UserFactory, make_scorecard
 
 pytestmark = [pytest.mark.django_db]
-
-
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    settings.PASSWORD_HASHERS = QUICK_PASSWORD_HASHERS
 
 
 def rows(**filters):
@@ -31,11 +26,6 @@ def rows(**filters):
         (r.kind, r.recipient.username, r.sequence, r.due_at, r.copy_to.username if r.copy_to else None, r.state)
         for r in Reminder.objects.filter(**filters).select_related("recipient", "copy_to").order_by("due_at", "id")
     ]
-
-
-@pytest.fixture
-def reminder_loop(rubric, recruiter):
-    return make_loop(rubric, recruiter)
 
 
 def test_ending_an_interview_writes_note_and_scorecard_reminders(reminder_loop):

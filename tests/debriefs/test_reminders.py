@@ -16,14 +16,13 @@ from debriefs.reminders import interviews_end_overdue, reminder_cancel, reminder
 from debriefs.services import loop_recompute_decision
 from interviewloop.models import Interview
 from tests.debriefs.reminder_fixtures import (
-    QUICK_PASSWORD_HASHERS,
     T0,
     SmtpSink,
+    dispatch_at,
     dispatch_in_parallel,
     due_note_now_reminders,
     ended_interview,
     free_port,
-    make_loop,
     needs_shared_database,
 )
 from tests.factories import InterviewFactory, NoteFactory, UserFactory, make_scorecard
@@ -31,24 +30,9 @@ from tests.factories import InterviewFactory, NoteFactory, UserFactory, make_sco
 pytestmark = [pytest.mark.django_db]
 
 
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    settings.PASSWORD_HASHERS = QUICK_PASSWORD_HASHERS
-
-
-@pytest.fixture
-def reminder_loop(rubric, recruiter):
-    return make_loop(rubric, recruiter)
-
-
 def sent():
     """(kind, to, cc) of every email sent so far, in order."""
     return [(m.extra_headers["X-Interviewloop-Reminder"].split()[0], m.to, m.cc) for m in mail.outbox]
-
-
-def dispatch_at(when):
-    with time_machine.travel(when, tick=False):
-        return reminders_dispatch().as_dict()
 
 
 def test_each_interview_reminder_is_sent_once_at_its_time(reminder_loop, mailoutbox):

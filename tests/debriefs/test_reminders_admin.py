@@ -6,15 +6,10 @@ import pytest
 from django.urls import reverse
 
 from debriefs.models import Reminder
-from tests.debriefs.reminder_fixtures import QUICK_PASSWORD_HASHERS, T0, ended_interview, make_loop
+from tests.debriefs.reminder_fixtures import T0, ended_interview, make_loop
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:debriefs_reminder_changelist")
-
-
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    settings.PASSWORD_HASHERS = QUICK_PASSWORD_HASHERS
 
 
 @pytest.fixture

@@ -21,13 +21,12 @@ from debriefs import reminders as reminders_module
 from debriefs.models import Reminder
 from debriefs.reminders import reminders_dispatch
 from tests.debriefs.reminder_fixtures import (
-    QUICK_PASSWORD_HASHERS,
     T0,
     SmtpSink,
+    dispatch_at,
     dispatch_in_parallel,
     due_note_now_reminders,
     ended_interview,
-    make_loop,
     needs_shared_database,
     smtp_to_local_port,
 )
@@ -36,27 +35,12 @@ from tests.factories import NoteFactory
 pytestmark = [pytest.mark.django_db]
 
 
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    settings.PASSWORD_HASHERS = QUICK_PASSWORD_HASHERS
-
-
-@pytest.fixture
-def reminder_loop(rubric, recruiter):
-    return make_loop(rubric, recruiter)
-
-
 def panel(loop, size: int, *, kind: str = "note_now") -> list[int]:
     """`size` interviews of `loop` ended at T0, keeping only their `kind` reminders; their pks in claim order."""
     for n in range(size):
         ended_interview(loop, f"panel{n}", at=T0)
     Reminder.objects.exclude(kind=kind).delete()
     return list(Reminder.objects.order_by("next_attempt_at", "id").values_list("pk", flat=True))
-
-
-def dispatch_at(when):
-    with time_machine.travel(when, tick=False):
-        return reminders_dispatch().as_dict()
 
 
 @pytest.mark.parametrize("size", [2, 7])

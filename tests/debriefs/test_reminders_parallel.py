@@ -9,17 +9,14 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-import time_machine
 
 from debriefs.models import Reminder
-from debriefs.reminders import reminders_dispatch
 from tests.debriefs.reminder_fixtures import (
-    QUICK_PASSWORD_HASHERS,
     T0,
     SinkHandler,
     SmtpSink,
+    dispatch_at,
     ended_interview,
-    make_loop,
     smtp_to_local_port,
 )
 
@@ -30,15 +27,13 @@ CONNECTIONS = 3
 
 @pytest.fixture(autouse=True)
 def smtp_settings(settings):
-    settings.PASSWORD_HASHERS = QUICK_PASSWORD_HASHERS
     settings.REMINDER_SEND_CONNECTIONS = CONNECTIONS
     smtp_to_local_port(settings)
     settings.EMAIL_TIMEOUT = 5  # the gathering below holds messages for up to 3 s
     return settings
 
 
-def note_now_panel(rubric, recruiter, size: int) -> list[int]:
-    loop = make_loop(rubric, recruiter)
+def note_now_panel(loop, size: int) -> list[int]:
     for n in range(size):
         ended_interview(loop, f"panel{n}", at=T0)
     Reminder.objects.exclude(kind="note_now").delete()
@@ -79,12 +74,12 @@ def sink_with(handler: SinkHandler, port: int) -> SmtpSink:
     return sink
 
 
-def test_sends_overlap_over_several_connections_and_each_row_is_marked_once(rubric, recruiter, smtp_settings):
-    pks = note_now_panel(rubric, recruiter, 7)
+def test_sends_overlap_over_several_connections_and_each_row_is_marked_once(reminder_loop, smtp_settings):
+    pks = note_now_panel(reminder_loop, 7)
     handler = GatheringHandler()
 
-    with sink_with(handler, smtp_settings.EMAIL_PORT), time_machine.travel(T0, tick=False):
-        assert reminders_dispatch().as_dict() == {"sent": 7, "cancelled": 0, "retrying": 0, "failed": 0}
+    with sink_with(handler, smtp_settings.EMAIL_PORT):
+        assert dispatch_at(T0) == {"sent": 7, "cancelled": 0, "retrying": 0, "failed": 0}
 
     assert handler.most_at_once == CONNECTIONS  # three messages in DATA at the same moment
     assert len(set(handler.peers)) == CONNECTIONS  # over three connections, kept for the whole run
@@ -92,16 +87,16 @@ def test_sends_overlap_over_several_connections_and_each_row_is_marked_once(rubr
     assert Reminder.objects.filter(pk__in=pks, sent_at=T0, attempts=1, last_error="").count() == 7
 
 
-def test_each_connections_refusals_are_recorded_on_their_own_rows(rubric, recruiter, smtp_settings):
-    pks = note_now_panel(rubric, recruiter, 6)
+def test_each_connections_refusals_are_recorded_on_their_own_rows(reminder_loop, smtp_settings):
+    pks = note_now_panel(reminder_loop, 6)
     handler = SinkHandler()
     handler.refuse_to = {
         "panel1@example.com": "550 5.1.1 no such mailbox",
         "panel4@example.com": "451 4.3.0 try again later",
     }
 
-    with sink_with(handler, smtp_settings.EMAIL_PORT), time_machine.travel(T0, tick=False):
-        assert reminders_dispatch().as_dict() == {"sent": 4, "cancelled": 0, "retrying": 1, "failed": 1}
+    with sink_with(handler, smtp_settings.EMAIL_PORT):
+        assert dispatch_at(T0) == {"sent": 4, "cancelled": 0, "retrying": 1, "failed": 1}
 
     rows = {row.recipient.email: row for row in Reminder.objects.filter(pk__in=pks).select_related("recipient")}
     assert {email: row.state for email, row in rows.items()} == {
@@ -117,11 +112,10 @@ def test_each_connections_refusals_are_recorded_on_their_own_rows(rubric, recrui
     assert sorted(handler.reminders()) == sorted(f"note_now {rows[f'panel{n}@example.com'].pk}" for n in (0, 2, 3, 5))
 
 
-def test_an_unreachable_server_is_recorded_on_every_row_whichever_connection_tried(rubric, recruiter, smtp_settings):
-    pks = note_now_panel(rubric, recruiter, 5)
+def test_an_unreachable_server_is_recorded_on_every_row_whichever_connection_tried(reminder_loop, smtp_settings):
+    pks = note_now_panel(reminder_loop, 5)
 
-    with time_machine.travel(T0, tick=False):
-        assert reminders_dispatch().as_dict() == {"sent": 0, "cancelled": 0, "retrying": 5, "failed": 0}
+    assert dispatch_at(T0) == {"sent": 0, "cancelled": 0, "retrying": 5, "failed": 0}
 
     for reminder in Reminder.objects.filter(pk__in=pks):
         assert (reminder.state, reminder.attempts) == ("pending", 1)

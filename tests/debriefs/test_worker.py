@@ -17,7 +17,6 @@ from django.utils import timezone
 from debriefs.models import Reminder
 from interviewloop.celery import app
 from tests.debriefs.reminder_fixtures import (
-    QUICK_PASSWORD_HASHERS,
     SmtpSink,
     ended_interview,
     ensure_role_groups,
@@ -37,11 +36,6 @@ pytestmark = [
     pytest.mark.celery_worker,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    settings.PASSWORD_HASHERS = QUICK_PASSWORD_HASHERS
 
 
 @pytest.fixture

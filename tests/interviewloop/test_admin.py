@@ -16,12 +16,6 @@ from tests.factories import CandidateFactory, InterviewFactory, LoopFactory, Not
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The role fixtures hash a password each; the default hasher's cost is for production, not for tests.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def admin_client(client, admin):
     client.force_login(admin, backend=MODEL_BACKEND)

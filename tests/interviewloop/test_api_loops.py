@@ -11,13 +11,9 @@ from django.db import connection
 from debriefs import outbox
 from interviewloop.models import Candidate, Interview, Loop, Position
 from tests.debriefs.conftest import add_interview
-from tests.factories import CandidateFactory, LoopFactory, PositionFactory, UserFactory, make_rubric
+from tests.factories import CandidateFactory, LoopFactory, PositionFactory, UserFactory, iso, make_rubric
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 @pytest.fixture

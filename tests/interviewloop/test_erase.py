@@ -22,11 +22,6 @@ EMAIL = "grace.hopper@example.com"
 PHONE = "+1 555 0100"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def candidate(rubric, interviewer, other_interviewer, admin):
     """A candidate with a loop of two interviews, notes, scorecards (one amended), threads and admin-log entries."""

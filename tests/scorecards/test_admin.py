@@ -12,12 +12,6 @@ from scorecards.models import Dimension, Rubric
 from tests.factories import InterviewFactory, NoteFactory, make_rubric, make_scorecard
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The role fixtures hash a password each; the default hasher's cost is for production, not for tests.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def admin_client(client, admin):
     client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")

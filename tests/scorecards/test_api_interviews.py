@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from tests.factories import InterviewFactory, NoteFactory, make_scorecard
+from tests.factories import InterviewFactory, NoteFactory, iso, make_scorecard
 from tests.scorecards.conftest import ENDED, START
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +21,8 @@ def row(interview, **overrides):
         "position": interview.loop.position.title,
         "interviewer": interview.interviewer.username,
         "rubric": interview.rubric_id,
-        "scheduled_start": interview.scheduled_start.isoformat().replace("+00:00", "Z"),
-        "scheduled_end": interview.scheduled_end.isoformat().replace("+00:00", "Z"),
+        "scheduled_start": iso(interview.scheduled_start),
+        "scheduled_end": iso(interview.scheduled_end),
         "ended_at": None,
         "note_due_at": None,
         "note_status": "not_due",

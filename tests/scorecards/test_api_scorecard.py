@@ -9,7 +9,7 @@ import pytest
 from debriefs.services import loop_recompute_decision
 from interviewloop.models import Loop
 from scorecards.models import Dimension, Scorecard, ScorecardAmendment
-from tests.factories import InterviewFactory, make_rubric
+from tests.factories import InterviewFactory, iso, make_rubric
 from tests.scorecards.conftest import full_body, scores_body
 
 pytestmark = pytest.mark.django_db
@@ -292,7 +292,7 @@ def test_submitting_twice_gives_one_submission_and_409(alice, noted_interview):
     second = alice.post(url(noted_interview, "submit/"), {}, format="json")
     assert (first.status_code, second.status_code) == (200, 409)
     assert second.json()["code"] == "already_submitted"
-    assert Scorecard.objects.get().submitted_at.isoformat().replace("+00:00", "Z") == first.json()["submitted_at"]
+    assert iso(Scorecard.objects.get().submitted_at) == first.json()["submitted_at"]
 
 
 def test_a_submitted_scorecard_is_locked_against_drafts(alice, noted_interview):

@@ -9,7 +9,7 @@ import time_machine
 
 from interviewloop.models import Interview
 from scorecards.models import Note, Scorecard
-from tests.factories import InterviewFactory, NoteFactory, make_scorecard
+from tests.factories import DIMENSIONS, InterviewFactory, NoteFactory, make_scorecard
 from tests.scorecards.conftest import ENDED, NOTE_DUE, START
 
 pytestmark = pytest.mark.django_db
@@ -18,19 +18,7 @@ pytestmark = pytest.mark.django_db
 def scorecard_form(score=4, vote="yes", gut="yes", flags=(), action="submit", **overrides):
     """The scorecard page's fields, as a browser without JavaScript posts them."""
     data = {
-        **{
-            f"score-{key}": str(score)
-            for key in (
-                "systems_thinking",
-                "customer_empathy",
-                "measurement",
-                "risk_management",
-                "execution_bias",
-                "communication",
-                "humility",
-                "experience",
-            )
-        },
+        **{f"score-{key}": str(score) for key, *_ in DIMENSIONS},
         **{f"evidence-{key}": "Wrote it in the doc." for key in ("systems_thinking", "humility")},
         **{f"gut-{key}": gut for key in ("work_with", "trust_day_one", "month_one_success")},
         "thread-signal-first_two_weeks": "great",
