@@ -19,11 +19,8 @@ from tests.debriefs.reminder_fixtures import (
     T0,
     SmtpSink,
     dispatch_at,
-    dispatch_in_parallel,
-    due_note_now_reminders,
     ended_interview,
     free_port,
-    needs_shared_database,
 )
 from tests.factories import InterviewFactory, NoteFactory, UserFactory, make_scorecard
 
@@ -281,21 +278,6 @@ def test_a_recipient_without_an_address_fails_with_a_reason(reminder_loop, mailo
 
     assert dispatch_at(T0)["failed"] == 1
     assert Reminder.objects.get(kind="note_now").last_error == "PermanentSendError: alice has no email address."
-
-
-# --- Two dispatchers at once ----------------------------------------------------------------------------------
-
-
-@needs_shared_database
-@pytest.mark.django_db(transaction=True)
-def test_two_dispatchers_at_once_send_each_reminder_exactly_once(mailoutbox):
-    due_note_now_reminders(12)
-    results = dispatch_in_parallel(3)
-
-    headers = sorted(m.extra_headers["X-Interviewloop-Reminder"] for m in mail.outbox)
-    assert headers == sorted(f"note_now {pk}" for pk in Reminder.objects.values_list("pk", flat=True))
-    assert sum(result["sent"] for result in results) == 12
-    assert Reminder.objects.filter(sent_at__isnull=False, attempts=1).count() == 12
 
 
 # --- The sweep --------------------------------------------------------------------------------------------------

@@ -122,10 +122,12 @@ def test_a_refusal_mid_batch_fails_that_row_only_and_the_connection_is_reopened(
     assert rows[pks[2]].next_attempt_at == T0 + timedelta(seconds=30)
 
 
-def test_an_unreachable_server_is_recorded_on_every_row_of_the_batch(reminder_loop, smtp_settings):
-    pks = panel(reminder_loop, 3)
+@pytest.mark.parametrize("connections", [1, 3])
+def test_an_unreachable_server_is_recorded_on_every_row_of_the_batch(reminder_loop, smtp_settings, connections):
+    smtp_settings.REMINDER_SEND_CONNECTIONS = connections  # whichever connection tried, the row records it
+    pks = panel(reminder_loop, 5)
 
-    assert dispatch_at(T0) == {"sent": 0, "cancelled": 0, "retrying": 3, "failed": 0}
+    assert dispatch_at(T0) == {"sent": 0, "cancelled": 0, "retrying": 5, "failed": 0}
 
     for reminder in Reminder.objects.filter(pk__in=pks):
         assert (reminder.state, reminder.attempts) == ("pending", 1)
@@ -173,15 +175,19 @@ def test_a_batch_whose_lease_runs_short_is_handed_back_not_sent_late(reminder_lo
 
 @needs_shared_database
 @pytest.mark.django_db(transaction=True)
-def test_parallel_dispatchers_taking_several_batches_each_send_every_row_once(mailoutbox, monkeypatch):
-    monkeypatch.setattr(reminders_module, "CLAIM_BATCH", 3)
-    due_note_now_reminders(20)
-    results = dispatch_in_parallel(4)
+@pytest.mark.parametrize(
+    ("claim_batch", "rows", "dispatchers"),
+    [(reminders_module.CLAIM_BATCH, 12, 3), (3, 20, 4)],  # one batch each; several batches each
+)
+def test_parallel_dispatchers_send_every_row_exactly_once(mailoutbox, monkeypatch, claim_batch, rows, dispatchers):
+    monkeypatch.setattr(reminders_module, "CLAIM_BATCH", claim_batch)
+    due_note_now_reminders(rows)
+    results = dispatch_in_parallel(dispatchers)
 
     headers = sorted(m.extra_headers["X-Interviewloop-Reminder"] for m in mail.outbox)
     assert headers == sorted(f"note_now {pk}" for pk in Reminder.objects.values_list("pk", flat=True))
-    assert sum(result["sent"] for result in results) == 20
-    assert Reminder.objects.filter(sent_at__isnull=False, attempts=1).count() == 20
+    assert sum(result["sent"] for result in results) == rows
+    assert Reminder.objects.filter(sent_at__isnull=False, attempts=1).count() == rows
 
 
 def test_a_claim_that_wins_fewer_rows_than_it_read_is_rolled_back_and_taken_row_by_row(reminder_loop, mailoutbox):
