@@ -28,19 +28,21 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from debriefs import reminder_rules
 from debriefs.models import Reminder
+from interviewloop.compiled import CompiledQuery, columns, instances
 from interviewloop.models import Interview, Loop
 
 logger = logging.getLogger(__name__)
@@ -115,11 +117,49 @@ def _claim_batch(size: int) -> tuple[list[Reminder], datetime]:
 
 
 def _load(ids: list[int]) -> list[Reminder]:
-    """The rows with everything their emails and re-check need, in the order of `ids` (one query)."""
-    by_pk = Reminder.objects.select_related(
-        "interview", "loop__candidate", "loop__position", "loop__recruiter", "recipient", "copy_to"
-    ).in_bulk(ids)
+    """The rows with everything their emails and re-check need, in the order of `ids` (one query).
+
+    As `Reminder.objects.select_related("interview", "loop__candidate", "loop__position", "recipient",
+    "copy_to").in_bulk(ids)` would load them, but with only the columns the emails and the re-check read (the
+    rest deferred) and SQL compiled once per process: building every column of seven models was a tenth of a
+    send's CPU. tests/debriefs/test_reminders_batch.py compares the two.
+    """
+    query, parts = _load_query()
+    by_pk = {}
+    for row in query(ids=ids):
+        reminder, interview, loop, candidate, position, recipient, copy_to = instances(row, *parts)
+        _LOOP_FIELDS["candidate"].set_cached_value(loop, candidate)
+        _LOOP_FIELDS["position"].set_cached_value(loop, position)
+        for name, value in (("interview", interview), ("loop", loop), ("recipient", recipient), ("copy_to", copy_to)):
+            _REMINDER_FIELDS[name].set_cached_value(reminder, value)
+        by_pk[reminder.pk] = reminder
     return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+_REMINDER_FIELDS: dict[str, Any] = {
+    name: Reminder._meta.get_field(name) for name in ("interview", "loop", "recipient", "copy_to")
+}
+_LOOP_FIELDS: dict[str, Any] = {name: Loop._meta.get_field(name) for name in ("candidate", "position")}
+
+
+@cache
+def _load_query() -> tuple[CompiledQuery, tuple[tuple[type[Model], tuple[str, ...]], ...]]:
+    """_load's compiled read and its parts: (path from the reminder, model, the columns the dispatcher reads)."""
+    from interviewloop.models import Candidate, Position
+
+    user = ("id", "username", "first_name", "email")
+    parts = (
+        ("", Reminder, columns(Reminder)),
+        ("interview__", Interview, columns(Interview)),
+        ("loop__", Loop, ("id", "candidate_id", "position_id", "recruiter_id", "debrief_at", "status", "decision")),
+        ("loop__candidate__", Candidate, ("id", "name")),
+        ("loop__position__", Position, ("id", "title")),
+        ("recipient__", get_user_model(), user),
+        ("copy_to__", get_user_model(), user),
+    )
+    selected = [path + name for path, _, names in parts for name in names]
+    query = CompiledQuery(lambda ids: Reminder.objects.filter(pk__in=ids).values_list(*selected))
+    return query, tuple((model, names) for _, model, names in parts)
 
 
 def _deliver_batch(batch: list[Reminder], lease_until: datetime, senders: _Senders, result: DispatchResult) -> int:

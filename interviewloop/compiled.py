@@ -199,9 +199,15 @@ def columns(model: type[Model], *, leave_out: Sequence[str] = ()) -> tuple[str, 
 
 def instances(row: Sequence[Any], *parts: tuple[type[Model], tuple[str, ...]]) -> list[Any]:
     """Model instances from one row of a compiled read, as the ORM would build them (`Model.from_db`): `parts` are
-    (model, its `columns()` without prefix) in the row's order; a column left out is deferred, as with `defer()`."""
+    (model, its `columns()` without prefix) in the row's order; a column left out is deferred, as with `defer()`.
+    A part whose primary key is NULL (a LEFT JOIN along a nullable foreign key that found nothing) is None, as
+    select_related() leaves it."""
     built, start = [], 0
     for model, names in parts:
-        built.append(model.from_db(DEFAULT_DB_ALIAS, names, row[start : start + len(names)]))
+        values = row[start : start + len(names)]
+        pk = model._meta.pk.attname  # type: ignore[union-attr]
+        built.append(
+            None if pk in names and values[names.index(pk)] is None else model.from_db(DEFAULT_DB_ALIAS, names, values)
+        )
         start += len(names)
     return built

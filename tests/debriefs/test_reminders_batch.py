@@ -58,6 +58,54 @@ def test_a_batch_costs_a_fixed_number_of_queries_whatever_its_size(
     assert Reminder.objects.filter(sent_at=T0, attempts=1).count() == size
 
 
+def test_the_batch_load_builds_what_select_related_builds_and_the_emails_read_nothing_more(
+    reminder_loop, django_assert_num_queries
+):
+    from debriefs import outbox
+    from tests.test_compiled import loaded
+
+    ended_interview(reminder_loop, "alice", at=T0)  # note_now, note_overdue, scorecard_overdue 1-3 (copied 2-3)
+    reminder_loop.debrief_at = T0 + timedelta(days=1)
+    reminder_loop.save()
+    outbox.debrief_scheduled(reminder_loop)  # debrief_meeting: no interview
+    pks = list(Reminder.objects.order_by("-pk").values_list("pk", flat=True))
+    assert (
+        Reminder.objects.filter(interview__isnull=True).exists()
+        and Reminder.objects.filter(copy_to__isnull=False).exists()
+    )
+
+    with django_assert_num_queries(1):
+        batch = reminders_module._load([*pks, 0])  # in the order asked; an unknown id is left out
+    orm = Reminder.objects.select_related(
+        "interview", "loop__candidate", "loop__position", "recipient", "copy_to"
+    ).in_bulk(pks)
+    assert [reminder.pk for reminder in batch] == pks
+    for reminder in batch:
+        expected = orm[reminder.pk]
+        for read in (
+            lambda r: r,
+            lambda r: r.interview,
+            lambda r: r.loop,
+            lambda r: r.loop.candidate,
+            lambda r: r.loop.position,
+            lambda r: r.recipient,
+            lambda r: r.copy_to,
+        ):
+            built, wanted = read(reminder), read(expected)
+            assert (built is None) == (wanted is None)
+            if built is not None:  # the same values for every loaded column, the others deferred
+                mine, theirs = loaded(built), loaded(wanted)
+                assert mine["values"] == {k: v for k, v in theirs["values"].items() if k in mine["values"]}
+                assert mine["deferred"] == set(theirs["values"]) - set(mine["values"])
+                assert (mine["adding"], mine["db"]) == (theirs["adding"], theirs["db"])
+    # Everything the re-check and the email read was loaded: rendering the batch runs no query.
+    done = reminders_module._BatchFacts.load(batch)
+    with time_machine.travel(T0 + timedelta(days=1), tick=False), django_assert_num_queries(0):
+        for reminder in batch:
+            reminders_module.reminder_facts(reminder, timezone.now(), done=done)
+            reminders_module.reminder_email(reminder, now=timezone.now()).message()
+
+
 def test_the_batch_re_check_reads_each_rows_own_facts(reminder_loop, mailoutbox):
     pks = panel(reminder_loop, 3, kind="scorecard_overdue")
     Reminder.objects.filter(sequence__gt=1).delete()
