@@ -150,6 +150,27 @@ def test_one_smtp_connection_carries_the_whole_run(reminder_loop, smtp_settings)
     assert len(set(sink.handler.peers)) == 1
 
 
+def test_each_email_reaches_the_server_as_text_and_html_parts_under_its_own_random_boundary(
+    reminder_loop, smtp_settings
+):
+    reminder_loop.candidate.name = "Jordan O'Neil --=_interviewloop_"  # a body cannot forge the boundary
+    reminder_loop.candidate.save()
+    panel(reminder_loop, 3)
+
+    with SmtpSink(port=smtp_settings.EMAIL_PORT) as sink:
+        assert dispatch_at(T0)["sent"] == 3
+
+    boundaries = set()
+    for message in sink.handler.messages:
+        boundary = message.get_boundary()
+        assert re.fullmatch(r"=_interviewloop_[0-9a-f]{32}", boundary)
+        boundaries.add(boundary)
+        text, html = (part.get_content() for part in message.iter_parts())
+        assert "Jordan O'Neil --=_interviewloop_" in text and "Jordan O&#x27;Neil --=_interviewloop_" in html
+        assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
+    assert len(boundaries) == 3
+
+
 def test_a_refusal_mid_batch_fails_that_row_only_and_the_connection_is_reopened(reminder_loop, smtp_settings):
     pks = panel(reminder_loop, 4)
 
