@@ -422,11 +422,18 @@ def main(argv: list[str] | None = None) -> int:
 
     broker_env = dict(os.environ)
     dispatch = {"available": False, "reason": "not run (--only)"}
+    dispatch_solo = dict(dispatch)
     if "dispatcher" in wanted:
-        log(f"dispatcher: {args.reminders} reminders through one worker ...")
-        dispatch = dispatcher.run(
-            reminders=args.reminders, env=broker_env, log_dir=out_dir, timeout=args.dispatch_timeout, log=log
-        )
+        for pool in dispatcher.POOLS:
+            log(f"dispatcher: {args.reminders} reminders through one worker, {pool} pool ...")
+            outcome = dispatcher.run(
+                reminders=args.reminders, env=broker_env, log_dir=out_dir, timeout=args.dispatch_timeout, pool=pool,
+                log=log,
+            )  # fmt: skip
+            if pool == "solo":
+                dispatch_solo = outcome
+            else:
+                dispatch = outcome
     sweep = {"available": False, "reason": "not run (--only)"}
     if "sweep" in wanted:
         sweep = dispatcher.time_empty_sweep()
@@ -460,6 +467,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": seed_result,
         "scenarios": rows,
         "dispatcher": dispatch,
+        "dispatcher_solo": dispatch_solo,
         "sweep": sweep,
     }
     result["targets"] = report.check_targets(rows, dispatch, sweep)

@@ -116,15 +116,20 @@ def table(result: dict[str, Any]) -> str:
             f"{_fmt(row.get('server_cpu_ms_per_request'), 2):>12}{_fmt(row.get('cpu_vs_floor'), 2):>11}  {row['requests']}"
         )
     lines.append("")
-    dispatcher = result.get("dispatcher", {})
-    if dispatcher.get("available"):
-        lines.append(
-            f"reminder dispatcher (1 worker): {dispatcher.get('sent')} sent, {dispatcher.get('cancelled')} cancelled, "
-            f"{dispatcher.get('failed')} failed, {dispatcher.get('received_by_sink')} at the SMTP sink in "
-            f"{_fmt(dispatcher.get('seconds'), 2)} s = {_fmt(dispatcher.get('reminders_per_s'))} reminders/s"
-        )
-    else:
-        lines.append(f"reminder dispatcher: not available: {dispatcher.get('reason', '')}")
+    for key, title in (
+        ("dispatcher", "reminder dispatcher (1 worker, prefork pool of {processes})"),
+        ("dispatcher_solo", "reminder dispatcher (1 worker process, solo pool, no target)"),
+    ):
+        dispatcher = result.get(key, {})
+        if dispatcher.get("available"):
+            lines.append(
+                f"{title.format(processes=dispatcher.get('processes'))}: {dispatcher.get('sent')} sent, "
+                f"{dispatcher.get('cancelled')} cancelled, {dispatcher.get('failed')} failed, "
+                f"{dispatcher.get('received_by_sink')} at the SMTP sink in {_fmt(dispatcher.get('seconds'), 2)} s = "
+                f"{_fmt(dispatcher.get('reminders_per_s'))} reminders/s"
+            )
+        else:
+            lines.append(f"{title.format(processes='?')}: not available: {dispatcher.get('reason', '')}")
     sweep = result.get("sweep", {})
     if sweep.get("available"):
         lines.append(

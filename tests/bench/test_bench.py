@@ -139,9 +139,10 @@ def test_report_writes_the_json_and_the_table(tmp_path):
     report.add_floor_ratios(rows)
     assert [row["p50_vs_floor"] for row in rows[:2]] == [1.0, 2.5]
     assert [row["cpu_vs_floor"] for row in rows[:2]] == [1.0, 4.0]
-    dispatcher = {"available": True, "sent": 10, "reminders_per_s": 250.0}
+    dispatcher = {"available": True, "pool": "prefork", "processes": 2, "sent": 10, "reminders_per_s": 250.0}
+    solo = {"available": True, "pool": "solo", "processes": 1, "sent": 10, "reminders_per_s": 150.0}
     sweep = {"available": True, "median_ms": 1.5, "uses_index": True}
-    result = {"scenarios": rows, "dispatcher": dispatcher, "sweep": sweep}
+    result = {"scenarios": rows, "dispatcher": dispatcher, "dispatcher_solo": solo, "sweep": sweep}
     result["targets"] = report.check_targets(rows, dispatcher, sweep)
 
     path = report.write(result, tmp_path / "latest.json")
@@ -155,3 +156,6 @@ def test_report_writes_the_json_and_the_table(tmp_path):
     text = report.table(result)
     assert "debrief page" in text and "not available: not routed yet" in text
     assert "[met   ] empty sweep under 5 ms" in text
+    # the target is the worker as deployed; the single process is reported beside it
+    assert "reminder dispatcher (1 worker, prefork pool of 2): 10 sent" in text and "= 250.0 reminders/s" in text
+    assert "reminder dispatcher (1 worker process, solo pool, no target): 10 sent" in text
