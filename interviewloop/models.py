@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
+
+from interviewloop.history import HistoricalRecords
 
 
 class Decision(models.TextChoices):
