@@ -9,7 +9,7 @@ cheaper mistake. Two dispatchers never send the same row within a lease: the cla
 `select_for_update(skip_locked=True)` on PostgreSQL plus a conditional UPDATE that only one of them wins.
 
 Throughput: rows are claimed CLAIM_BATCH at a time (one transaction), their "does it still apply" facts read for
-the whole batch in two queries (again if they grow older than FACTS_MAX_AGE), and the emails sent over up to
+the whole batch in three queries at most (again if they grow older than FACTS_MAX_AGE), and the emails sent over up to
 REMINDER_SEND_CONNECTIONS SMTP connections at once, each kept for the whole run and driven by its own thread,
 so one message's round trips to the mail server overlap the next one's rendering. Every database read and write
 stays on the dispatcher's own thread. A row is only sent while its lease has a send's time left, and a batch's
@@ -43,6 +43,7 @@ from django.utils import timezone
 
 from debriefs import reminder_rules
 from debriefs.models import Reminder
+from debriefs.services import PanelSeat, loop_panels
 from interviewloop.compiled import CompiledQuery, columns, instances
 from interviewloop.models import Interview, Loop
 
@@ -190,7 +191,7 @@ def _deliver_batch(batch: list[Reminder], lease_until: datetime, senders: _Sende
             if index == len(batch):
                 break
         reminder = batch[index]
-        _deliver(reminder, reminder_facts(reminder, now, done=done), senders, result, sent, now=now)
+        _deliver(reminder, reminder_facts(reminder, now, done=done), senders, result, sent, now=now, done=done)
         index += 1
     senders.wait_all()
     _mark_sent(sent)
@@ -205,6 +206,7 @@ def _deliver(
     sent: list[_Sent],
     *,
     now: datetime,
+    done: _BatchFacts,
 ) -> None:
     """Cancel the row if it no longer applies; else hand its email to a sender and record the outcome when the send
     is over (on this thread, see _Senders): a success joins `sent`, marked with the rest of the batch."""
@@ -215,7 +217,7 @@ def _deliver(
         result.cancelled.append(reminder.pk)
         return
     try:
-        message = reminder_email(reminder, now=now)
+        message = reminder_email(reminder, now=now, done=done)
     except Exception as error:
         _record(reminder, result, sent, error)
         return
@@ -391,10 +393,12 @@ class _Mailer:
 
 @dataclass(frozen=True)
 class _BatchFacts:
-    """Which of a batch's interviews have a note, and which a submitted scorecard: two queries for the batch."""
+    """Which of a batch's interviews have a note, and which a submitted scorecard; and the panel of each loop the
+    batch tells of a final decision: three queries for the batch at most, none for a kind it has no row of."""
 
     noted: frozenset[int]
     submitted: frozenset[int]
+    panels: dict[int, list[PanelSeat]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, batch: list[Reminder]) -> _BatchFacts:
@@ -405,6 +409,7 @@ class _BatchFacts:
         for_scorecard = {
             r.interview_id for r in batch if r.interview_id is not None and r.kind == Reminder.Kind.SCORECARD_OVERDUE
         }
+        for_panel = {r.loop_id for r in batch if r.kind == Reminder.Kind.DEBRIEF_READY}
         noted = Note.objects.filter(interview_id__in=for_note).values_list("interview_id", flat=True)
         submitted = Scorecard.objects.filter(
             interview_id__in=for_scorecard, status=Scorecard.Status.SUBMITTED
@@ -412,6 +417,7 @@ class _BatchFacts:
         return cls(
             noted=frozenset(noted) if for_note else frozenset(),
             submitted=frozenset(submitted) if for_scorecard else frozenset(),
+            panels=loop_panels(for_panel) if for_panel else {},
         )
 
 
@@ -449,12 +455,13 @@ class ReminderEmail(EmailMultiAlternatives):
         return mime
 
 
-def reminder_email(reminder: Reminder, *, now: datetime) -> EmailMultiAlternatives:
-    """The reminder as a plain-text + HTML email: what to do, by when in the reader's terms, and one link to do it."""
+def reminder_email(reminder: Reminder, *, now: datetime, done: _BatchFacts | None = None) -> EmailMultiAlternatives:
+    """The reminder as a plain-text + HTML email: what to do, by when in the reader's terms, and one link to do it.
+    A debrief_ready email reads its loop's panel from `done` (the batch's), else from the database."""
     recipient = reminder.recipient
     if not recipient.email:
         raise PermanentSendError(f"{recipient.get_username()} has no email address.")
-    context = _email_context(reminder, now=now)
+    context = _email_context(reminder, now=now, done=done)
     subject = " ".join(render_to_string(f"emails/{reminder.kind}_subject.txt", context).split())
     text = render_to_string(f"emails/{reminder.kind}.txt", context)
     html = render_to_string(f"emails/{reminder.kind}.html", context)
@@ -466,7 +473,7 @@ def reminder_email(reminder: Reminder, *, now: datetime) -> EmailMultiAlternativ
     return message
 
 
-def _email_context(reminder: Reminder, *, now: datetime) -> dict[str, object]:
+def _email_context(reminder: Reminder, *, now: datetime, done: _BatchFacts | None) -> dict[str, object]:
     zone = timezone.get_default_timezone()
     loop = reminder.loop
     interview = reminder.interview
@@ -492,7 +499,7 @@ def _email_context(reminder: Reminder, *, now: datetime) -> dict[str, object]:
         )
         context["deadline"] = reminder_rules.deadline_phrase(reminder.due_at, now, zone)
     elif reminder.kind == Reminder.Kind.DEBRIEF_READY:
-        context.update(_debrief_context(reminder))
+        context.update(_debrief_context(reminder, done=done))
         context["link"] = page_url("loop-debrief", loop.pk, fallback=f"/loops/{loop.pk}/")
     elif reminder.kind == Reminder.Kind.DEBRIEF_MEETING:
         assert loop.debrief_at is not None
@@ -501,23 +508,25 @@ def _email_context(reminder: Reminder, *, now: datetime) -> dict[str, object]:
     return context
 
 
-def _debrief_context(reminder: Reminder) -> dict[str, object]:
+def _debrief_context(reminder: Reminder, *, done: _BatchFacts | None) -> dict[str, object]:
     """The decision and the tally, except to a panel member who has not submitted: independence comes first
     ("an interviewer sees their own note and scorecard only, until they have submitted their scorecard")."""
     from debriefs.aggregation import decide, tally
-    from debriefs.services import loop_panel
-    from scorecards.models import Scorecard
     from scorecards.rules import VOTE_LABELS
 
     loop = reminder.loop
-    own = Interview.objects.filter(loop=loop, interviewer_id=reminder.recipient_id).select_related("scorecard").first()
-    own_scorecard = getattr(own, "scorecard", None) if own is not None else None
-    if own is not None and (own_scorecard is None or own_scorecard.status != Scorecard.Status.SUBMITTED):
+    if done is None or loop.pk not in done.panels:
+        done = _BatchFacts.load([reminder])
+    seats = done.panels[loop.pk]
+    own = next((seat for seat in seats if seat.interviewer_id == reminder.recipient_id), None)
+    if own is not None and not own.vote.submitted:
         return {
             "withheld": True,
-            "scorecard_link": page_url("interview-scorecard", own.pk, fallback=f"/interviews/{own.pk}/scorecard/"),
+            "scorecard_link": page_url(
+                "interview-scorecard", own.interview_id, fallback=f"/interviews/{own.interview_id}/scorecard/"
+            ),
         }
-    panel = loop_panel(loop)
+    panel = [seat.vote for seat in seats]
     outcome = decide(panel)
     return {
         "withheld": False,

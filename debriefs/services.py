@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -16,21 +17,45 @@ from scorecards.models import Scorecard
 
 
 def loop_panel(loop: Loop) -> list[PanelVote]:
-    """The loop's interviews as the decision sees them (one query of the four columns it needs)."""
+    """The loop's interviews as the decision sees them (one query of the columns it needs)."""
+    return [seat.vote for seat in loop_panels({loop.pk})[loop.pk]]
+
+
+@dataclass(frozen=True)
+class PanelSeat:
+    """One interview of a loop as the decision sees it, and whose it is."""
+
+    interview_id: int
+    interviewer_id: int
+    vote: PanelVote
+
+
+def loop_panels(loop_ids: Iterable[int]) -> dict[int, list[PanelSeat]]:
+    """Each loop's interviews in panel order (scheduled start, then id): one query for all the loops."""
+    panels: dict[int, list[PanelSeat]] = {loop_id: [] for loop_id in loop_ids}
     rows = (
-        Interview.objects.filter(loop=loop)
-        .order_by("scheduled_start", "id")
-        .values_list("interviewer__username", "counts_toward_decision", "scorecard__status", "scorecard__vote")
-    )
-    return [
-        PanelVote(
-            interviewer=username,
-            counts_toward_decision=counts,
-            submitted=status == Scorecard.Status.SUBMITTED,
-            vote=vote if status == Scorecard.Status.SUBMITTED else None,
+        Interview.objects.filter(loop_id__in=panels)
+        .order_by("loop_id", "scheduled_start", "id")
+        .values_list(
+            "loop_id", "id", "interviewer_id", "interviewer__username", "counts_toward_decision",
+            "scorecard__status", "scorecard__vote",
         )
-        for username, counts, status, vote in rows
-    ]
+    )  # fmt: skip
+    for loop_id, interview_id, interviewer_id, username, counts, status, vote in rows:
+        submitted = status == Scorecard.Status.SUBMITTED
+        panels[loop_id].append(
+            PanelSeat(
+                interview_id=interview_id,
+                interviewer_id=interviewer_id,
+                vote=PanelVote(
+                    interviewer=username,
+                    counts_toward_decision=counts,
+                    submitted=submitted,
+                    vote=vote if submitted else None,
+                ),
+            )
+        )
+    return panels
 
 
 def panel_from_interviews(interviews: Iterable[Interview]) -> list[PanelVote]:

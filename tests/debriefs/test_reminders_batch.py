@@ -1,6 +1,6 @@
-"""The dispatcher's throughput machinery keeps its guarantees: a batch is claimed in one transaction and re-checked
-in two queries; one SMTP connection carries the run and is reopened after an error, with every failure recorded on
-its own row; a batch whose lease runs short is handed back rather than sent late; and parallel dispatchers taking
+"""The dispatcher's throughput machinery keeps its guarantees: a batch is claimed in one transaction and re-checked in
+three queries at most; one SMTP connection carries the run and is reopened after an error, with every failure recorded
+on its own row; a batch whose lease runs short is handed back rather than sent late; and parallel dispatchers taking
 several batches each still send every row exactly once."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from tests.debriefs.reminder_fixtures import (
     needs_shared_database,
     smtp_to_local_port,
 )
-from tests.factories import NoteFactory
+from tests.factories import NoteFactory, make_scorecard
 
 pytestmark = [pytest.mark.django_db]
 
@@ -56,6 +56,42 @@ def test_a_batch_costs_a_fixed_number_of_queries_whatever_its_size(
         assert reminders_dispatch().as_dict() == {"sent": size, "cancelled": 0, "retrying": 0, "failed": 0}
     assert [m.extra_headers["X-Interviewloop-Reminder"] for m in mail.outbox] == [f"note_now {pk}" for pk in pks]
     assert Reminder.objects.filter(sent_at=T0, attempts=1).count() == size
+
+
+@pytest.mark.parametrize("loops", [1, 3])
+def test_debrief_ready_emails_read_their_panels_once_for_the_batch_and_say_what_a_lone_one_says(
+    rubric, recruiter, mailoutbox, django_assert_num_queries, loops
+):
+    from debriefs.services import loop_recompute_decision
+    from tests.debriefs.reminder_fixtures import make_loop
+
+    for n in range(loops):  # a No, a Strong Yes and one not in yet: the last is withheld the decision
+        loop = make_loop(rubric, recruiter, candidate=f"Candidate {n}")
+        no, yes, _ = (ended_interview(loop, f"l{n}{name}", at=T0) for name in ("alice", "bob", "carol"))
+        make_scorecard(no, vote="no", scores=2)
+        make_scorecard(yes, vote="strong_yes", scores=5)
+        with time_machine.travel(T0 + timedelta(hours=2), tick=False):
+            loop_recompute_decision(loop=loop)
+    Reminder.objects.exclude(kind="debrief_ready").delete()
+    pks = list(Reminder.objects.order_by("next_attempt_at", "id").values_list("pk", flat=True))
+    assert len(pks) == 4 * loops
+
+    batch = reminders_module._load(pks)
+    with django_assert_num_queries(1):  # the panels of every loop in the batch; no note or scorecard query
+        done = reminders_module._BatchFacts.load(batch)
+    at = T0 + timedelta(hours=2)
+    with django_assert_num_queries(0):
+        batched = [reminders_module.reminder_email(r, now=at, done=done) for r in batch]
+    alone = [reminders_module.reminder_email(r, now=at) for r in batch]
+    assert [(m.subject, m.body, m.alternatives) for m in batched] == [
+        (m.subject, m.body, m.alternatives) for m in alone
+    ]
+    assert sum("Votes: Strong Yes 1" in m.body for m in batched) == 3 * loops  # carol's is withheld
+
+    # The claim (4), the rows (1), the panels (1), the batch's marks (3), the empty claim that ends the run (3).
+    with time_machine.travel(at, tick=False), django_assert_num_queries(6 + 3 + 3):
+        assert reminders_dispatch().as_dict() == {"sent": 4 * loops, "cancelled": 0, "retrying": 0, "failed": 0}
+    assert [m.body for m in mail.outbox] == [m.body for m in alone]
 
 
 def test_the_batch_load_builds_what_select_related_builds_and_the_emails_read_nothing_more(
