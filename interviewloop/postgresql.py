@@ -7,7 +7,7 @@ parsed in Python, a sixth of the CPU of an interviewer's list page (Django ticke
 
 The loader registered here on each new PostgreSQL connection does what Django's does (the value in the
 connection's time zone, with that `tzinfo`) with psycopg's own registered parser, the C one when installed, for
-the parsing. It carries the `timezone` attribute Django compares before registering its loader on a cursor, so
+the parsing; where the session's time zone is already Django's, the parser alone. It carries the `timezone` attribute Django compares before registering its loader on a cursor, so
 Django keeps it. tests/test_postgresql.py compares the two loaders on the same values.
 """
 
@@ -40,6 +40,12 @@ def timestamptz_loader(zone: tzinfo | None) -> type[Loader]:
         def __init__(self, oid: int, context: Any = None) -> None:
             super().__init__(oid, context)
             self.parse = parser(oid, context).load
+            # The parser gives its values the session's time zone (read now, as it reads it). When that is `zone`
+            # itself, as on every connection Django opens with USE_TZ (UTC both), it is the whole loader: psycopg
+            # then calls it straight from C, not through a Python method per value.
+            session = context.connection if context is not None else None
+            if session is not None and session.info.timezone is zone:
+                self.load = self.parse  # type: ignore[method-assign]
 
         def load(self, data: Any) -> datetime:
             return self.parse(data).replace(tzinfo=zone)

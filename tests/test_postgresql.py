@@ -70,3 +70,25 @@ def test_the_orms_datetimes_are_unchanged(interviewer):
     djangos = read(f"SELECT {', '.join(columns)} FROM interviewloop_interview", [], djangos=True)
     assert ours == djangos
     assert ours[0][0] == datetime(2026, 3, 29, 0, 59, 59, 999999, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("zone", [UTC, ZoneInfo("Asia/Kolkata")])
+def test_the_parser_alone_reads_where_the_session_zone_is_the_loaders_and_is_corrected_where_not(zone):
+    moment = datetime(2026, 11, 30, 23, 59, 59, 123456, tzinfo=UTC)
+    sql = "SELECT %s::timestamptz"
+    with connection.cursor() as cursor:  # the session's zone is UTC, as Django sets it with USE_TZ
+        assert cursor.connection.info.timezone is UTC
+        cursor.cursor.adapters.register_loader(TIMESTAMPTZ_OID, timestamptz_loader(zone))
+        loader = cursor.cursor.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)(TIMESTAMPTZ_OID, cursor.cursor)
+        cursor.execute(sql, [moment])
+        (ours,) = cursor.fetchone()
+    with connection.cursor() as cursor:
+        from django.db.backends.postgresql.psycopg_any import register_tzloader
+
+        register_tzloader(zone, cursor.cursor)
+        cursor.execute(sql, [moment])
+        (djangos,) = cursor.fetchone()
+
+    assert (loader.load == loader.parse) is (zone is UTC)  # no Python call per value where none is needed
+    assert ours == djangos and ours.tzinfo is djangos.tzinfo is zone
+    assert ours.replace(tzinfo=None) == moment.replace(tzinfo=None)  # the session's wall clock, as Django's gives
