@@ -42,20 +42,28 @@ def loop_panels(loop_ids: Iterable[int]) -> dict[int, list[PanelSeat]]:
         )
     )  # fmt: skip
     for loop_id, interview_id, interviewer_id, username, counts, status, vote in rows:
-        submitted = status == Scorecard.Status.SUBMITTED
         panels[loop_id].append(
             PanelSeat(
                 interview_id=interview_id,
                 interviewer_id=interviewer_id,
-                vote=PanelVote(
-                    interviewer=username,
-                    counts_toward_decision=counts,
-                    submitted=submitted,
-                    vote=vote if submitted else None,
-                ),
+                vote=panel_vote(username, counts_toward_decision=counts, scorecard_status=status, scorecard_vote=vote),
             )
         )
     return panels
+
+
+def panel_vote(
+    interviewer: str, *, counts_toward_decision: bool, scorecard_status: str | None, scorecard_vote: str | None
+) -> PanelVote:
+    """An interview's PanelVote from its scorecard's status and vote (None: no scorecard): a draft's vote is never
+    read."""
+    submitted = scorecard_status == Scorecard.Status.SUBMITTED
+    return PanelVote(
+        interviewer=interviewer,
+        counts_toward_decision=counts_toward_decision,
+        submitted=submitted,
+        vote=scorecard_vote if submitted else None,
+    )
 
 
 def panel_from_interviews(interviews: Iterable[Interview]) -> list[PanelVote]:
@@ -63,13 +71,12 @@ def panel_from_interviews(interviews: Iterable[Interview]) -> list[PanelVote]:
     panel = []
     for interview in interviews:
         scorecard = getattr(interview, "scorecard", None)
-        submitted = scorecard is not None and scorecard.status == Scorecard.Status.SUBMITTED
         panel.append(
-            PanelVote(
-                interviewer=interview.interviewer.username,
+            panel_vote(
+                interview.interviewer.username,
                 counts_toward_decision=interview.counts_toward_decision,
-                submitted=submitted,
-                vote=scorecard.vote if submitted and scorecard is not None else None,
+                scorecard_status=scorecard.status if scorecard is not None else None,
+                scorecard_vote=scorecard.vote if scorecard is not None else None,
             )
         )
     return panel
