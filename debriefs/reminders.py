@@ -9,8 +9,8 @@ cheaper mistake. Two dispatchers never send the same row within a lease: the cla
 `select_for_update(skip_locked=True)` on PostgreSQL plus a conditional UPDATE that only one of them wins.
 
 Throughput: rows are claimed CLAIM_BATCH at a time (one transaction), their "does it still apply" facts read for
-the whole batch in three queries at most (again if they grow older than FACTS_MAX_AGE), and the emails sent over up to
-REMINDER_SEND_CONNECTIONS SMTP connections at once, each kept for the whole run and driven by its own thread,
+the whole batch in two queries, the panels its debrief_ready emails tell of in one more (all again if they grow
+older than FACTS_MAX_AGE), and the emails sent over up to REMINDER_SEND_CONNECTIONS SMTP connections at once, each kept for the whole run and driven by its own thread,
 so one message's round trips to the mail server overlap the next one's rendering. Every database read and write
 stays on the dispatcher's own thread. A row is only sent while its lease has a send's time left, and a batch's
 sent rows are marked together, in one statement, as soon as the batch's last send is over: still within the
@@ -191,7 +191,7 @@ def _deliver_batch(batch: list[Reminder], lease_until: datetime, senders: _Sende
             if index == len(batch):
                 break
         reminder = batch[index]
-        _deliver(reminder, reminder_facts(reminder, now, done=done), senders, result, sent, now=now, done=done)
+        _deliver(reminder, senders, result, sent, now=now, done=done)
         index += 1
     senders.wait_all()
     _mark_sent(sent)
@@ -200,7 +200,6 @@ def _deliver_batch(batch: list[Reminder], lease_until: datetime, senders: _Sende
 
 def _deliver(
     reminder: Reminder,
-    facts: reminder_rules.Facts,
     senders: _Senders,
     result: DispatchResult,
     sent: list[_Sent],
@@ -208,9 +207,10 @@ def _deliver(
     now: datetime,
     done: _BatchFacts,
 ) -> None:
-    """Cancel the row if it no longer applies; else hand its email to a sender and record the outcome when the send
-    is over (on this thread, see _Senders): a success joins `sent`, marked with the rest of the batch."""
-    reason = reminder_rules.cancel_reason(reminder.kind, facts)
+    """Cancel the row if it no longer applies (by the batch's facts, `done`); else hand its email to a sender and
+    record the outcome when the send is over (on this thread, see _Senders): a success joins `sent`, marked with the
+    rest of the batch."""
+    reason = reminder_rules.cancel_reason(reminder.kind, reminder_facts(reminder, now, done=done))
     if reason:
         Reminder.objects.filter(PENDING, pk=reminder.pk).update(cancelled_at=now, cancel_reason=reason)
         logger.info("reminders: cancelled %s #%s: %s", reminder.kind, reminder.pk, reason)
@@ -515,9 +515,7 @@ def _debrief_context(reminder: Reminder, *, done: _BatchFacts | None) -> dict[st
     from scorecards.rules import VOTE_LABELS
 
     loop = reminder.loop
-    if done is None or loop.pk not in done.panels:
-        done = _BatchFacts.load([reminder])
-    seats = done.panels[loop.pk]
+    seats = done.panels[loop.pk] if done is not None and loop.pk in done.panels else loop_panels({loop.pk})[loop.pk]
     own = next((seat for seat in seats if seat.interviewer_id == reminder.recipient_id), None)
     if own is not None and not own.vote.submitted:
         return {

@@ -7,8 +7,9 @@ parsed in Python, a sixth of the CPU of an interviewer's list page (Django ticke
 
 The loader registered here on each new PostgreSQL connection does what Django's does (the value in the
 connection's time zone, with that `tzinfo`) with psycopg's own registered parser, the C one when installed, for
-the parsing; where the session's time zone is already Django's, the parser alone. It carries the `timezone` attribute Django compares before registering its loader on a cursor, so
-Django keeps it. tests/test_postgresql.py compares the two loaders on the same values.
+the parsing; where the session's time zone is already Django's, the parser alone. It carries the `timezone`
+attribute Django compares before registering its loader on a cursor, so Django keeps it. tests/test_postgresql.py
+compares the two loaders on the same values.
 """
 
 from __future__ import annotations
