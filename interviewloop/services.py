@@ -18,18 +18,15 @@ from scorecards.models import Rubric
 
 @transaction.atomic
 def interview_end(*, interview: Interview, at: datetime | None = None) -> Interview:
-    """End an interview now (or at `at`); idempotent: a second call keeps the first end time."""
+    """End an interview now (or at `at`); idempotent: a second call keeps the first end time.
+
+    Always allowed, even before its scheduled start: calls move, and the tool never stands between an
+    interviewer and their note (DESIGN.md, Five-minute note). The page asks "end now?" first; the API just ends.
+    """
     locked = Interview.objects.select_for_update().get(pk=interview.pk)
     if locked.ended_at is not None:
         return locked
-    now = timezone.now()
-    ended_at = at or now
-    if ended_at < locked.scheduled_start:
-        raise Conflict(
-            "This interview has not started yet: it can be ended once its scheduled start has passed.",
-            code="interview_not_started",
-        )
-    locked.ended_at = ended_at
+    locked.ended_at = at or timezone.now()
     locked.save(update_fields=["ended_at"])
     outbox.interview_ended(locked)
     return locked

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -96,16 +97,21 @@ def interview_kit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @interviewer_required
 def interview_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """End the interview and go to the note. Before its scheduled start the page asks "end now?" first (a form
+    of its own, so it works without JavaScript); ending itself is always allowed (DESIGN.md, Five-minute note)."""
     interview = _own(request, pk)
-    try:
-        interview_end(interview=interview)
-    except DomainError as refusal:
-        messages.error(request, refusal.detail)
+    before_start = interview.ended_at is None and timezone.now() < interview.scheduled_start
+    if before_start and request.POST.get("confirm") != "yes":
         back = request.POST.get("next", "")
         safe = url_has_allowed_host_and_scheme(
             back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         )
-        return redirect(back if back and safe else "my-interviews")
+        return render(
+            request,
+            "scorecards/end_confirm.html",
+            {"interview": interview, "back": back if back and safe else reverse("my-interviews")},
+        )
+    interview_end(interview=interview)
     messages.success(request, "Interview ended. Write the five-minute note now, while it is fresh.")
     return redirect("interview-note", pk=interview.pk)
 

@@ -296,12 +296,26 @@ def test_my_interviews_costs_the_same_number_of_queries_at_any_size(
     assert response.status_code == 200
 
 
-def test_ending_too_early_says_why_and_goes_back_only_to_this_site(browser, interviewer, rubric):
+def test_ending_before_the_scheduled_start_asks_first_and_goes_back_only_to_this_site(browser, interviewer, rubric):
     interview = InterviewFactory(interviewer=interviewer, scheduled_start=START, scheduled_end=ENDED)
-    with time_machine.travel(START - timedelta(minutes=10), tick=False):
-        back = browser.post(f"/interviews/{interview.id}/end/", {"next": f"/interviews/{interview.id}/"})
-        away = browser.post(f"/interviews/{interview.id}/end/", {"next": "https://evil.example/"}, follow=True)
-    assert back["Location"] == f"/interviews/{interview.id}/"
-    assert away.redirect_chain[0][0] == "/interviews/"
-    assert "has not started yet" in away.content.decode()
+    early = START - timedelta(minutes=10)
+    with time_machine.travel(early, tick=False):
+        # when: the End button before the scheduled start
+        asked = browser.post(f"/interviews/{interview.id}/end/", {"next": f"/interviews/{interview.id}/"})
+        away = browser.post(f"/interviews/{interview.id}/end/", {"next": "https://evil.example/"})
+    # then: "end now?", with a form that ends it and a way back (to this site only); nothing ended yet
+    assert asked.status_code == away.status_code == 200
+    html = asked.content.decode()
+    assert "End now?" in html
+    assert '<input type="hidden" name="confirm" value="yes">' in html
+    assert f'<form method="post" action="/interviews/{interview.id}/end/"' in html
+    assert f'<a class="button" href="/interviews/{interview.id}/">No, go back</a>' in html
+    assert '<a class="button" href="/interviews/">No, go back</a>' in away.content.decode()
     assert Interview.objects.get(pk=interview.pk).ended_at is None
+
+    # when: confirmed, it ends at once and leads to the note
+    with time_machine.travel(early, tick=False):
+        ended = browser.post(f"/interviews/{interview.id}/end/", {"confirm": "yes"})
+    assert ended.status_code == 302
+    assert ended["Location"] == f"/interviews/{interview.id}/note/"
+    assert Interview.objects.get(pk=interview.pk).ended_at == early
