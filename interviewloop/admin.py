@@ -14,8 +14,11 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from debriefs.services import loop_lock, loop_recompute_decision
+from interviewloop.errors import DomainError
 from interviewloop.models import Candidate, Interview, Loop, Position
 from interviewloop.privacy import candidate_erase
+from interviewloop.services import interview_set_counting
 from scorecards.models import Rubric
 
 
@@ -114,10 +117,29 @@ class InterviewInline(admin.TabularInline):
     extra = 0
     fields = ["interviewer", "rubric", "scheduled_start", "scheduled_end", "counts_toward_decision", "ended_at"]
     # An interview pins its rubric for good (the scorecard is read against that version); a new one
-    # takes the position's rubric, as the API does (LoopAdmin.save_formset).
+    # takes the position's rubric, as the API does (LoopAdmin.save_formset). Ticking "counts" on an existing
+    # one goes through interview_set_counting, which recomputes the decision (LoopAdmin.save_formset).
     readonly_fields = ["rubric", "ended_at"]
     autocomplete_fields = ["interviewer"]
     show_change_link = True
+    # Deleting an interview deletes its note and scorecard: evidence, and a vote the decision may rest on.
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _open(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _open(obj) and super().has_change_permission(request, obj)
+
+
+def _open(loop: Loop | None) -> bool:
+    """A closed loop's panel no longer changes: its outcome was recorded against it."""
+    return loop is None or loop.status == Loop.Status.OPEN
+
+
+# What the loop form may write; status, decision and outcome only move through the services
+# (debriefs.services: the rule's decision, and the recruiter's recorded outcome, which closes the loop).
+LOOP_EDITABLE = ["candidate", "position", "recruiter", "debrief_at"]
 
 
 @admin.register(Loop)
@@ -128,23 +150,58 @@ class LoopAdmin(ReadOnlyHistoryAdmin):
     list_select_related = ["candidate", "position", "recruiter"]
     autocomplete_fields = ["candidate", "recruiter"]
     date_hierarchy = "created_at"
-    # The decision is the rule's ("One No = No Hire") and the outcome is recorded through the debrief,
-    # so neither is typed in here.
+    # The decision is the rule's ("One No = No Hire") and the outcome is recorded through the debrief (which
+    # closes the loop), so none of them is typed in here: reopening a closed loop would let its outcome be
+    # overwritten.
     readonly_fields = [
-        "decision", "decision_changed_at", "decision_reason", "outcome", "outcome_at", "outcome_by", "created_at",
+        "status", "decision", "decision_changed_at", "decision_reason", "outcome", "outcome_at", "outcome_by",
+        "created_at",
     ]  # fmt: skip
     inlines = [InterviewInline]
 
     def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list:
         return super().get_inline_instances(request, obj) if obj is not None else []
 
+    def save_model(self, request: HttpRequest, obj: Loop, form: Any, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # The loop's lock first, as every write that can change the decision takes it (loop_lock); and only
+        # the form's own fields are written, so nothing read before the lock (a status, an outcome) is
+        # written back over what the services set meanwhile.
+        locked = loop_lock(obj.pk)
+        for name in ("status", "decision", "decision_reason", "decision_changed_at", "outcome", "outcome_at"):
+            setattr(obj, name, getattr(locked, name))
+        obj.outcome_by_id = locked.outcome_by_id
+        changed = [name for name in form.changed_data if name in LOOP_EDITABLE]
+        if changed:
+            obj.save(update_fields=changed)
+
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        if formset.model is Interview:
-            for interview_form in formset.forms:
-                interview = interview_form.instance
-                if interview.pk is None and interview.rubric_id is None:
-                    interview.rubric_id = form.instance.position.rubric_id
+        if formset.model is not Interview:
+            super().save_formset(request, form, formset, change)
+            return
+        loop = form.instance  # as save_model read it, under the loop's lock
+        if not _open(loop):
+            if formset.has_changed():
+                self.message_user(request, "This loop is closed: its panel no longer changes.", messages.ERROR)
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # for the change log
+            return
+        recount = []
+        for interview_form in formset.forms:
+            interview = interview_form.instance
+            if interview.pk is None and interview.rubric_id is None:
+                interview.rubric_id = loop.position.rubric_id
+            if interview.pk is not None and "counts_toward_decision" in interview_form.changed_data:
+                # Saved as it was; interview_set_counting changes it and recomputes the decision.
+                recount.append((interview, interview.counts_toward_decision))
+                interview.counts_toward_decision = interview_form.initial["counts_toward_decision"]
         super().save_formset(request, form, formset, change)
+        for interview, counts in recount:
+            interview_set_counting(interview=interview, counts_toward_decision=counts)
+        if formset.new_objects:
+            # A new counting interview turns a hire back into pending (as interview_schedule does).
+            loop_recompute_decision(loop=loop, locked=True)
 
 
 @admin.register(Interview)
@@ -157,13 +214,54 @@ class InterviewAdmin(admin.ModelAdmin):
     list_select_related = ["loop__candidate", "loop__position", "interviewer", "rubric"]
     autocomplete_fields = ["loop", "interviewer"]
     date_hierarchy = "scheduled_start"
+    actions = ["count_toward_decision", "stop_counting"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # `ended_at` is set by the interviewer or the sweep (it starts the note's five minutes);
-        # the rubric is pinned once the interview exists.
-        return ["ended_at", "created_at", "rubric"] if obj is not None else ["ended_at", "created_at"]
+        # the rubric and the loop are pinned once the interview exists; whether it counts changes only
+        # through the actions below, which recompute the decision.
+        if obj is None:
+            return ["ended_at", "created_at"]
+        return ["ended_at", "created_at", "rubric", "loop", "counts_toward_decision"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # its note and scorecard are evidence, and the decision may rest on its vote
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "rubric":
             kwargs["queryset"] = published_rubrics()
+        if db_field.name == "loop":
+            kwargs["queryset"] = Loop.objects.filter(status=Loop.Status.OPEN)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Interview, form: Any, change: bool) -> None:
+        if change:
+            # Only the form's own fields: never a stale `ended_at` or `counts_toward_decision` written back.
+            changed = [
+                name for name in form.changed_data if name in ("interviewer", "scheduled_start", "scheduled_end")
+            ]
+            if changed:
+                obj.save(update_fields=changed)
+            return
+        loop = loop_lock(obj.loop_id)  # first, as every write that can change the decision
+        if not _open(loop):
+            raise PermissionDenied("This loop is closed: its panel no longer changes.")
+        super().save_model(request, obj, form, change)
+        loop_recompute_decision(loop=loop, locked=True)
+
+    def _set_counting(self, request: HttpRequest, queryset: QuerySet[Interview], counts: bool) -> None:
+        for interview in queryset.select_related("loop__candidate", "loop__position", "interviewer"):
+            try:
+                interview_set_counting(interview=interview, counts_toward_decision=counts)
+            except DomainError as refused:
+                self.message_user(request, f"{interview}: {refused.detail}", messages.ERROR)
+            else:
+                self.message_user(request, f"{interview}: {'counts' if counts else 'shadow, not counting'}.")
+
+    @admin.action(description="Count toward the decision (recomputes it)", permissions=["change"])
+    def count_toward_decision(self, request: HttpRequest, queryset: QuerySet[Interview]) -> None:
+        self._set_counting(request, queryset, True)
+
+    @admin.action(description="Shadow: stop counting toward the decision (recomputes it)", permissions=["change"])
+    def stop_counting(self, request: HttpRequest, queryset: QuerySet[Interview]) -> None:
+        self._set_counting(request, queryset, False)

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from debriefs import outbox
-from debriefs.services import loop_recompute_decision
+from debriefs.services import loop_lock, loop_recompute_decision
 from interviewloop.errors import Conflict, Invalid
 from interviewloop.models import Candidate, Interview, Loop, Position
 from interviewloop.roles import is_interviewer
@@ -29,6 +29,28 @@ def interview_end(*, interview: Interview, at: datetime | None = None) -> Interv
     locked.ended_at = at or timezone.now()
     locked.save(update_fields=["ended_at"])
     outbox.interview_ended(locked)
+    return locked
+
+
+@transaction.atomic
+def interview_set_counting(*, interview: Interview, counts_toward_decision: bool) -> Interview:
+    """Make an interview count toward the decision, or a shadow's that does not; the decision is recomputed.
+
+    Serialised on the loop (`loop_lock`, taken first, as every vote and the recruiter's decision take it), and
+    refused once the loop is closed: its outcome was recorded against the panel as it was.
+    """
+    loop = loop_lock(interview.loop_id)
+    if loop.status == Loop.Status.CLOSED:
+        raise Conflict(
+            "This loop is closed: its outcome is recorded, so who counts toward it no longer changes.",
+            code="loop_closed",
+        )
+    locked = Interview.objects.select_for_update().get(pk=interview.pk)
+    if locked.counts_toward_decision != counts_toward_decision:
+        locked.counts_toward_decision = counts_toward_decision
+        locked.save(update_fields=["counts_toward_decision"])
+        loop_recompute_decision(loop=loop, locked=True)
+    interview.counts_toward_decision = counts_toward_decision
     return locked
 
 

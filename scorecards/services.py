@@ -18,7 +18,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from debriefs import outbox
-from debriefs.services import loop_recompute_decision
+from debriefs.services import loop_lock, loop_recompute_decision
 from interviewloop.compiled import CompiledQuery, columns, instances
 from interviewloop.errors import Conflict, Invalid
 from interviewloop.models import Interview, Loop
@@ -398,6 +398,7 @@ def _lock(interview: Interview, *, note: bool = False) -> tuple[Interview, Score
 
     The interview's rubric version and loop are pinned for good, so the caller's already loaded ones are reused.
     With `note`, the locked interview also says whether its five-minute note is written (`has_note`).
+    A write that changes a vote takes `_lock_for_vote` instead.
     """
     rows = _LOCK_INTERVIEW(pk=interview.pk)
     if not rows:
@@ -412,6 +413,18 @@ def _lock(interview: Interview, *, note: bool = False) -> tuple[Interview, Score
     scorecards = _LOCK_SCORECARD(interview_id=locked.pk)
     scorecard = instances(scorecards[0], (Scorecard, _SCORECARD_COLUMNS))[0] if scorecards else None
     return locked, scorecard
+
+
+def _lock_for_vote(interview: Interview, *, note: bool = False) -> tuple[Loop, Interview, Scorecard | None]:
+    """`_lock` for a write that submits or amends a vote: the loop row is locked FIRST (`loop_lock`, as the
+    recruiter's decision and every other write that changes what decides it do), then the interview, then the
+    scorecard. So a vote and the decision never cross: a hire recorded while a No is being amended in sees the
+    No (and is refused), or the amendment sees the closed loop (and is refused). The locked loop is also the
+    interview's `loop`."""
+    loop = loop_lock(interview.loop_id)
+    locked, scorecard = _lock(interview, note=note)
+    Interview._meta.get_field("loop").set_cached_value(locked, loop)  # type: ignore[union-attr]
+    return loop, locked, scorecard
 
 
 # The locks and the stored parts as SQL compiled once per process (interviewloop.compiled): Django compiling
@@ -553,10 +566,11 @@ def scorecard_submit(*, interview: Interview, body: Mapping[str, Any] | None = N
     """Submit the saved draft (or `body`, saved only if it is accepted) and lock it; then recompute the decision.
 
     Refusals (400 incomplete / evidence_required / vote_not_allowed; 409 note_required / already_submitted)
-    change nothing: the draft stays exactly as it was. Interview and scorecard rows are locked first, so a
-    double-click or two concurrent submits give exactly one submission and one 409.
+    change nothing: the draft stays exactly as it was. The loop, interview and scorecard rows are locked first
+    (`_lock_for_vote`), so a double-click or two concurrent submits give exactly one submission and one 409, and
+    the recruiter's decision waits for the vote.
     """
-    locked, scorecard = _lock(interview, note=True)
+    loop, locked, scorecard = _lock_for_vote(interview, note=True)
     _refuse_if_submitted(scorecard)
     if not locked.has_note:  # type: ignore[attr-defined]
         raise Conflict(
@@ -576,14 +590,18 @@ def scorecard_submit(*, interview: Interview, body: Mapping[str, Any] | None = N
     scorecard.submitted_at = timezone.now()
     _write(scorecard=scorecard, pinned=pinned, data=data, stored=stored)
     outbox.scorecard_submitted(locked)
-    loop_recompute_decision(loop=locked.loop)
+    loop_recompute_decision(loop=loop, locked=True)
     return _no_amendments(scorecard)
 
 
 @transaction.atomic
 def scorecard_amend(*, interview: Interview, body: Mapping[str, Any], reason: str, amended_by: Any) -> Scorecard:
-    """Change a submitted scorecard: with a reason, through the same rules; the previous version is kept."""
-    locked, scorecard = _lock(interview)
+    """Change a submitted scorecard: with a reason, through the same rules; the previous version is kept.
+
+    Refused once the loop is closed, as seen under the loop's lock (`_lock_for_vote`): the recruiter's decision
+    and the amendment go one after the other, never both.
+    """
+    loop, locked, scorecard = _lock_for_vote(interview)
     if scorecard is None or scorecard.status != Scorecard.Status.SUBMITTED:
         raise Conflict("Only a submitted scorecard is amended; a draft is simply saved again.", code="not_submitted")
     reason = _text(reason, "reason")
@@ -593,7 +611,6 @@ def scorecard_amend(*, interview: Interview, body: Mapping[str, Any], reason: st
             code="reason_required",
             field="reason",
         )
-    loop = Loop.objects.get(pk=locked.loop_id)
     if loop.status == Loop.Status.CLOSED:
         raise Conflict(
             "This loop is closed: its outcome is recorded, so its scorecards no longer change.", code="loop_closed"
@@ -614,5 +631,5 @@ def scorecard_amend(*, interview: Interview, body: Mapping[str, Any], reason: st
     )
     scorecard.amended_at = now
     _write(scorecard=scorecard, pinned=pinned, data=data, stored=stored)
-    loop_recompute_decision(loop=loop)
+    loop_recompute_decision(loop=loop, locked=True)
     return scorecard

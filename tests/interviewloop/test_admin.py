@@ -274,3 +274,107 @@ def test_scorecard_history_page_shows_changes_to_scores_and_flags_with_who(admin
     assert len(scores["rows"]) == 1  # the factory bulk-creates (no history); the change is the one row
     body = page.content.decode()
     assert 'id="history-scores"' in body and "Never mentioned rollback." in body and "alice" in body
+
+
+# --- Outcome, status and counting move only through the services -------------------------------------------
+
+
+def _loop_form(loop, *, status="open", counts=True):
+    """The loop's change form as the admin posts it, with its one interview."""
+    interview = loop.interviews.get()
+    data = {
+        "candidate": str(loop.candidate_id),
+        "position": str(loop.position_id),
+        "recruiter": str(loop.recruiter_id),
+        "status": status,
+        "outcome": "",
+        "interviews-TOTAL_FORMS": "1",
+        "interviews-INITIAL_FORMS": "1",
+        "interviews-MIN_NUM_FORMS": "0",
+        "interviews-MAX_NUM_FORMS": "1000",
+        "interviews-0-id": str(interview.pk),
+        "interviews-0-loop": str(loop.pk),
+        "interviews-0-interviewer": str(interview.interviewer_id),
+        "interviews-0-scheduled_start_0": interview.scheduled_start.strftime("%Y-%m-%d"),
+        "interviews-0-scheduled_start_1": interview.scheduled_start.strftime("%H:%M:%S"),
+        "interviews-0-scheduled_end_0": interview.scheduled_end.strftime("%Y-%m-%d"),
+        "interviews-0-scheduled_end_1": interview.scheduled_end.strftime("%H:%M:%S"),
+    }
+    if counts:
+        data["interviews-0-counts_toward_decision"] = "on"
+    return data
+
+
+@pytest.mark.django_db
+def test_a_closed_loop_cannot_be_reopened_or_its_outcome_overwritten_in_admin(admin_client, loop, recruiter):
+    from debriefs.services import loop_record_decision
+
+    loop_record_decision(loop=loop, decision="no_hire", by=recruiter)
+    page = admin_client.get(reverse("admin:interviewloop_loop_change", args=[loop.pk]))
+    assert {"status", "outcome", "outcome_at", "outcome_by", "decision"}.isdisjoint(
+        page.context["adminform"].form.fields
+    )
+
+    response = admin_client.post(reverse("admin:interviewloop_loop_change", args=[loop.pk]), _loop_form(loop))
+
+    assert response.status_code == 302
+    loop.refresh_from_db()
+    assert (loop.status, loop.outcome, loop.outcome_by) == ("closed", "no_hire", recruiter)
+
+
+@pytest.mark.django_db
+def test_unticking_counts_in_the_loops_inline_recomputes_the_decision(admin_client, rubric, recruiter, interviewer):
+    # given: one counting No, so the rule says no_hire
+    loop = LoopFactory(recruiter=recruiter)
+    interview = InterviewFactory(loop=loop, interviewer=interviewer, rubric=rubric, ended_at=timezone.now())
+    make_scorecard(interview, vote="no")
+    from debriefs.services import loop_recompute_decision
+
+    loop_recompute_decision(loop=loop)
+    assert Loop.objects.get(pk=loop.pk).decision == "no_hire"
+
+    # when: the admin makes it a shadow's
+    response = admin_client.post(
+        reverse("admin:interviewloop_loop_change", args=[loop.pk]), _loop_form(loop, counts=False)
+    )
+
+    # then: it no longer counts, and the decision says so
+    assert response.status_code == 302, response.context["errors"]
+    interview.refresh_from_db()
+    loop.refresh_from_db()
+    assert interview.counts_toward_decision is False
+    assert (loop.decision, loop.decision_reason) == (
+        "pending",
+        "No interview in this loop counts toward the decision yet.",
+    )
+
+
+@pytest.mark.django_db
+def test_counting_is_read_only_on_an_interviews_admin_page_and_changes_through_the_action(
+    admin_client, loop, recruiter
+):
+    interview = loop.interviews.get()
+    page = admin_client.get(reverse("admin:interviewloop_interview_change", args=[interview.pk]))
+    assert {"counts_toward_decision", "loop", "rubric", "ended_at"}.isdisjoint(page.context["adminform"].form.fields)
+    assert Loop.objects.get(pk=loop.pk).decision == "pending"  # the fixture's Yes, not yet recomputed
+
+    changelist = reverse("admin:interviewloop_interview_changelist")
+
+    def act(action):
+        response = admin_client.post(changelist, {"action": action, "_selected_action": [interview.pk]}, follow=True)
+        return [str(m) for m in response.context["messages"]]
+
+    assert act("stop_counting") == [f"{interview}: shadow, not counting."]
+    assert Interview.objects.get(pk=interview.pk).counts_toward_decision is False
+    assert act("count_toward_decision") == [f"{interview}: counts."]
+    assert Interview.objects.get(pk=interview.pk).counts_toward_decision is True
+    assert Loop.objects.get(pk=loop.pk).decision == "hire"  # recomputed: the Yes counts
+
+    # once the outcome is recorded, who counts no longer changes
+    from debriefs.services import loop_record_decision
+
+    loop_record_decision(loop=loop, decision="hire", by=recruiter)
+    assert act("stop_counting") == [
+        f"{interview}: This loop is closed: its outcome is recorded, so who counts toward it no longer changes."
+    ]
+    assert Interview.objects.get(pk=interview.pk).counts_toward_decision is True

@@ -28,9 +28,9 @@ def test_concurrent_submits_give_exactly_one_submission_and_one_recomputation(in
     recomputations: list[int] = []
     recompute = services.loop_recompute_decision
 
-    def counting_recompute(*, loop):
+    def counting_recompute(*, loop, **options):
         recomputations.append(loop.pk)
-        return recompute(loop=loop)
+        return recompute(loop=loop, **options)
 
     monkeypatch.setattr(services, "loop_recompute_decision", counting_recompute)
     barrier = threading.Barrier(4)
