@@ -11,7 +11,6 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -20,9 +19,8 @@ from django.utils import timezone
 
 from debriefs import reminder_rules
 from debriefs.models import Reminder
-
-if TYPE_CHECKING:
-    from interviewloop.models import Interview, Loop
+from interviewloop.models import Interview, Loop
+from scorecards.models import Scorecard
 
 logger = logging.getLogger(__name__)
 
@@ -84,16 +82,39 @@ def note_written(interview: Interview) -> None:
     )
 
 
-def scorecard_submitted(interview: Interview) -> None:
-    """Cancel the interview's pending scorecard_overdue reminders."""
+def scorecard_submitted(interview: Interview, *, decision_before: str) -> None:
+    """Cancel the interview's pending scorecard_overdue reminders; and if the loop's decision was already final
+    before this scorecard came in (`decision_before`, the loop's decision now), the debrief_ready its interviewer
+    was not sent then (see `debrief_ready_audience`), in the same round (sequence) as everyone else's."""
     _cancel(
         Reminder.objects.filter(interview=interview, kind=Reminder.Kind.SCORECARD_OVERDUE),
         "The scorecard was submitted.",
     )
+    loop = interview.loop
+    if not reminder_rules.debrief_ready_owed_on_submit(loop.decision, decision_before):
+        return
+    kind = Reminder.Kind.DEBRIEF_READY
+    last = Reminder.objects.filter(loop=loop, kind=kind, interview__isnull=True).order_by("-sequence").first()
+    now = timezone.now()
+    Reminder.objects.bulk_create(
+        [
+            Reminder(
+                kind=kind,
+                loop=loop,
+                recipient_id=interview.interviewer_id,
+                sequence=last.sequence if last else 1,
+                due_at=now,
+                next_attempt_at=now,
+            )
+        ],
+        ignore_conflicts=True,  # already theirs in this round (the recruiter, say): nothing to add
+    )
+    _kick_after_commit()
 
 
 def decision_changed(loop: Loop, *, previous: str) -> None:
-    """debrief_ready to the recruiter and panel when the decision becomes final."""
+    """debrief_ready to the recruiter, and to each panel member whose own scorecard is in, when the decision
+    becomes final; the others get theirs when they submit (`scorecard_submitted`)."""
     pending = Reminder.objects.filter(loop=loop, kind=Reminder.Kind.DEBRIEF_READY)
     if not reminder_rules.debrief_ready_applies(loop.decision, previous):
         if loop.decision not in reminder_rules.FINAL_DECISIONS:
@@ -102,15 +123,13 @@ def decision_changed(loop: Loop, *, previous: str) -> None:
     # A flip between finals (an amendment turned a hire into a no hire) replaces a not-yet-sent one.
     _cancel(pending, f"Replaced: the decision changed to {loop.get_decision_display()}.")
     now = timezone.now()
-    _write_for_loop(loop, Reminder.Kind.DEBRIEF_READY, due_at=now)
+    _write_for_loop(loop, Reminder.Kind.DEBRIEF_READY, due_at=now, audience=debrief_ready_audience(loop))
 
 
 def debrief_scheduled(loop: Loop) -> None:
     """debrief_meeting DEBRIEF_MEETING_LEAD_MINUTES before loop.debrief_at (rescheduling replaces it)."""
-    from interviewloop.models import Loop as LoopModel
-
     # Serialises two reschedules of one loop, so each numbers its reminders after the other's.
-    LoopModel.objects.select_for_update().filter(pk=loop.pk).first()
+    Loop.objects.select_for_update().filter(pk=loop.pk).first()
     _cancel(
         Reminder.objects.filter(loop=loop, kind=Reminder.Kind.DEBRIEF_MEETING),
         "The debrief meeting was rescheduled." if loop.debrief_at else "The debrief meeting was cancelled.",
@@ -118,20 +137,31 @@ def debrief_scheduled(loop: Loop) -> None:
     if loop.debrief_at is None:
         return
     due_at = reminder_rules.debrief_meeting_due_at(loop.debrief_at, lead_minutes=settings.DEBRIEF_MEETING_LEAD_MINUTES)
-    _write_for_loop(loop, Reminder.Kind.DEBRIEF_MEETING, due_at=due_at)
+    _write_for_loop(loop, Reminder.Kind.DEBRIEF_MEETING, due_at=due_at, audience=loop_audience(loop))
 
 
 def loop_audience(loop: Loop) -> list[int]:
     """The recruiter and every interviewer on the panel (shadows included), each once: user ids."""
-    from interviewloop.models import Interview
-
     panel = (
         Interview.objects.filter(loop=loop).order_by("scheduled_start", "id").values_list("interviewer_id", flat=True)
     )
     return list(dict.fromkeys([loop.recruiter_id, *panel]))
 
 
-def _write_for_loop(loop: Loop, kind: str, *, due_at: datetime) -> None:
+def debrief_ready_audience(loop: Loop) -> list[int]:
+    """The recruiter and each panel member whose own scorecard is in (reminder_rules.debrief_ready_audience)."""
+    panel = (
+        Interview.objects.filter(loop=loop)
+        .order_by("scheduled_start", "id")
+        .values_list("interviewer_id", "scorecard__status")
+    )
+    return reminder_rules.debrief_ready_audience(
+        recruiter_id=loop.recruiter_id,
+        panel=[(user_id, status == Scorecard.Status.SUBMITTED) for user_id, status in panel],
+    )
+
+
+def _write_for_loop(loop: Loop, kind: str, *, due_at: datetime, audience: list[int]) -> None:
     last = Reminder.objects.filter(loop=loop, kind=kind, interview__isnull=True).order_by("-sequence").first()
     sequence = (last.sequence + 1) if last else 1
     Reminder.objects.bulk_create(
@@ -139,7 +169,7 @@ def _write_for_loop(loop: Loop, kind: str, *, due_at: datetime) -> None:
             Reminder(
                 kind=kind, loop=loop, recipient_id=user_id, sequence=sequence, due_at=due_at, next_attempt_at=due_at
             )
-            for user_id in loop_audience(loop)
+            for user_id in audience
         ],
         ignore_conflicts=True,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import smtplib
 import socket
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
@@ -49,6 +50,32 @@ def debrief_ready_applies(decision: str, previous: str) -> bool:
     return decision in FINAL_DECISIONS and decision != previous
 
 
+def debrief_ready_audience(*, recruiter_id: int, panel: Iterable[tuple[int, bool]]) -> list[int]:
+    """Who a debrief_ready goes to: the recruiter, and each panel member (shadows too) whose own scorecard is in,
+    each once, the recruiter first, then the panel in its order. `panel`: (interviewer id, scorecard submitted).
+
+    Never a member still writing theirs: "ready" while your scorecard is missing could only mean someone said
+    No, and your vote would no longer be your own (DESIGN.md, Reminders; the guide's independence).
+    """
+    return list(dict.fromkeys([recruiter_id, *(user_id for user_id, submitted in panel if submitted)]))
+
+
+def debrief_ready_owed_on_submit(decision: str, previous: str) -> bool:
+    """Whether the panel member who just submitted is owed the debrief_ready of a decision that was ALREADY final
+    before their scorecard came in (`previous` → `decision` is what their submit did to it). When their submit
+    made it final (or flipped it) the decision's own debrief_ready includes them; when it is not final, none is due.
+    """
+    return decision in FINAL_DECISIONS and decision == previous
+
+
+def debrief_withheld(*, recipient_id: int, recruiter_id: int, panel: Iterable[tuple[int, bool]]) -> bool:
+    """True when a debrief_ready's recipient sits on the panel without their own scorecard in (and is not the
+    recruiter): it must not reach them yet (see `debrief_ready_audience`)."""
+    return recipient_id != recruiter_id and any(
+        user_id == recipient_id and not submitted for user_id, submitted in panel
+    )
+
+
 @dataclass(frozen=True)
 class Facts:
     """What the dispatcher knows, just before sending, about the thing a reminder is for."""
@@ -60,6 +87,7 @@ class Facts:
     scorecard_submitted: bool = False
     decision: str = "pending"
     debrief_at: datetime | None = None
+    debrief_withheld: bool = False  # a debrief_ready's recipient is on the panel, their own scorecard not in
 
 
 def cancel_reason(kind: str, facts: Facts) -> str | None:
@@ -78,7 +106,11 @@ def cancel_reason(kind: str, facts: Facts) -> str | None:
     if kind == SCORECARD_OVERDUE:
         return "The scorecard was submitted." if facts.scorecard_submitted else None
     if kind == DEBRIEF_READY:
-        return None if facts.decision in FINAL_DECISIONS else "The decision is no longer final."
+        if facts.decision not in FINAL_DECISIONS:
+            return "The decision is no longer final."
+        if facts.debrief_withheld:
+            return "The recipient's own scorecard is not in yet: the debrief opens to them once it is."
+        return None
     if kind == DEBRIEF_MEETING:
         if facts.debrief_at is None:
             return "The debrief meeting is no longer scheduled."

@@ -428,8 +428,14 @@ def reminder_facts(reminder: Reminder, now: datetime, *, done: _BatchFacts | Non
         done = _BatchFacts.load([reminder])
     loop = reminder.loop
     interview = reminder.interview
+    seats = done.panels.get(loop.pk, []) if reminder.kind == Reminder.Kind.DEBRIEF_READY else []
     return reminder_rules.Facts(
         now=now,
+        debrief_withheld=reminder_rules.debrief_withheld(
+            recipient_id=reminder.recipient_id,
+            recruiter_id=loop.recruiter_id,
+            panel=[(seat.interviewer_id, seat.vote.submitted) for seat in seats],
+        ),
         loop_closed=loop.status == Loop.Status.CLOSED,
         note_written=interview is not None and interview.pk in done.noted,
         note_due_at=interview.note_due_at if interview is not None else None,

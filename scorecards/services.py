@@ -589,8 +589,9 @@ def scorecard_submit(*, interview: Interview, body: Mapping[str, Any] | None = N
     scorecard.status = Scorecard.Status.SUBMITTED
     scorecard.submitted_at = timezone.now()
     _write(scorecard=scorecard, pinned=pinned, data=data, stored=stored)
-    outbox.scorecard_submitted(locked)
+    decision_before = loop.decision
     loop_recompute_decision(loop=loop, locked=True)
+    outbox.scorecard_submitted(locked, decision_before=decision_before)
     return _no_amendments(scorecard)
 
 

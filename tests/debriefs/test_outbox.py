@@ -13,9 +13,10 @@ from debriefs import outbox
 from debriefs.models import Reminder
 from debriefs.services import loop_recompute_decision
 from interviewloop.services import interview_end
-from scorecards.services import note_write
+from scorecards.services import note_write, scorecard_save_draft, scorecard_submit
 from tests.debriefs.reminder_fixtures import T0, ended_interview, make_loop
-from tests.factories import InterviewFactory, UserFactory, make_scorecard
+from tests.factories import InterviewFactory, NoteFactory, UserFactory, make_scorecard
+from tests.scorecards.conftest import full_body
 
 pytestmark = [pytest.mark.django_db]
 
@@ -111,7 +112,7 @@ def test_a_submitted_scorecard_cancels_its_repeats_only(reminder_loop):
     alice = ended_interview(reminder_loop, "alice", at=T0)
     bob = ended_interview(reminder_loop, "bob", at=T0)
 
-    outbox.scorecard_submitted(alice)
+    outbox.scorecard_submitted(alice, decision_before="pending")
 
     assert (
         Reminder.objects.filter(
@@ -123,7 +124,9 @@ def test_a_submitted_scorecard_cancels_its_repeats_only(reminder_loop):
     assert Reminder.objects.filter(interview=alice, kind="note_now", cancelled_at=None).count() == 1
 
 
-def test_a_final_decision_writes_debrief_ready_to_the_recruiter_and_panel(reminder_loop):
+def test_a_final_decision_writes_debrief_ready_to_the_recruiter_and_who_has_submitted(reminder_loop):
+    # DESIGN.md, Reminders: to the recruiter, and each panel member once their own scorecard is in (never earlier:
+    # "ready" before yours would tell you someone said No). bob and the shadow are still writing theirs.
     alice = ended_interview(reminder_loop, "alice", at=T0)
     ended_interview(reminder_loop, "bob", at=T0)
     ended_interview(reminder_loop, "shadow", at=T0, counts=False)
@@ -133,9 +136,65 @@ def test_a_final_decision_writes_debrief_ready_to_the_recruiter_and_panel(remind
         loop_recompute_decision(loop=reminder_loop)
 
     assert rows(kind="debrief_ready") == [
-        ("debrief_ready", name, 1, T0 + timedelta(hours=1), None, "pending")
-        for name in ("rita", "alice", "bob", "shadow")
+        ("debrief_ready", name, 1, T0 + timedelta(hours=1), None, "pending") for name in ("rita", "alice")
     ]
+
+
+def _submit(interview):
+    NoteFactory(interview=interview)
+    scorecard_save_draft(interview=interview, body=full_body(vote="yes"))
+    return scorecard_submit(interview=interview)
+
+
+def test_a_panel_member_who_submits_after_the_decision_is_final_gets_their_debrief_ready_then(reminder_loop):
+    alice = ended_interview(reminder_loop, "alice", at=T0)
+    bob = ended_interview(reminder_loop, "bob", at=T0)
+    shadow = ended_interview(reminder_loop, "shadow", at=T0, counts=False)
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        make_scorecard(alice, vote="no", scores=2)
+        loop_recompute_decision(loop=reminder_loop)
+
+    # when bob, then the shadow, submit: the decision was already final (alice's No)
+    with time_machine.travel(T0 + timedelta(hours=3), tick=False):
+        _submit(bob)
+    assert rows(kind="debrief_ready", recipient=bob.interviewer) == [
+        ("debrief_ready", "bob", 1, T0 + timedelta(hours=3), None, "pending")  # in the same round as the others
+    ]
+    with time_machine.travel(T0 + timedelta(hours=4), tick=False):
+        _submit(shadow)
+
+    # then each has theirs, written when their own scorecard came in; nobody has two
+    assert rows(kind="debrief_ready") == [
+        ("debrief_ready", "rita", 1, T0 + timedelta(hours=1), None, "pending"),
+        ("debrief_ready", "alice", 1, T0 + timedelta(hours=1), None, "pending"),
+        ("debrief_ready", "bob", 1, T0 + timedelta(hours=3), None, "pending"),
+        ("debrief_ready", "shadow", 1, T0 + timedelta(hours=4), None, "pending"),
+    ]
+
+
+def test_a_submit_that_makes_the_decision_final_writes_one_round_with_the_submitter_in_it(reminder_loop):
+    alice = ended_interview(reminder_loop, "alice", at=T0)
+    bob = ended_interview(reminder_loop, "bob", at=T0)
+    ended_interview(reminder_loop, "shadow", at=T0, counts=False)
+    make_scorecard(alice, vote="yes")
+    loop_recompute_decision(loop=reminder_loop)
+    assert rows(kind="debrief_ready") == []
+
+    with time_machine.travel(T0 + timedelta(hours=2), tick=False):
+        _submit(bob)  # the last counting Yes: a hire
+
+    assert rows(kind="debrief_ready") == [
+        ("debrief_ready", name, 1, T0 + timedelta(hours=2), None, "pending") for name in ("rita", "alice", "bob")
+    ]
+
+
+def test_a_submit_while_the_decision_is_pending_writes_no_debrief_ready(reminder_loop):
+    alice = ended_interview(reminder_loop, "alice", at=T0)
+    ended_interview(reminder_loop, "bob", at=T0)
+
+    _submit(alice)
+
+    assert rows(kind="debrief_ready") == []
 
 
 def test_a_decision_still_pending_writes_no_debrief_ready(reminder_loop):
@@ -162,7 +221,8 @@ def test_a_decision_that_stops_being_final_cancels_the_unsent_debrief_ready(remi
 
 
 def test_a_flip_between_final_decisions_replaces_the_unsent_one(reminder_loop):
-    ended_interview(reminder_loop, "alice", at=T0)
+    # alice's scorecard is in, so the debrief_ready rounds are hers too (never before it is: see above)
+    make_scorecard(ended_interview(reminder_loop, "alice", at=T0), vote="yes")
     reminder_loop.decision = "hire"
     outbox.decision_changed(reminder_loop, previous="pending")
     reminder_loop.decision = "no_hire"

@@ -15,6 +15,7 @@ from debriefs.models import Reminder
 from debriefs.reminders import interviews_end_overdue, reminder_cancel, reminder_send_again, reminders_dispatch
 from debriefs.services import loop_recompute_decision
 from interviewloop.models import Interview
+from scorecards.services import scorecard_save_draft, scorecard_submit
 from tests.debriefs.reminder_fixtures import (
     T0,
     SmtpSink,
@@ -23,6 +24,7 @@ from tests.debriefs.reminder_fixtures import (
     free_port,
 )
 from tests.factories import InterviewFactory, NoteFactory, UserFactory, make_scorecard
+from tests.scorecards.conftest import full_body
 
 pytestmark = [pytest.mark.django_db]
 
@@ -146,7 +148,7 @@ def test_scorecard_email_links_the_scorecard_and_says_which_repeat(reminder_loop
     assert "The recruiter is copied." in second.body
 
 
-def test_debrief_ready_carries_the_decision_and_tally_but_not_to_who_has_not_submitted(reminder_loop, mailoutbox):
+def test_debrief_ready_carries_the_decision_and_tally_and_waits_for_who_has_not_submitted(reminder_loop, mailoutbox):
     alice = ended_interview(reminder_loop, "alice", at=T0)
     bob = ended_interview(reminder_loop, "bob", at=T0)
     carol = ended_interview(reminder_loop, "carol", at=T0)
@@ -159,7 +161,8 @@ def test_debrief_ready_carries_the_decision_and_tally_but_not_to_who_has_not_sub
     dispatch_at(T0 + timedelta(hours=2))
 
     by_recipient = {m.to[0]: m for m in mail.outbox}
-    assert sorted(by_recipient) == ["alice@example.com", "bob@example.com", "carol@example.com", "rita@example.com"]
+    # carol has not submitted: independence first, so no "ready" at all yet (it would tell her someone said No).
+    assert sorted(by_recipient) == ["alice@example.com", "bob@example.com", "rita@example.com"]
     recruiter = by_recipient["rita@example.com"]
     assert recruiter.subject == "Debrief ready: Jordan Rivera, LLM Reliability Engineer: No hire"
     assert "Decision: No hire\n- alice voted No: One No = No Hire.\n" in recruiter.body
@@ -167,13 +170,40 @@ def test_debrief_ready_carries_the_decision_and_tally_but_not_to_who_has_not_sub
     link = _path("loop-debrief", reminder_loop.pk, f"/loops/{reminder_loop.pk}/")
     assert link in recruiter.body
     assert by_recipient["bob@example.com"].body == recruiter.body.replace("Hi Rita", "Hi Bob")
-    # carol has not submitted: independence first, so neither the decision nor the votes.
-    withheld = by_recipient["carol@example.com"]
-    assert withheld.subject == "Debrief ready: Jordan Rivera, LLM Reliability Engineer"
-    assert "No hire" not in withheld.body and "Votes" not in withheld.body
-    assert "No hire" not in withheld.alternatives[0][0]
-    assert _path("interview-scorecard", carol.pk, f"/interviews/{carol.pk}/scorecard/") in withheld.body
     assert dispatch_at(T0 + timedelta(hours=3))["sent"] == 0
+
+    # when carol's scorecard comes in, hers is written and sent, with the decision and the votes
+    with time_machine.travel(T0 + timedelta(hours=4), tick=False):
+        NoteFactory(interview=carol)
+        scorecard_save_draft(interview=carol, body=full_body(vote="yes"))
+        scorecard_submit(interview=carol)
+    assert dispatch_at(T0 + timedelta(hours=4))["sent"] == 1
+    theirs = mail.outbox[-1]
+    assert theirs.to == ["carol@example.com"]
+    assert theirs.subject == "Debrief ready: Jordan Rivera, LLM Reliability Engineer: No hire"
+    assert "Votes: Strong Yes 1 · Yes 1 · No 1 · Strong No 0" in theirs.body
+
+
+def test_the_dispatcher_cancels_a_debrief_ready_to_a_panel_member_whose_scorecard_is_not_in(reminder_loop, mailoutbox):
+    # given a debrief_ready row to carol, who has not submitted (as rows were written before the rule was kept)
+    alice = ended_interview(reminder_loop, "alice", at=T0)
+    carol = ended_interview(reminder_loop, "carol", at=T0)
+    Reminder.objects.all().delete()
+    make_scorecard(alice, vote="no", scores=2)
+    with time_machine.travel(T0 + timedelta(hours=2), tick=False):
+        loop_recompute_decision(loop=reminder_loop)
+    row = Reminder.objects.create(
+        kind="debrief_ready", loop=reminder_loop, recipient=carol.interviewer, due_at=T0, next_attempt_at=T0
+    )
+
+    # when the dispatcher runs, its re-check refuses it; the recruiter's and alice's go
+    assert dispatch_at(T0 + timedelta(hours=2)) == {"sent": 2, "cancelled": 1, "retrying": 0, "failed": 0}
+    row.refresh_from_db()
+    assert (row.state, row.cancel_reason) == (
+        "cancelled",
+        "The recipient's own scorecard is not in yet: the debrief opens to them once it is.",
+    )
+    assert sorted(m.to[0] for m in mail.outbox) == ["alice@example.com", "rita@example.com"]
 
 
 def test_debrief_meeting_is_sent_the_lead_before_the_meeting(reminder_loop, mailoutbox):

@@ -16,6 +16,9 @@ from debriefs.reminder_rules import (
     deadline_phrase,
     debrief_meeting_due_at,
     debrief_ready_applies,
+    debrief_ready_audience,
+    debrief_ready_owed_on_submit,
+    debrief_withheld,
     is_transient,
     retry_delay,
     scorecard_reminders,
@@ -75,6 +78,67 @@ def test_a_submitted_scorecard_stops_its_repeats():
         cancel_reason("scorecard_overdue", Facts(now=NOW, scorecard_submitted=True)) == "The scorecard was submitted."
     )
     assert cancel_reason("scorecard_overdue", Facts(now=NOW)) is None
+
+
+def test_debrief_ready_goes_to_the_recruiter_and_each_member_whose_scorecard_is_in():
+    # DESIGN.md, Reminders: "recruiter, and each panel member once their own scorecard is in (never earlier)"
+    panel = [(2, True), (3, False), (4, True), (2, True)]
+    assert debrief_ready_audience(recruiter_id=1, panel=panel) == [1, 2, 4]
+    assert debrief_ready_audience(recruiter_id=1, panel=[]) == [1]
+    assert debrief_ready_audience(recruiter_id=3, panel=panel) == [3, 2, 4]  # a recruiter on the panel: once
+
+
+panels = st.lists(st.tuples(st.integers(min_value=1, max_value=8), st.booleans()), max_size=8)
+
+
+@given(recruiter=st.integers(min_value=1, max_value=8), panel=panels)
+def test_no_member_without_their_scorecard_is_ever_in_the_audience_and_withheld_says_the_same(recruiter, panel):
+    audience = debrief_ready_audience(recruiter_id=recruiter, panel=panel)
+    assert audience[0] == recruiter and len(audience) == len(set(audience))
+    for user_id in {user_id for user_id, _ in panel} | {recruiter}:
+        # the writer's audience and the dispatcher's re-check agree (a member sits once on a panel)
+        submitted = [done for member, done in panel if member == user_id]
+        if len(submitted) <= 1:
+            assert (user_id in audience) == (
+                not debrief_withheld(recipient_id=user_id, recruiter_id=recruiter, panel=panel)
+            )
+    for user_id, _ in panel:
+        if user_id != recruiter and user_id in audience:
+            assert any(done for member, done in panel if member == user_id)
+
+
+def test_a_member_who_submits_after_the_decision_was_final_is_owed_theirs_then():
+    assert debrief_ready_owed_on_submit("no_hire", "no_hire")
+    assert debrief_ready_owed_on_submit("hire", "hire")  # a shadow's Yes after everyone's
+    # their submit made it final (or flipped it): the decision's own round includes them
+    assert not debrief_ready_owed_on_submit("no_hire", "pending")
+    assert not debrief_ready_owed_on_submit("hire", "pending")
+    assert not debrief_ready_owed_on_submit("no_hire", "hire")
+    # not final: nothing is ready
+    assert not debrief_ready_owed_on_submit("pending", "pending")
+
+
+@given(
+    decision=st.sampled_from(["pending", "hire", "no_hire"]), previous=st.sampled_from(["pending", "hire", "no_hire"])
+)
+def test_a_submitter_is_owed_a_debrief_ready_by_exactly_one_of_the_two_writers_when_final(decision, previous):
+    # the decision's round (debrief_ready_applies) or the late one (debrief_ready_owed_on_submit), never both
+    by_round = debrief_ready_applies(decision, previous)
+    late = debrief_ready_owed_on_submit(decision, previous)
+    assert not (by_round and late)
+    assert (by_round or late) == (decision in ("hire", "no_hire"))
+
+
+def test_debrief_ready_waits_while_the_recipients_own_scorecard_is_not_in():
+    withheld = Facts(now=NOW, decision="no_hire", debrief_withheld=True)
+    assert (
+        cancel_reason("debrief_ready", withheld)
+        == "The recipient's own scorecard is not in yet: the debrief opens to them once it is."
+    )
+    assert debrief_withheld(recipient_id=3, recruiter_id=1, panel=[(2, True), (3, False)])
+    assert not debrief_withheld(recipient_id=3, recruiter_id=1, panel=[(2, True), (3, True)])
+    assert not debrief_withheld(recipient_id=1, recruiter_id=1, panel=[(1, False)])  # the recruiter reads every loop
+    assert not debrief_withheld(recipient_id=9, recruiter_id=1, panel=[(2, False)])  # not on the panel
 
 
 def test_debrief_ready_needs_a_final_decision_still():
