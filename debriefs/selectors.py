@@ -110,8 +110,9 @@ def loop_rows(
 ) -> QuerySet[Loop]:
     """The loops `user` may see, newest first, each with its counts computed in SQL (one query per page).
 
-    `missing_count`: interviews whose scorecard is not submitted. `late_count`: five-minute notes
-    written after their deadline, or still unwritten past it.
+    `missing_count`: interviews that count toward the decision whose scorecard is not submitted (a shadow's is
+    shown on the debrief, never counted as missing: the decision does not wait for it). `late_count`: five-minute
+    notes written after their deadline, or still unwritten past it.
     """
     now = now or timezone.now()
     note_deadline_passed = now - timedelta(minutes=settings.NOTE_WINDOW_MINUTES)
@@ -129,13 +130,18 @@ def loop_rows(
             interview_count=Count("interviews"),
             ended_count=Count("interviews", filter=Q(interviews__ended_at__isnull=False)),
             submitted_count=Count("interviews", filter=Q(interviews__scorecard__status=SUBMITTED)),
+            counting_count=Count("interviews", filter=Q(interviews__counts_toward_decision=True)),
+            counting_submitted_count=Count(
+                "interviews",
+                filter=Q(interviews__counts_toward_decision=True, interviews__scorecard__status=SUBMITTED),
+            ),
             late_count=Count(
                 "interviews",
                 filter=Q(interviews__note__submitted_at__gt=F("interviews__note__due_at"))
                 | Q(interviews__note__isnull=True, interviews__ended_at__lt=note_deadline_passed),
             ),
         )
-        .annotate(missing_count=F("interview_count") - F("submitted_count"))
+        .annotate(missing_count=F("counting_count") - F("counting_submitted_count"))
         .order_by("-created_at", "-id")
     )
 
@@ -328,8 +334,11 @@ def loop_debrief(loop_id: int, *, now: datetime | None = None) -> dict[str, Any]
         "red_flags": _red_flag_rows(marks, by_scorecard, seat),
         "threads": _thread_rows(pulled, by_scorecard, seat),
         "notes": [_note_row(interview, now) for interview in interviews if interview.note is not None],
+        # The scorecards the decision waits for: a shadow's shows in `votes`, never as missing.
         "missing": [
-            _missing_row(interview, now) for interview in interviews if _submitted_scorecard(interview) is None
+            _missing_row(interview, now)
+            for interview in interviews
+            if interview.counts_toward_decision and _submitted_scorecard(interview) is None
         ],
     }
 
@@ -519,7 +528,7 @@ def _note_row(interview: _Seat, now: datetime) -> dict[str, Any]:
 
 
 def _missing_row(interview: _Seat, now: datetime) -> dict[str, Any]:
-    """A scorecard not yet submitted, and how overdue it is (due SCORECARD_DUE_HOURS after the end)."""
+    """A counting scorecard not yet submitted, and how overdue it is (due SCORECARD_DUE_HOURS after the end)."""
     scorecard = interview.scorecard
     due_at = (
         interview.ended_at + timedelta(hours=settings.SCORECARD_DUE_HOURS) if interview.ended_at is not None else None

@@ -317,3 +317,27 @@ def test_a_closed_loop_shows_the_recorded_outcome_in_the_banner(client, recruite
     assert '<span class="verdict-rule">Recorded</span>' in html
     assert "while the rule said pending. The loop is closed." in html
     assert "Record the decision" not in html and "Panel and meeting" not in html
+
+
+@pytest.mark.django_db
+def test_a_shadows_missing_scorecard_is_never_counted_as_missing(client, recruiter, loop, api_as):
+    # given: one counting No in, one counting scorecard not started, and a shadow who has not submitted
+    add_interview(loop, "alice", vote="no", note_vote="yes")
+    add_interview(loop, "bob", vote=None)
+    add_interview(loop, "sam", vote="yes", submitted=False, counts=False)
+    recompute(loop)
+    client.force_login(recruiter)
+
+    # then: the loops list, the debrief page and the API all say one missing: bob's, the decision's to wait for
+    listed = client.get(reverse("loop-list")).content.decode()
+    assert '<span class="count missing-count has">1</span>' in listed
+    page = client.get(debrief_url(loop)).content.decode()
+    assert "1 scorecard missing · shadows shown, not counted." in page
+    assert "Final now, whatever the 1 missing scorecard will say." in page
+    assert page.count('<ul class="missing-list">') == 1
+    missing_list = page[page.index('<ul class="missing-list">') : page.index("</ul>", page.index("missing-list"))]
+    assert "<strong>Bob</strong>" in missing_list and "Sam" not in missing_list
+    assert 'data-interviewer="sam"' in page  # the shadow still shows on the panel, drafting
+    debrief = api_as(recruiter).get(f"/api/loops/{loop.pk}/debrief/").json()
+    assert [row["interviewer"] for row in debrief["missing"]] == ["bob"]
+    assert [row["missing_count"] for row in api_as(recruiter).get("/api/loops/").json()["results"]] == [1]
