@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import escape
 
+from debriefs.selectors import vote_label
 from interviewloop.models import Candidate, Interview, Loop
+from scorecards.models import DimensionScore, Scorecard
 from tests.debriefs.conftest import add_interview, recompute
 from tests.factories import LoopFactory, PositionFactory, UserFactory
 
@@ -341,3 +348,56 @@ def test_a_shadows_missing_scorecard_is_never_counted_as_missing(client, recruit
     debrief = api_as(recruiter).get(f"/api/loops/{loop.pk}/debrief/").json()
     assert [row["interviewer"] for row in debrief["missing"]] == ["bob"]
     assert [row["missing_count"] for row in api_as(recruiter).get("/api/loops/").json()["results"]] == [1]
+
+
+@pytest.mark.django_db
+def test_the_debrief_page_shows_every_part_of_each_scorecard_the_api_gives(client, recruiter, loop, api_as):
+    # given: a Strong Yes, an amended No with a red flag and a thread, and a shadow's Yes
+    add_interview(loop, "alice", vote="strong_yes", note_vote="yes", scores=5)
+    bob = add_interview(loop, "bob", vote="no", note_vote="yes", red_flags=("defensive",), scores={"humility": 1})
+    add_interview(loop, "sam", vote="yes", counts=False, scores=4)
+    bob.scorecard.threads.create(
+        thread=loop.position.rubric.threads.get(key="first_two_weeks"), signal="bad", notes="No plan."
+    )
+    Scorecard.objects.filter(pk=bob.scorecard.pk).update(
+        summary="Defensive on the outage.\nWould not own the rollback.", amended_at=timezone.now()
+    )
+    for row in DimensionScore.objects.filter(scorecard__interview__loop=loop).select_related("dimension"):
+        row.evidence = f"{row.scorecard_id}/{row.dimension.key}: heard it <here>."
+        row.save()
+    recompute(loop)
+    client.force_login(recruiter)
+
+    # when
+    debrief = api_as(recruiter).get(f"/api/loops/{loop.pk}/debrief/").json()
+    html = client.get(debrief_url(loop)).content.decode()
+
+    # then: every submitted scorecard's parts, field by field as the API has them, are on the page as text
+    def shown(when):
+        return date_format(timezone.localtime(datetime.fromisoformat(when)), "D j M, H:i")
+
+    cards = html[html.index('<section class="card scorecards"') : html.index('<div class="grid-2">')]
+    for vote in debrief["votes"]:
+        start = cards.index(f'data-interviewer="{vote["interviewer"]}"')
+        card = cards[start : cards.index("</article>", start)]
+        assert f"<strong>{vote['name']}</strong>" in card
+        assert f'<span class="badge {vote["vote"]}">{vote_label(vote["vote"])}</span>' in card
+        assert escape(vote["summary"]).replace("\n", "<br>") in card
+        assert "Submitted <time datetime=" in card and shown(vote["submitted_at"]) in card
+        assert ("amended <time" in card) is vote["amended"]
+        if vote["amended"]:
+            assert shown(vote["amended_at"]) in card
+        assert ("shadow-badge" in card) is (not vote["counts_toward_decision"])
+        if vote["vote_shift"]:
+            assert f"{vote_label(vote['vote_shift']['from'])} → {vote_label(vote['vote_shift']['to'])}" in html
+        for dimension in debrief["dimensions"]:
+            for entry in dimension["scores"]:
+                if entry["interviewer"] == vote["interviewer"]:
+                    assert f"<dt>{dimension['name']}: {entry['score']}</dt><dd>{escape(entry['evidence'])}</dd>" in card
+    for flag in debrief["red_flags"]:
+        for mark in flag["raised_by"]:
+            assert f"<q>{escape(mark['evidence'])}</q>" in html
+    for thread in debrief["threads"]:
+        for pulled in thread["pulled"]:
+            assert f"{pulled['signal']}</span> <strong>{pulled['interviewer']}</strong>: {pulled['notes']}" in html
+    assert cards.count("<article") == 3
