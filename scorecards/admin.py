@@ -51,6 +51,24 @@ def not_editable_message(rubric: Rubric) -> str:
     )
 
 
+def published_message(rubric: Rubric, *, lead: bool = True) -> str:
+    """What publishing `rubric` did: the version it retired, and which positions moved to it (new loops get it;
+    interviews already scheduled keep the version they pinned)."""
+    replaced = rubrics.replaced_version(rubric)
+    positions = rubrics.published_positions(rubric)
+    parts = [f"Published {rubric}."] if lead else []
+    if replaced is not None:
+        parts.append(f"Retired {replaced}, which it replaces.")
+    if positions:
+        titles = ", ".join(position.title for position in positions)
+        parts.append(f"Moved {len(positions)} position{'s' if len(positions) != 1 else ''} to it: {titles}.")
+    elif replaced is not None:
+        parts.append("No position used the previous version.")
+    if replaced is not None:
+        parts.append("Interviews already scheduled keep the version they pinned.")
+    return " ".join(parts)
+
+
 class DraftOnlyInline(admin.options.InlineModelAdmin):
     """A rubric's ordered parts: editable while the rubric (`obj`) is a draft, shown read-only after."""
 
@@ -194,7 +212,7 @@ class RubricAdmin(ReadOnlyHistoryAdmin):
         ]
 
     def _lifecycle_view(
-        self, request: HttpRequest, rubric_id: int, service: Callable[..., Rubric], done: str
+        self, request: HttpRequest, rubric_id: int, service: Callable[..., Rubric], done: str | Callable[[Rubric], str]
     ) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
@@ -205,11 +223,11 @@ class RubricAdmin(ReadOnlyHistoryAdmin):
             result = service(rubric=rubric)
         except DomainError as refused:
             return self._refuse(request, rubric, refused.detail)
-        self.message_user(request, done.format(rubric=result), messages.SUCCESS)
+        self.message_user(request, done(result) if callable(done) else done.format(rubric=result), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:scorecards_rubric_change", args=[result.pk]))
 
     def publish_view(self, request: HttpRequest, rubric_id: int) -> HttpResponse:
-        return self._lifecycle_view(request, rubric_id, rubrics.rubric_publish, "Published {rubric}.")
+        return self._lifecycle_view(request, rubric_id, rubrics.rubric_publish, published_message)
 
     def new_version_view(self, request: HttpRequest, rubric_id: int) -> HttpResponse:
         return self._lifecycle_view(
@@ -231,9 +249,12 @@ class RubricAdmin(ReadOnlyHistoryAdmin):
                 self.message_user(request, refused.detail, messages.ERROR)
                 continue
             url = reverse("admin:scorecards_rubric_change", args=[result.pk])
-            self.message_user(request, format_html('{} <a href="{}">{}</a>.', verb, url, result), messages.SUCCESS)
+            done = format_html('{} <a href="{}">{}</a>.', verb, url, result)
+            if service is rubrics.rubric_publish and (moves := published_message(result, lead=False)):
+                done = format_html("{} {}", done, moves)
+            self.message_user(request, done, messages.SUCCESS)
 
-    @admin.action(description="Publish (freezes the version)", permissions=["change"])
+    @admin.action(description="Publish (freezes the version; retires the one it replaces)", permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Rubric]) -> None:
         self._each(request, queryset, rubrics.rubric_publish, "Published")
 

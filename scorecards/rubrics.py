@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from interviewloop.errors import Conflict
+from interviewloop.models import Position
 from scorecards.models import Dimension, Phase, RedFlag, Rubric, Thread
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,13 @@ def _locked(rubric: Rubric) -> Rubric:
 
 @transaction.atomic
 def rubric_publish(*, rubric: Rubric, at: Any = None) -> Rubric:
-    """Publish a draft. From now on it is immutable and can be pinned by interviews."""
+    """Publish a draft. From now on it is immutable and can be pinned by interviews.
+
+    It replaces the rubric's previously published version (same name): that one is retired, and the positions
+    that used it move to this one, so new loops get the new text; interviews already scheduled keep the version
+    they pinned (DESIGN.md, Domain: Rubric). `published_positions` then lists the positions it holds (all moved
+    here: a draft is never a position's rubric), and `replaced_version` the version it retired.
+    """
     rubric = _locked(rubric)
     if rubric.status != Rubric.Status.DRAFT:
         raise Conflict(
@@ -41,11 +48,43 @@ def rubric_publish(*, rubric: Rubric, at: Any = None) -> Rubric:
         raise Conflict(
             f"{rubric} has no dimensions; add at least one before publishing.", code="rubric_empty", rubric=rubric.pk
         )
+    when = at or timezone.now()
+    # Locked in version order, as two publishes of the same rubric would take them: one waits for the other.
+    previous = list(
+        Rubric.objects.select_for_update()
+        .filter(name=rubric.name, status=Rubric.Status.PUBLISHED)
+        .exclude(pk=rubric.pk)
+        .order_by("version")
+    )
+    for old in previous:
+        # save(), not a bulk update: the pinned-rubric cache forgets a version on its post_save.
+        old.status = Rubric.Status.RETIRED
+        old.retired_at = when
+        old.save(update_fields=["status", "retired_at"])
+        logger.info("rubric retired: %s (id %s), replaced by %s", old, old.pk, rubric)
+    moved = Position.objects.filter(rubric__in=previous).update(rubric=rubric)
     rubric.status = Rubric.Status.PUBLISHED
-    rubric.published_at = at or timezone.now()
+    rubric.published_at = when
     rubric.save(update_fields=["status", "published_at"])
-    logger.info("rubric published: %s (id %s)", rubric, rubric.pk)
+    logger.info("rubric published: %s (id %s), %s position(s) moved to it", rubric, rubric.pk, moved)
     return rubric
+
+
+def published_positions(rubric: Rubric) -> list[Position]:
+    """The positions on `rubric`, by title: after `rubric_publish`, the ones it moved from the previous version."""
+    return list(Position.objects.filter(rubric=rubric).order_by("title", "id"))
+
+
+def replaced_version(rubric: Rubric) -> Rubric | None:
+    """The version that `rubric_publish` retired when it published `rubric` (the same name, retired at that moment)."""
+    if rubric.published_at is None:
+        return None
+    return (
+        Rubric.objects.filter(name=rubric.name, status=Rubric.Status.RETIRED, retired_at=rubric.published_at)
+        .exclude(pk=rubric.pk)
+        .order_by("-version")
+        .first()
+    )
 
 
 @transaction.atomic

@@ -7,9 +7,11 @@ from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.urls import reverse
 
+from interviewloop.models import Position
 from scorecards.admin import RubricAdmin
 from scorecards.models import Dimension, Rubric
-from tests.factories import InterviewFactory, NoteFactory, make_rubric, make_scorecard
+from scorecards.rubrics import rubric_new_version
+from tests.factories import InterviewFactory, NoteFactory, PositionFactory, make_rubric, make_scorecard
 
 
 @pytest.fixture
@@ -329,3 +331,31 @@ def test_scorecard_page_shows_scores_red_flags_and_threads(admin_client, scored_
     assert len(page.context["inline_admin_formsets"][0].formset.forms) == 8
     assert "Heard buzzword_soup." in page.content.decode()
     assert all(not f.has_change_permission for f in page.context["inline_admin_formsets"])
+
+
+@pytest.mark.django_db
+def test_publishing_a_new_version_in_admin_says_what_it_retired_and_which_positions_moved(admin_client):
+    v1 = make_rubric(name="Reliability")
+    PositionFactory(title="SRE", rubric=v1)
+    PositionFactory(title="Platform", rubric=v1)
+    v2 = rubric_new_version(rubric=v1)
+
+    response = admin_client.post(reverse("admin:scorecards_rubric_publish", args=[v2.pk]), follow=True)
+
+    v1.refresh_from_db()
+    v2.refresh_from_db()
+    assert (v1.status, v2.status) == ("retired", "published")
+    assert messages_of(response) == [
+        f"Published {v2}. Retired {v1}, which it replaces. Moved 2 positions to it: Platform, SRE. "
+        "Interviews already scheduled keep the version they pinned."
+    ]
+    assert set(Position.objects.values_list("rubric_id", flat=True)) == {v2.pk}
+
+    # the list action says the same, after the link
+    v3 = rubric_new_version(rubric=v2)
+    response = run_action(admin_client, "publish", v3)
+    v3.refresh_from_db()
+    assert messages_of(response) == [
+        f'Published <a href="{change_url(v3)}">{v3}</a>. Retired {Rubric.objects.get(pk=v2.pk)}, which it replaces. '
+        "Moved 2 positions to it: Platform, SRE. Interviews already scheduled keep the version they pinned."
+    ]

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.core.management import call_command
 from django.forms.models import model_to_dict
 
 from interviewloop.errors import Conflict
+from interviewloop.models import Interview, Position
+from interviewloop.services import interview_schedule, loop_create
 from scorecards.models import Dimension, Rubric, RubricNotEditable
-from scorecards.rubrics import rubric_new_version, rubric_publish, rubric_retire
-from tests.factories import InterviewFactory, make_rubric
+from scorecards.rubrics import (
+    published_positions,
+    replaced_version,
+    rubric_new_version,
+    rubric_publish,
+    rubric_retire,
+)
+from scorecards.selectors import pinned_rubric
+from tests.factories import CandidateFactory, InterviewFactory, PositionFactory, make_rubric
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 def parts(rubric: Rubric) -> dict[str, list[dict]]:
@@ -131,8 +144,52 @@ def test_an_empty_draft_cannot_be_published():
 @pytest.mark.django_db
 def test_interviews_keep_the_version_they_pinned(guide_rubric):
     interview = InterviewFactory(rubric=guide_rubric)
-    v2 = rubric_publish(rubric=rubric_new_version(rubric=guide_rubric))
-    rubric_retire(rubric=guide_rubric)
+    v2 = rubric_publish(rubric=rubric_new_version(rubric=guide_rubric))  # retires v1 (see below)
+    guide_rubric.refresh_from_db()
+    assert guide_rubric.status == "retired"
     interview.refresh_from_db()
     assert interview.rubric_id == guide_rubric.pk != v2.pk
     assert Dimension.objects.filter(rubric=interview.rubric).count() == 8
+
+
+@pytest.mark.django_db
+def test_publishing_a_version_retires_the_previous_one_and_moves_its_positions(recruiter, interviewer):
+    # given: v1 published, two positions on it, a position on another rubric, and an interview pinning v1
+    v1 = make_rubric(name="Reliability")
+    other = make_rubric(name="Support rubric")
+    on_v1 = [PositionFactory(title="SRE", rubric=v1), PositionFactory(title="Platform", rubric=v1)]
+    elsewhere = PositionFactory(title="Support", rubric=other)
+    scheduled = InterviewFactory(rubric=v1, loop__position=on_v1[0])
+    assert pinned_rubric(v1).rubric.status == "published"  # read (and cached) while published
+    v2 = rubric_new_version(rubric=v1)
+
+    # when
+    v2 = rubric_publish(rubric=v2, at=NOW)
+
+    # then: v1 is retired at that moment, the positions that used it are on v2, nothing else moved
+    v1.refresh_from_db()
+    assert (v1.status, v1.retired_at) == ("retired", NOW)
+    assert [p.rubric_id for p in Position.objects.filter(pk__in=[p.pk for p in on_v1])] == [v2.pk, v2.pk]
+    assert Position.objects.get(pk=elsewhere.pk).rubric_id == other.pk
+    assert Rubric.objects.get(pk=other.pk).status == "published"
+    assert published_positions(v2) == sorted(on_v1, key=lambda p: p.title)
+    assert replaced_version(v2) == v1
+    # interviews already scheduled keep the version they pinned; new loops get the new text
+    assert Interview.objects.get(pk=scheduled.pk).rubric_id == v1.pk
+    loop = loop_create(candidate=CandidateFactory(), position=Position.objects.get(pk=on_v1[0].pk), recruiter=recruiter)
+    start = NOW + timedelta(days=1)
+    added = interview_schedule(
+        loop=loop, interviewer=interviewer, scheduled_start=start, scheduled_end=start + timedelta(hours=1)
+    )
+    assert added.rubric_id == v2.pk
+    # and the pinned-rubric cache forgot v1 as it was: it reads retired now
+    assert pinned_rubric(Rubric.objects.get(pk=v1.pk)).rubric.status == "retired"
+
+
+@pytest.mark.django_db
+def test_publishing_a_first_version_retires_and_moves_nothing():
+    draft = make_rubric(name="Brand new", status="draft")
+    kept = make_rubric(name="Another")
+    draft = rubric_publish(rubric=draft)
+    assert Rubric.objects.get(pk=kept.pk).status == "published"
+    assert (published_positions(draft), replaced_version(draft)) == ([], None)
