@@ -247,6 +247,19 @@ def test_the_check_partial_gives_the_live_ceiling(browser, noted_interview):
     assert not Scorecard.objects.exists()
 
 
+def test_an_empty_scorecard_does_not_promise_a_strong_yes(browser, noted_interview):
+    # given a scorecard with nothing scored yet, on the page and in the live check
+    page = browser.get(f"/interviews/{noted_interview.id}/scorecard/").content.decode()
+    check = browser.post(f"/interviews/{noted_interview.id}/scorecard/check/", {}).content.decode()
+    # then neither says a Strong Yes is allowed: the ceiling waits for a score
+    for html in (page, check):
+        assert "Nothing scored yet: the highest vote allowed shows here as you score." in html
+        assert "Highest vote allowed" not in html
+    # and one score is enough for the ceiling to show
+    scored = browser.post(f"/interviews/{noted_interview.id}/scorecard/check/", {"score-measurement": "3"})
+    assert "Highest vote allowed" in scored.content.decode()
+
+
 def test_autosave_keeps_the_draft_and_says_when(browser, noted_interview):
     response = browser.post(
         f"/interviews/{noted_interview.id}/scorecard/autosave/",
