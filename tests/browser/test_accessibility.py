@@ -1,5 +1,6 @@
 """Every page, as every role that sees it, on a laptop and on a 390 px phone: axe-core finds nothing at any impact,
-nothing scrolls sideways, and every control a finger taps is at least 24 x 24 px (WCAG 2.2 target size)."""
+nothing scrolls sideways, no text runs out of its table cell, and every control a finger taps is at least 24 x 24 px
+(WCAG 2.2 target size)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,11 @@ MEASURE = """(selector) => {
     .filter((el) => el.getBoundingClientRect().right > doc.clientWidth + 1)
     .filter((el) => !el.parentElement || el.parentElement.getBoundingClientRect().right <= doc.clientWidth + 1)
     .slice(0, 5).map((el) => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().right)}px`);
-  return {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, small, wide};
+  // A table cell whose text runs out of it (over the next cell's): a name wider than its column.
+  const spills = [...document.querySelectorAll("th, td")]
+    .filter((cell) => cell.scrollWidth > cell.clientWidth + 1)
+    .slice(0, 5).map((cell) => `${cell.tagName.toLowerCase()} "${cell.textContent.trim().slice(0, 40)}"`);
+  return {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, small, wide, spills};
 }"""
 
 
@@ -67,6 +72,8 @@ def company(db):
         scores={"systems_thinking": 1, "customer_empathy": 3, "measurement": 2, "risk_management": 2,
                 "execution_bias": 3, "communication": 3, "humility": 2},
     )  # fmt: skip
+    # a long name, as real panels have: it must not run over the heat-map's first column
+    UserFactory(username="carol", role="interviewer", first_name="Carolina", last_name="Montgomery-Ellingsworth")
     add_interview(decided, "carol", vote="yes", counts=False, note_vote="yes", scores=4)
     add_interview(decided, "dave", vote=None, ended=False)
     recompute(decided)
@@ -153,6 +160,7 @@ def survey(browser, live_server, username: str, pages: list[tuple[str, str]], vi
                     f"scrolls sideways: {measured['scrollWidth']} px in {measured['clientWidth']} px, {measured['wide']}"
                 )
             problems += [f"tap target under 24 px: {small}" for small in measured["small"]]
+            problems += [f"text spills out of its cell: {spill}" for spill in measured["spills"]]
             if problems:
                 findings[name] = problems
     finally:
