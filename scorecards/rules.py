@@ -171,8 +171,7 @@ def vote_ceiling(
                 rule="ones_across_the_board",
                 ceiling="strong_no",
                 message=(
-                    f"{len(ones)} of {_count(len(scored), 'scored dimension')} "
-                    f"{'is' if len(ones) == 1 else 'are'} at 1 ({_dimension_names(ones)}): "
+                    f"{_of_the_scored(len(ones), len(scored))} at 1 ({_dimension_names(ones)}): "
                     f"1's across the board ({_share(ones_share)} or more) is a Strong No "
                     '(guide, Overall Vote: "Strong No: Multiple red flags or 1\'s across board").'
                 ),
@@ -245,8 +244,8 @@ def vote_ceiling(
                 rule="not_mostly_three_plus",
                 ceiling="no",
                 message=(
-                    f"Only {at_three} of {_count(len(scored), 'scored dimension')} {'is' if at_three == 1 else 'are'} "
-                    f"at 3 or more (below 3: {_dimension_names(below_three)}): a Yes needs {_share(three_share)} "
+                    f"{_of_the_scored(at_three, len(scored), only=True)} at 3 or more "
+                    f"(below 3: {_dimension_names(below_three)}): a Yes needs {_share(three_share)} "
                     "or more at 3+ (guide, Overall Vote: \"Yes: Mostly 3-4's, no 1's\")."
                 ),
                 dimensions=_keys(below_three),
@@ -278,8 +277,8 @@ def vote_ceiling(
                 rule="not_mostly_four_plus",
                 ceiling="yes",
                 message=(
-                    f"Only {at_four} of {_count(len(scored), 'scored dimension')} {'is' if at_four == 1 else 'are'} "
-                    f"at 4 or more (below 4: {_dimension_names(below_four)}): a Strong Yes needs more than "
+                    f"{_of_the_scored(at_four, len(scored), only=True)} at 4 or more "
+                    f"(below 4: {_dimension_names(below_four)}): a Strong Yes needs more than "
                     f'{_share(four_share)} at 4+ (guide, Overall Vote: "Strong Yes: 4-5 on most dimensions").'
                 ),
                 dimensions=_keys(below_four),
@@ -367,6 +366,18 @@ def _share(share: Fraction) -> str:
     if share == 1:
         return "all"
     return f"{float(share * 100):g}%"
+
+
+def _of_the_scored(count: int, total: int, *, only: bool = False) -> str:
+    """How many of the scored dimensions, as a sentence's subject and verb: "Only 2 of 5 scored dimensions are",
+    "1 of 4 scored dimensions is", "None of the 3 scored dimensions is", "The only scored dimension is not"."""
+    if total == 1:
+        return "The only scored dimension is" if count == 1 else "The only scored dimension is not"
+    if count == 0:
+        return f"None of the {total} scored dimensions is"
+    if count == total:
+        return f"All {total} scored dimensions are"
+    return f"{'Only ' if only else ''}{count} of {total} scored dimensions {'is' if count == 1 else 'are'}"
 
 
 def _count(number: int, noun: str) -> str:

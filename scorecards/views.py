@@ -157,9 +157,10 @@ def _scorecard_context(
     try:
         data = services.scorecard_input(pinned=pinned, body=body)
     except DomainError:
-        ceiling, problems = None, []
+        ceiling, problems, scored = None, [], False
     else:
         ceiling, problems = data.ceiling(pinned), data.problems(pinned)
+        scored = any(entry.score is not None for entry in data.scores.values())
     note = getattr(interview, "note", None)
     return {
         "interview": interview,
@@ -169,6 +170,7 @@ def _scorecard_context(
         "note": note,
         "rows": scorecard_rows(pinned, body),
         "ceiling": ceiling,
+        "scored": scored,
         "vote_choices": [(vote, rules.VOTE_LABELS[vote]) for vote in reversed(rules.VOTES)],
         "gut_choices": [(answer, rules.GUT_ANSWER_LABELS[answer]) for answer in rules.GUT_ANSWERS],
         "signal_choices": [(signal, signal.capitalize()) for signal in rules.SIGNALS],

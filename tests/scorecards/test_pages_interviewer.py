@@ -109,6 +109,35 @@ def test_the_kit_shows_the_problem_threads_red_flags_and_phases(browser, intervi
     assert "End interview" in html
 
 
+def test_the_kit_renders_the_guides_markdown_safely_and_whole(browser, interviewer):
+    # given the guide's own rubric, whose thread and phase texts are markdown lists
+    from django.core.management import call_command
+
+    from scorecards.models import Rubric
+
+    call_command("loaddata", "default_rubric", verbosity=0)
+    guide = Rubric.objects.get(status="published")
+    thread = guide.threads.get(key="defining_the_problem")
+    guide.threads.filter(pk=thread.pk).update(bad_example='"Just use a better model." <script>alert(1)</script>')
+    setup = guide.phases.order_by("order").first()
+    interview = InterviewFactory(interviewer=interviewer, rubric=guide)
+    # when the interviewer opens the kit
+    html = browser.get(f"/interviews/{interview.id}/").content.decode()
+    # then "- They jumped..." is a list item, not raw markdown, in the thread and in its one-line summary
+    assert "<li>They jumped straight to solutions</li>" in html
+    assert "— - They" not in html
+    assert "— They jumped straight to solutions; They didn" in html
+    # the great signals keep one signal per line
+    assert "Admits they don&#x27;t know yet<br" in html or "Admits they don't know yet<br" in html
+    # a script in rubric text is removed, its words kept
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" not in html
+    assert "Just use a better model." in html
+    # and each phase's guidance is there in full, behind a summary that expands it
+    assert html.count('<details class="phase-guidance small">') == guide.phases.count()
+    last_line = setup.guidance.strip().splitlines()[-1].strip().strip('"')
+    assert last_line[:40].replace("'", "&#x27;") in html or last_line[:40] in html
+
+
 def test_ending_an_interview_from_the_page_leads_to_the_note(browser, interviewer, rubric):
     interview = InterviewFactory(interviewer=interviewer, scheduled_start=START, scheduled_end=ENDED)
     with time_machine.travel(ENDED - timedelta(minutes=1), tick=False):
@@ -245,6 +274,19 @@ def test_the_check_partial_gives_the_live_ceiling(browser, noted_interview):
     assert 'data-max-vote="no"' in html
     assert 'data-rule="gut_check"' in html
     assert not Scorecard.objects.exists()
+
+
+def test_an_empty_scorecard_does_not_promise_a_strong_yes(browser, noted_interview):
+    # given a scorecard with nothing scored yet, on the page and in the live check
+    page = browser.get(f"/interviews/{noted_interview.id}/scorecard/").content.decode()
+    check = browser.post(f"/interviews/{noted_interview.id}/scorecard/check/", {}).content.decode()
+    # then neither says a Strong Yes is allowed: the ceiling waits for a score
+    for html in (page, check):
+        assert "Nothing scored yet: the highest vote allowed shows here as you score." in html
+        assert "Highest vote allowed" not in html
+    # and one score is enough for the ceiling to show
+    scored = browser.post(f"/interviews/{noted_interview.id}/scorecard/check/", {"score-measurement": "3"})
+    assert "Highest vote allowed" in scored.content.decode()
 
 
 def test_autosave_keeps_the_draft_and_says_when(browser, noted_interview):

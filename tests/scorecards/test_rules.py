@@ -6,6 +6,7 @@ Pure functions: no database and no Django (these run with ``-p no:django`` too).
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -779,3 +780,40 @@ _DUE = _END + timedelta(minutes=5)
 def test_note_status(ended_at, submitted_at, now, expected):
     due = ended_at + timedelta(minutes=5) if ended_at else None
     assert note_status(ended_at=ended_at, note_due_at=due, note_submitted_at=submitted_at, now=now) == expected
+
+
+# --- Reasons read as a person would write them -------------------------------------------------------------------
+
+
+def test_a_single_scored_dimension_is_named_as_the_only_one():
+    # given only Systems Thinking scored, at 2
+    ceiling = ceiling_for(scores_with(None, systems_thinking=2))
+    # then the share rules speak of "the only scored dimension", never "0 of 1 scored dimension are"
+    assert reason(ceiling, "not_mostly_three_plus").message.startswith(
+        "The only scored dimension is not at 3 or more (below 3: Systems Thinking):"
+    )
+    assert reason(ceiling, "not_mostly_four_plus").message.startswith(
+        "The only scored dimension is not at 4 or more (below 4: Systems Thinking):"
+    )
+
+
+def test_none_and_all_of_the_scored_dimensions_are_said_in_words():
+    below_three = ceiling_for(scores_with(2))
+    assert reason(below_three, "not_mostly_three_plus").message.startswith(
+        "None of the 8 scored dimensions is at 3 or more"
+    )
+    all_ones = ceiling_for(scores_with(1))
+    assert reason(all_ones, "ones_across_the_board").message.startswith("All 8 scored dimensions are at 1 (")
+    one_of_two = ceiling_for(scores_with(None, systems_thinking=1, humility=4))
+    assert reason(one_of_two, "ones_across_the_board").message.startswith("1 of 2 scored dimensions is at 1 (")
+
+
+@properties
+@given(scores=score_sheets, red_flags=red_flag_sets, gut_check=gut_checks)
+def test_every_reason_agrees_in_number(scores, red_flags, gut_check):
+    # whatever is scored, no reason counts "0 of" or "of 1", and the verb agrees with the count
+    for given_reason in ceiling_for(scores, red_flags, gut_check).reasons:
+        message = given_reason.message
+        assert not re.search(r"\b0 of |\bof 1 scored|\b1 scored dimensions", message), message
+        assert not re.search(r"\b1 of \d+ scored dimensions are\b", message), message
+        assert not re.search(r"\b([2-9]|\d{2,}) of \d+ scored dimensions is\b", message), message

@@ -1,0 +1,181 @@
+"""Every page, as every role that sees it, on a laptop and on a 390 px phone: axe-core finds nothing at any impact,
+nothing scrolls sideways, no text runs out of its table cell, and every control a finger taps is at least 24 x 24 px
+(WCAG 2.2 target size)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+VIEWPORTS = {"laptop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+# Every rule axe-core ships, the WCAG 2.2 ones (target size) and best practices included.
+AXE_OPTIONS = {
+    "resultTypes": ["violations"],
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
+}
+TAP_TARGETS = "input[type=radio], input[type=checkbox], button, select, summary, input[type=submit]"
+
+# The width and the small targets, measured in the page (CSS pixels).
+MEASURE = """(selector) => {
+  const doc = document.documentElement;
+  const small = [];
+  for (const el of document.querySelectorAll(selector)) {
+    // A radio or checkbox is tapped through its label as much as itself: the larger box counts.
+    const boxes = [el, ...(el.labels || [])].map((node) => node.getBoundingClientRect());
+    const box = boxes.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
+    if (box.width === 0 && box.height === 0) continue;  // not rendered (closed <details>, hidden)
+    // Visually hidden (1 px), operated through the control drawn for it (a score chip, a select2 box).
+    if (box.width <= 1 || box.height <= 1) continue;
+    if (box.width < 24 || box.height < 24) small.push(`${el.outerHTML.slice(0, 90)} ${box.width}x${box.height}`);
+  }
+  // What sticks out past the right edge, to say where a sideways scroll comes from.
+  const wide = [...document.body.querySelectorAll("*")]
+    .filter((el) => el.getBoundingClientRect().right > doc.clientWidth + 1)
+    .filter((el) => !el.parentElement || el.parentElement.getBoundingClientRect().right <= doc.clientWidth + 1)
+    .slice(0, 5).map((el) => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().right)}px`);
+  // A table cell whose text runs out of it (over the next cell's): a name wider than its column.
+  const spills = [...document.querySelectorAll("th, td")]
+    .filter((cell) => cell.scrollWidth > cell.clientWidth + 1)
+    .slice(0, 5).map((cell) => `${cell.tagName.toLowerCase()} "${cell.textContent.trim().slice(0, 40)}"`);
+  return {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, small, wide, spills};
+}"""
+
+
+@pytest.fixture
+def company(db):
+    """A recruiter's company as the pages show it: a decided loop with a late note, a shadow, a missing scorecard;
+    an interviewer with a note due, a draft scorecard, an upcoming call, and a submitted one; an admin."""
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from interviewloop.roles import ROLE_GROUPS
+    from scorecards.models import Rubric
+    from tests.debriefs.conftest import add_interview, recompute
+    from tests.factories import InterviewFactory, LoopFactory, PositionFactory, UserFactory, make_scorecard
+
+    for name in ROLE_GROUPS:
+        Group.objects.get_or_create(name=name)
+    call_command("loaddata", "default_rubric", verbosity=0)
+    rubric = Rubric.objects.get(status="published")
+    recruiter = UserFactory(username="rita", role="recruiter", first_name="Rita", last_name="Recruiter")
+    UserFactory(username="ada", role="admin", first_name="Ada")
+    position = PositionFactory(title="LLM Reliability Engineer", rubric=rubric)
+    decided = LoopFactory(candidate__name="Jordan Rivera", position=position, recruiter=recruiter)
+    add_interview(decided, "alice", vote="strong_yes", note_vote="yes", scores=5)
+    add_interview(
+        decided, "bob", vote="no", note_vote="yes", note_late=True, red_flags=("overconfident",),
+        scores={"systems_thinking": 1, "customer_empathy": 3, "measurement": 2, "risk_management": 2,
+                "execution_bias": 3, "communication": 3, "humility": 2},
+    )  # fmt: skip
+    # a long name, as real panels have: it must not run over the heat-map's first column
+    UserFactory(username="carol", role="interviewer", first_name="Carolina", last_name="Montgomery-Ellingsworth")
+    add_interview(decided, "carol", vote="yes", counts=False, note_vote="yes", scores=4)
+    add_interview(decided, "dave", vote=None, ended=False)
+    recompute(decided)
+    ivan = UserFactory(username="ivan", role="interviewer", first_name="Ivan", last_name="Interviewer")
+    now = timezone.now()
+    ivan_loops = [LoopFactory(candidate__name=name, position=position, recruiter=recruiter) for name in
+                  ("Dana Reyes", "Sam Lee", "Kim Park", "Noor Aziz")]  # fmt: skip
+    due = InterviewFactory(loop=ivan_loops[0], interviewer=ivan, scheduled_start=now - timedelta(minutes=62),
+                           scheduled_end=now - timedelta(minutes=2), ended_at=now - timedelta(minutes=2))  # fmt: skip
+    drafting = add_interview(ivan_loops[1], "ivan", vote="yes", submitted=False, note_vote="yes")
+    upcoming = InterviewFactory(loop=ivan_loops[2], interviewer=ivan, scheduled_start=now + timedelta(hours=3),
+                                scheduled_end=now + timedelta(hours=4))  # fmt: skip
+    submitted = add_interview(ivan_loops[3], "ivan", vote="yes", note_vote="yes")
+    recompute(ivan_loops[3])
+    assert make_scorecard  # the factories above built every scorecard
+    return {
+        "decided": decided,
+        "due": due,
+        "drafting": drafting,
+        "upcoming": upcoming,
+        "submitted": submitted,
+        "rubric": rubric,
+    }
+
+
+def pages_of(company) -> dict[str, list[tuple[str, str]]]:
+    """(name, path) of every page, per user who signs in to see it."""
+    decided = company["decided"].pk
+    return {
+        "": [("login", "/accounts/login/")],
+        "ivan": [
+            ("my-interviews", "/interviews/"),
+            ("kit", f"/interviews/{company['upcoming'].pk}/"),
+            ("note", f"/interviews/{company['due'].pk}/note/"),
+            ("scorecard", f"/interviews/{company['drafting'].pk}/scorecard/"),
+            ("debrief-locked", f"/loops/{company['drafting'].loop_id}/"),
+            ("debrief-panel", f"/loops/{company['submitted'].loop_id}/"),
+            ("loops-interviewer", "/loops/"),
+        ],
+        "rita": [
+            ("loops", "/loops/"),
+            ("schedule", "/loops/new/"),
+            ("debrief", f"/loops/{decided}/"),
+        ],
+        "ada": [
+            ("admin-index", "/admin/"),
+            ("admin-rubrics", "/admin/scorecards/rubric/"),
+            ("admin-rubric", f"/admin/scorecards/rubric/{company['rubric'].pk}/change/"),
+            ("admin-loops", "/admin/interviewloop/loop/"),
+            ("admin-loop", f"/admin/interviewloop/loop/{decided}/change/"),
+            ("admin-reminders", "/admin/debriefs/reminder/"),
+        ],
+    }
+
+
+def survey(browser, live_server, username: str, pages: list[tuple[str, str]], viewport: str, screenshot_dir):
+    """What axe, the width and the tap targets say of each page, as `username` on `viewport`."""
+    context = browser.new_context(viewport=VIEWPORTS[viewport], base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    findings: dict[str, list[str]] = {}
+    try:
+        if username:
+            page.goto("/accounts/login/")
+            page.fill("#id_username", username)
+            page.fill("#id_password", "pw-for-tests-only")
+            page.click("button[type=submit]")
+            page.wait_for_load_state("networkidle")
+        axe = Axe()
+        for name, path in pages:
+            response = page.goto(path)
+            page.wait_for_load_state("networkidle")
+            # The locked debrief is a 403 page of its own: an interviewer sees it before submitting.
+            expected = 403 if name == "debrief-locked" else 200
+            assert response is not None and response.status == expected, (name, path, response and response.status)
+            page.screenshot(path=str(screenshot_dir / f"a11y-{viewport}-{name}.png"), full_page=True)
+            problems = []
+            for violation in axe.run(page, options=AXE_OPTIONS).response["violations"]:
+                targets = [" ".join(map(str, node["target"])) for node in violation["nodes"][:4]]
+                problems.append(f"axe {violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+            measured = page.evaluate(MEASURE, TAP_TARGETS)
+            if measured["scrollWidth"] > measured["clientWidth"]:
+                problems.append(
+                    f"scrolls sideways: {measured['scrollWidth']} px in {measured['clientWidth']} px, {measured['wide']}"
+                )
+            problems += [f"tap target under 24 px: {small}" for small in measured["small"]]
+            problems += [f"text spills out of its cell: {spill}" for spill in measured["spills"]]
+            if problems:
+                findings[name] = problems
+    finally:
+        context.close()
+    return findings
+
+
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+def test_every_page_passes_axe_fits_the_screen_and_has_big_enough_targets(browser, live_server, company, viewport):
+    from tests.browser.conftest import ARTIFACTS
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    findings = {}
+    for username, pages in pages_of(company).items():
+        for name, problems in survey(browser, live_server, username, pages, viewport, ARTIFACTS).items():
+            findings[f"{username or 'anonymous'} {name}"] = problems
+    report = "\n".join(f"{page}:\n  " + "\n  ".join(problems) for page, problems in findings.items())
+    assert not findings, f"{viewport}:\n{report}"
