@@ -140,8 +140,8 @@ def survey(browser, live_server, username: str, pages: list[tuple[str, str]], vi
             page.goto("/accounts/login/")
             page.fill("#id_username", username)
             page.fill("#id_password", "pw-for-tests-only")
-            page.click("button[type=submit]")
-            page.wait_for_load_state("networkidle")
+            with page.expect_navigation():
+                page.click("button[type=submit]")
         axe = Axe()
         for name, path in pages:
             response = page.goto(path)

@@ -50,8 +50,8 @@ def sign_in(page, username: str) -> None:
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", "pw-for-tests-only")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():  # the sign-in's redirect, before the test moves on
+        page.keyboard.press("Enter")
 
 
 def focused(page) -> str:
