@@ -251,7 +251,6 @@ AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
@@ -275,6 +274,31 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
+
+# --- Trust: proxies, sign-in throttles, API tokens, the HTTPS header --------------------------------------
+# How many reverse proxies stand in front of the web process, each appending to X-Forwarded-For. 0 (the
+# default): REMOTE_ADDR is the client and X-Forwarded-For, which any client can write, is ignored. The one
+# setting feeds DRF's throttles (NUM_PROXIES) and django-axes (the same client_ip function).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must not be negative.")
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = "interviewloop.throttling.client_ip"
+# Sign-in attempts per client address on the HTML form (the token endpoint has TOKEN_THROTTLE_RATE). The
+# counts live in the cache; while it is down both throttles let sign-ins through (axes still locks accounts).
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login"] = env.str("LOGIN_THROTTLE_RATE", default="20/min")  # type: ignore[index]
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that stops answering costs a sign-in this long, not a hung worker.
+    _cache_timeout = env.float("CACHE_SOCKET_TIMEOUT_SECONDS", default=1.0)
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": _cache_timeout, "socket_timeout": _cache_timeout}
+    )
+# Trust X-Forwarded-Proto (or another header) for "is this HTTPS?" only behind a proxy that always sets it:
+# e.g. SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO. Unset (the default), a client cannot claim HTTPS.
+_secure_proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="")
+SECURE_PROXY_SSL_HEADER = (_secure_proxy_ssl_header, "https") if _secure_proxy_ssl_header else None
+if _secure_proxy_ssl_header and not _secure_proxy_ssl_header.startswith("HTTP_"):
+    raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must name a request.META key, e.g. HTTP_X_FORWARDED_PROTO.")
 
 LOGGING = {
     "version": 1,

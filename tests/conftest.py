@@ -6,6 +6,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -22,6 +23,13 @@ def pytest_configure(config):
             raise pytest.UsageError(f"REQUIRE_REAL_STACK is set but the database engine is {engine}")
         if not settings.CELERY_BROKER_URL.startswith("redis://"):
             raise pytest.UsageError(f"REQUIRE_REAL_STACK is set but the broker is {settings.CELERY_BROKER_URL}")
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Every test starts with an empty cache: the sign-in throttles count per client address, and every test
+    client is 127.0.0.1, so one test's sign-ins must not use up the next one's."""
+    cache.clear()
 
 
 @pytest.fixture

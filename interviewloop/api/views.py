@@ -9,10 +9,10 @@ from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from interviewloop.health import broker_status, database_status
+from interviewloop.throttling import TokenRateThrottle
 
 
 class HealthView(APIView):
@@ -56,7 +56,7 @@ class HealthView(APIView):
 class TokenView(ObtainAuthToken):
     """`{username, password}` → `{token}`. Throttled, and failed attempts count toward the login lockout."""
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [TokenRateThrottle]
     throttle_scope = "token"
 
     @extend_schema(
