@@ -8,6 +8,7 @@ fails at start-up rather than being silently ignored.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -38,8 +39,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "simple_history",
     "axes",
@@ -213,7 +215,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://interviewloop
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes an anonymous call a 401, not a 403.
-        "interviewloop.api.authentication.TokenAuthentication",
+        "interviewloop.api.authentication.TokenAuthentication",  # django-rest-knox's, see the Trust block
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -299,6 +301,21 @@ _secure_proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="")
 SECURE_PROXY_SSL_HEADER = (_secure_proxy_ssl_header, "https") if _secure_proxy_ssl_header else None
 if _secure_proxy_ssl_header and not _secure_proxy_ssl_header.startswith("HTTP_"):
     raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must name a request.META key, e.g. HTTP_X_FORWARDED_PROTO.")
+# API tokens (django-rest-knox): `POST /api/auth/token/` issues one, stored as a SHA-512 digest, valid for
+# API_TOKEN_TTL_HOURS (default 10 days; sign in again for a new one); `DELETE /api/auth/token/` revokes the
+# token presented, `DELETE /api/auth/tokens/` all of the caller's. Sent as `Authorization: Token <token>`.
+API_TOKEN_TTL_HOURS = env.float("API_TOKEN_TTL_HOURS", default=240.0)
+if API_TOKEN_TTL_HOURS <= 0:
+    raise ImproperlyConfigured("API_TOKEN_TTL_HOURS must be positive: every API token expires.")
+KNOX_TOKEN_MODEL = "interviewloop.ApiToken"
+# knox's own migrations create its AuthToken table even when KNOX_TOKEN_MODEL replaces the model (they do not
+# mark it swappable): they are not run, so the only token table is ApiToken's (interviewloop's migrations).
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,  # a token's life is fixed when it is issued: a stolen one cannot be kept alive
+}
 
 LOGGING = {
     "version": 1,

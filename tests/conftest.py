@@ -7,9 +7,9 @@ import os
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from interviewloop.tokens import ApiToken
 from tests.factories import UserFactory, make_rubric
 
 
@@ -73,8 +73,8 @@ def api():
 def api_as(db):
     def make(user):
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _, token = ApiToken.objects.create(user=user)  # (the row, the secret)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         return client
 
     return make

@@ -6,6 +6,7 @@ from interviewloop.api import views
 urlpatterns = [
     path("health/", views.HealthView.as_view(), name="api-health"),
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("auth/tokens/", views.TokensView.as_view(), name="api-tokens"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="swagger-ui"),
     path("", include("interviewloop.api.loops_urls")),
