@@ -311,6 +311,16 @@ KNOX_TOKEN_MODEL = "interviewloop.ApiToken"
 # knox's own migrations create its AuthToken table even when KNOX_TOKEN_MODEL replaces the model (they do not
 # mark it swappable): they are not run, so the only token table is ApiToken's (interviewloop's migrations).
 MIGRATION_MODULES = {"knox": None}
+# The API docs (/api/docs/): Swagger UI from drf-spectacular-sidecar's static files, not a CDN the CSP forbids.
+# No online validator: its badge is an image from another site.
+SPECTACULAR_SETTINGS.update(
+    {
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+        "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
+    }
+)
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
     "AUTH_HEADER_PREFIX": "Token",

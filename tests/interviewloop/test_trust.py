@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -232,3 +233,27 @@ def test_the_compose_stack_trusts_one_proxy_and_its_https_header_and_passes_the_
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+# --- the API docs page: served from here, no inline code -------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_api_docs_page_loads_swagger_ui_from_this_server_with_no_inline_code(client):
+    page = client.get("/api/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<style" not in html and "cdn" not in html.lower()
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert scripts == [
+        ' src="/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"',
+        ' src="/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-standalone-preset.js"',
+        ' src="/api/docs/?script="',
+    ]
+    assert '<link rel="stylesheet" href="/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css">' in html
+    assert '<link rel="stylesheet" href="/static/css/api_docs.css">' in html
+    init = client.get("/api/docs/?script=")
+    assert init["Content-Type"] == "application/javascript"
+    assert 'url: "/api/schema/"' in init.content.decode() and '"validatorUrl": null' in init.content.decode()
+    for asset in ("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js", "/static/css/api_docs.css"):
+        assert client.get(asset).status_code == 200, asset
