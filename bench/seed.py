@@ -26,12 +26,12 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from debriefs.aggregation import PanelVote, decide
 from debriefs.models import Reminder
 from interviewloop.models import Candidate, Interview, Loop, Position
 from interviewloop.roles import INTERVIEWERS, RECRUITERS
+from interviewloop.tokens import ApiToken, api_tokens_issue
 from scorecards.models import (
     DimensionScore,
     Note,
@@ -281,7 +281,6 @@ def _seed_users(sizes: dict[str, int], log: Callable[[str], None]) -> tuple[list
             for user, (_name, group) in zip(users, names, strict=True)
         ]
     )
-    Token.objects.bulk_create([Token(key=Token.generate_key(), user=user) for user in users])
     recruiters = [user for user, (_name, group) in zip(users, names, strict=True) if group == RECRUITERS]
     interviewers = [user for user, (_name, group) in zip(users, names, strict=True) if group == INTERVIEWERS]
     return recruiters, interviewers
@@ -599,9 +598,12 @@ def company(*, submit_pool: int, sessions: int = 20) -> Company:
     User = get_user_model()
     top_up_submit_pool(wanted=submit_pool)
     rubric = _published_rubric()
-    tokens = dict(Token.objects.values_list("user_id", "key"))
     recruiters = list(User.objects.filter(groups__name=RECRUITERS).order_by("id"))
-    interviewer_ids = list(User.objects.filter(groups__name=INTERVIEWERS).order_by("id").values_list("id", flat=True))
+    interviewers = list(User.objects.filter(groups__name=INTERVIEWERS).order_by("id"))
+    interviewer_ids = [user.pk for user in interviewers]
+    # Tokens are stored hashed: each run issues fresh ones (expiring as any other) and drops the last run's.
+    ApiToken.objects.filter(user__in=[*recruiters, *interviewers]).delete()
+    tokens = api_tokens_issue(users=[*recruiters, *interviewers])
     seeded = list(
         Loop.objects.filter(interviews__scorecard__status=Scorecard.Status.SUBMITTED)
         .distinct()

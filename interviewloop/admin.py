@@ -19,6 +19,7 @@ from interviewloop.errors import DomainError
 from interviewloop.models import Candidate, Interview, Loop, Position
 from interviewloop.privacy import candidate_erase
 from interviewloop.services import interview_set_counting
+from interviewloop.tokens import ApiToken
 from scorecards.models import Rubric
 
 
@@ -265,3 +266,24 @@ class InterviewAdmin(admin.ModelAdmin):
     @admin.action(description="Shadow: stop counting toward the decision (recomputes it)", permissions=["change"])
     def stop_counting(self, request: HttpRequest, queryset: QuerySet[Interview]) -> None:
         self._set_counting(request, queryset, False)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens: whose, issued and expiring when; never the secret (only its digest is stored). Delete revokes."""
+
+    list_display = ["user", "created", "expiry", "is_active"]
+    list_filter = ["expiry"]
+    search_fields = ["user__username"]
+    fields = readonly_fields = ("user", "created", "expiry")
+    ordering = ["-created"]
+
+    @admin.display(boolean=True, description="active")
+    def is_active(self, token: ApiToken) -> bool:
+        return not token.expired
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a token is issued by signing in (`POST /api/auth/token/`), which shows it once
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

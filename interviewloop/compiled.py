@@ -1,6 +1,6 @@
 """Fixed-shape reads whose SQL Django compiles once per process.
 
-On the hot reads (the debrief, an interviewer's list, token authentication, the scorecard's row locks and
+On the hot reads (the debrief, an interviewer's list, the scorecard's row locks and
 stored parts) Django spent more CPU turning a queryset into SQL (joins, columns, ordering: about 1 ms each on a
 small machine) than PostgreSQL spent running the prepared statement (see DATABASE_PREPARE_THRESHOLD in settings). Their shape never changes, only their
 parameter values, so `CompiledQuery` asks Django for the SQL once, with stand-in values, and then runs that

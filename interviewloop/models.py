@@ -129,3 +129,7 @@ class Interview(models.Model):
 
     def has_ended(self, now: datetime | None = None) -> bool:
         return self.ended_at is not None and self.ended_at <= (now or timezone.now())
+
+
+# API tokens live beside the code that issues and checks them; imported here so Django registers the model.
+from interviewloop.tokens import ApiToken  # noqa: E402, F401

@@ -17,7 +17,9 @@ new when there was nothing left to erase.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,8 +46,11 @@ _FREE_TEXT: list[tuple[Any, tuple[str, ...], str]] = [
 ]
 
 
+ERASED_NAME_PREFIX = "Erased candidate #"
+
+
 def erased_name(candidate_id: int) -> str:
-    return f"Erased candidate #{candidate_id}"
+    return f"{ERASED_NAME_PREFIX}{candidate_id}"
 
 
 @dataclass(frozen=True)
@@ -148,15 +153,72 @@ def _scrub_scorecard_body(body: Any) -> Any:
 
 
 def _scrub_admin_log(candidate: Candidate, name: str) -> int:
-    """Rename the candidate, its loops and interviews in the admin log (their str() carried the name)."""
-    types = ContentType.objects.get_for_models(Candidate, Loop, Interview)
-    loops = list(Loop.objects.filter(candidate=candidate).values_list("pk", flat=True))
-    interviews = list(Interview.objects.filter(loop__candidate=candidate).values_list("pk", flat=True))
-    targets = (
-        Q(content_type=types[Candidate], object_id=str(candidate.pk))
-        | Q(content_type=types[Loop], object_id__in=[str(pk) for pk in loops])
-        | Q(content_type=types[Interview], object_id__in=[str(pk) for pk in interviews])
-    )
-    entries = LogEntry.objects.filter(targets).exclude(object_repr__startswith="Erased candidate #")
-    # A change message lists changed field names, never values, so only the object's name needs erasing.
-    return entries.update(object_repr=name)
+    """Take the candidate's name out of the admin log; returns the entries changed.
+
+    An entry names its object by str() (`object_repr`), and its change message names the inline objects
+    added, changed or deleted with it (an interview added on a loop's page is "<candidate> — <position> with
+    <interviewer>"). So every entry about the candidate, their loops, interviews, notes, scorecards and
+    amendments is scrubbed in both, and so is any other entry that names them in full (an object since
+    deleted, say). The name's words are replaced too inside the candidate's own entries (a message may say
+    just "Grace"), never elsewhere, where a short word could belong to someone else.
+    """
+    objects: list[tuple[Any, list[Any]]] = [
+        (Candidate, [candidate.pk]),
+        (Loop, list(Loop.objects.filter(candidate=candidate).values_list("pk", flat=True))),
+        (Interview, list(Interview.objects.filter(loop__candidate=candidate).values_list("pk", flat=True))),
+        (Note, list(Note.objects.filter(interview__loop__candidate=candidate).values_list("pk", flat=True))),
+        (Scorecard, list(Scorecard.objects.filter(interview__loop__candidate=candidate).values_list("pk", flat=True))),
+        (
+            ScorecardAmendment,
+            list(
+                ScorecardAmendment.objects.filter(scorecard__interview__loop__candidate=candidate).values_list(
+                    "pk", flat=True
+                )
+            ),
+        ),
+    ]
+    types = ContentType.objects.get_for_models(*(model for model, _ in objects))
+    own_keys = {(types[model].pk, str(pk)) for model, pks in objects for pk in pks}
+    own = Q()
+    for model, pks in objects:
+        own |= Q(content_type=types[model], object_id__in=[str(pk) for pk in pks])
+    old_name = "" if candidate.name.startswith(ERASED_NAME_PREFIX) else candidate.name.strip()
+    needles = [text for text in (old_name, candidate.email.strip(), candidate.phone.strip()) if text]
+    elsewhere = Q()
+    for needle in needles:
+        for form in {needle, _json_text(needle)}:
+            elsewhere |= Q(object_repr__icontains=form) | Q(change_message__icontains=form)
+    words = [word for word in re.split(r"\W+", old_name) if len(word) > 1]
+    candidate_key = (types[Candidate].pk, str(candidate.pk))
+    changed = 0
+    entries = LogEntry.objects.filter(own | elsewhere if needles else own)
+    for entry in entries.only("pk", "content_type_id", "object_id", "object_repr", "change_message"):
+        key = (entry.content_type_id, entry.object_id)
+        own_words = words if key in own_keys else []
+        object_repr = name if key == candidate_key else _replace_names(entry.object_repr, needles, own_words, name)
+        change_message = _replace_names(entry.change_message, needles, own_words, name, json_text=True)
+        if (object_repr, change_message) != (entry.object_repr, entry.change_message):
+            LogEntry.objects.filter(pk=entry.pk).update(object_repr=object_repr, change_message=change_message)
+            changed += 1
+    return changed
+
+
+def _replace_names(text: str, needles: list[str], words: list[str], name: str, *, json_text: bool = False) -> str:
+    """`text` with each needle (any case) and each word (a whole word, any case) replaced by `name`.
+
+    With `json_text`, the needles' JSON-escaped forms are replaced too: a change message is JSON, written with
+    non-ASCII letters and quotes escaped, and stays valid JSON since `name` needs no escaping.
+    """
+    forms = (lambda value: {value, _json_text(value)}) if json_text else (lambda value: {value})
+    for needle in needles:
+        for form in forms(needle):
+            text = re.sub(re.escape(form), name, text, flags=re.IGNORECASE)
+    for word in words:
+        for form in forms(word):
+            text = re.sub(rf"\b{re.escape(form)}\b", name, text, flags=re.IGNORECASE)
+    return text
+
+
+def _json_text(value: str) -> str:
+    """`value` as it appears inside a JSON string written by `json.dumps` (Django's change messages)."""
+    return json.dumps(value)[1:-1]

@@ -8,6 +8,7 @@ fails at start-up rather than being silently ignored.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -39,8 +40,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",  # FORM_RENDERER below finds widget templates (templates/admin/widgets/) through TEMPLATES
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "simple_history",
     "axes",
@@ -218,7 +220,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://interviewloop
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes an anonymous call a 401, not a 403.
-        "interviewloop.api.authentication.TokenAuthentication",
+        "interviewloop.api.authentication.TokenAuthentication",  # django-rest-knox's, see the Trust block
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -256,7 +258,6 @@ AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
@@ -280,6 +281,56 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
+
+# --- Trust: proxies, sign-in throttles, API tokens, the HTTPS header --------------------------------------
+# How many reverse proxies stand in front of the web process, each appending to X-Forwarded-For. 0 (the
+# default): REMOTE_ADDR is the client and X-Forwarded-For, which any client can write, is ignored. The one
+# setting feeds DRF's throttles (NUM_PROXIES) and django-axes (the same client_ip function).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must not be negative.")
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = "interviewloop.throttling.client_ip"
+# Sign-in attempts per client address on the HTML form (the token endpoint has TOKEN_THROTTLE_RATE). The
+# counts live in the cache; while it is down both throttles let sign-ins through (axes still locks accounts).
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login"] = env.str("LOGIN_THROTTLE_RATE", default="20/min")  # type: ignore[index]
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that stops answering costs a sign-in this long, not a hung worker.
+    _cache_timeout = env.float("CACHE_SOCKET_TIMEOUT_SECONDS", default=1.0)
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": _cache_timeout, "socket_timeout": _cache_timeout}
+    )
+# Trust X-Forwarded-Proto (or another header) for "is this HTTPS?" only behind a proxy that always sets it:
+# e.g. SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO. Unset (the default), a client cannot claim HTTPS.
+_secure_proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="")
+SECURE_PROXY_SSL_HEADER = (_secure_proxy_ssl_header, "https") if _secure_proxy_ssl_header else None
+if _secure_proxy_ssl_header and not _secure_proxy_ssl_header.startswith("HTTP_"):
+    raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must name a request.META key, e.g. HTTP_X_FORWARDED_PROTO.")
+# API tokens (django-rest-knox): `POST /api/auth/token/` issues one, stored as a SHA-512 digest, valid for
+# API_TOKEN_TTL_HOURS (default 10 days; sign in again for a new one); `DELETE /api/auth/token/` revokes the
+# token presented, `DELETE /api/auth/tokens/` all of the caller's. Sent as `Authorization: Token <token>`.
+API_TOKEN_TTL_HOURS = env.float("API_TOKEN_TTL_HOURS", default=240.0)
+if API_TOKEN_TTL_HOURS <= 0:
+    raise ImproperlyConfigured("API_TOKEN_TTL_HOURS must be positive: every API token expires.")
+KNOX_TOKEN_MODEL = "interviewloop.ApiToken"
+# knox's own migrations create its AuthToken table even when KNOX_TOKEN_MODEL replaces the model (they do not
+# mark it swappable): they are not run, so the only token table is ApiToken's (interviewloop's migrations).
+MIGRATION_MODULES = {"knox": None}
+# The API docs (/api/docs/): Swagger UI from drf-spectacular-sidecar's static files, not a CDN the CSP forbids.
+# No online validator: its badge is an image from another site.
+SPECTACULAR_SETTINGS.update(
+    {
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+        "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
+    }
+)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,  # a token's life is fixed when it is issued: a stolen one cannot be kept alive
+}
 
 LOGGING = {
     "version": 1,

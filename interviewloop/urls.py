@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from interviewloop import views
+from interviewloop.login import LoginView
 
 admin.site.site_header = "interviewloop admin"
 admin.site.site_title = "interviewloop"
@@ -10,7 +11,7 @@ admin.site.site_title = "interviewloop"
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include("interviewloop.api.urls")),

@@ -6,9 +6,10 @@ import os
 
 import pytest
 from django.conf import settings
-from rest_framework.authtoken.models import Token
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from interviewloop.tokens import ApiToken
 from tests.factories import UserFactory, make_rubric
 
 
@@ -22,6 +23,13 @@ def pytest_configure(config):
             raise pytest.UsageError(f"REQUIRE_REAL_STACK is set but the database engine is {engine}")
         if not settings.CELERY_BROKER_URL.startswith("redis://"):
             raise pytest.UsageError(f"REQUIRE_REAL_STACK is set but the broker is {settings.CELERY_BROKER_URL}")
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Every test starts with an empty cache: the sign-in throttles count per client address, and every test
+    client is 127.0.0.1, so one test's sign-ins must not use up the next one's."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -65,8 +73,8 @@ def api():
 def api_as(db):
     def make(user):
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _, token = ApiToken.objects.create(user=user)  # (the row, the secret)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         return client
 
     return make

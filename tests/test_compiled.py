@@ -14,11 +14,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 
 from debriefs import selectors as debrief_selectors
 from interviewloop import roles
-from interviewloop.api import authentication
 from interviewloop.compiled import CompiledQuery, CompiledRows
 from interviewloop.models import Interview, Loop
 from scorecards import selectors as scorecard_selectors
@@ -93,27 +91,6 @@ def test_an_interviewer_without_interviews_counts_zero(db):
 
 
 @pytest.mark.django_db
-def test_the_token_query_equals_its_queryset_and_brings_the_roles(db):
-    both_roles = UserFactory(username="riley", role="recruiter")
-    both_roles.groups.add(Group.objects.get_or_create(name=roles.INTERVIEWERS)[0])
-    staff_only = UserFactory(username="ada", role="admin")
-    for user, expected in ((both_roles, set(roles.ROLE_GROUPS)), (staff_only, set())):
-        key = Token.objects.create(user=user).key
-        compiled, queryset = both(authentication._TOKEN_USER_AND_ROLES, key=key)
-        assert compiled == queryset and len(compiled) == 1
-        authenticated, token = authentication.TokenAuthentication().authenticate_credentials(key)
-        assert (authenticated.pk, authenticated.username, authenticated.is_staff) == (
-            user.pk,
-            user.username,
-            user.is_staff,
-        )
-        assert token.key == key and token.user is authenticated
-        assert roles.role_names(authenticated) == expected
-        assert sorted(roles.role_names(type(user).objects.get(pk=user.pk))) == sorted(expected)
-    assert authentication._TOKEN_USER_AND_ROLES(key="no-such-token") == []
-
-
-@pytest.mark.django_db
 def test_a_session_users_roles_are_one_compiled_query(db):
     user = UserFactory(username="rita", role="recruiter")
     user.groups.add(Group.objects.create(name="book-club"))  # not a role: not among the roles
@@ -122,21 +99,6 @@ def test_a_session_users_roles_are_one_compiled_query(db):
         assert roles.role_names(fresh) == {roles.RECRUITERS}
         assert roles.is_recruiter(fresh) and not roles.is_interviewer(fresh)
     assert len(queries) == 1
-
-
-@pytest.mark.django_db
-def test_token_authentication_answers_as_drfs(api, db):
-    user = UserFactory(username="ivan", role="interviewer")
-    key = Token.objects.create(user=user).key
-    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    assert api.get("/api/interviews/").status_code == 200
-    user.is_active = False
-    user.save(update_fields=["is_active"])
-    refused = api.get("/api/interviews/")
-    assert refused.status_code == 401 and refused.json()["detail"] == "User inactive or deleted."
-    api.credentials(HTTP_AUTHORIZATION="Token not-a-token")
-    refused = api.get("/api/interviews/")
-    assert refused.status_code == 401 and refused.json()["detail"] == "Invalid token."
 
 
 # --- CompiledQuery itself -----------------------------------------------------------------------------

@@ -24,9 +24,9 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from interviewloop.tokens import ApiToken
 from tests.factories import (
     CandidateFactory,
     InterviewFactory,
@@ -133,6 +133,9 @@ def bodies(world: dict[str, Any]) -> dict[str, Any]:
 API = [
     Row("GET", "/api/health/", everyone(200)),
     Row("POST", "/api/auth/token/", everyone(200), body="token"),
+    # Revoking: the token presented (each role's client holds its own), or all of the caller's tokens.
+    Row("DELETE", "/api/auth/token/", only(204, *SIGNED_IN)),
+    Row("DELETE", "/api/auth/tokens/", only(204, *SIGNED_IN)),
     Row("GET", "/api/rubrics/", only(200, *SIGNED_IN)),
     Row("GET", "/api/rubrics/{rubric}/", only(200, *SIGNED_IN)),
     Row("GET", "/api/positions/", only(200, "rita")),
@@ -204,7 +207,7 @@ def client_for(role: str, world: dict[str, Any], page: bool) -> Client | APIClie
         return client
     api = APIClient()
     if role != "anonymous":
-        api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=world['users'][role])[0].key}")
+        api.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.objects.create(user=world['users'][role])[1]}")
     return api
 
 

@@ -20,11 +20,11 @@ from django.core.management import call_command
 from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 
+from interviewloop.tokens import ApiToken
 from interviewloop.wsgi import application
 from scorecards.models import Rubric
 from tests.factories import InterviewFactory, LoopFactory, NoteFactory, PositionFactory, UserFactory, make_scorecard
@@ -69,7 +69,7 @@ def caller(request, db):
     make_scorecard(done, vote="yes")
     user = recruiter if request.param == "recruiter" else alice
     ids = {"id": ended.pk, "pk": ended.pk, "loop_id": loop.pk}
-    yield {"role": request.param, "token": Token.objects.create(user=user).key, "ids": ids, "rubric": rubric.pk}
+    yield {"role": request.param, "token": ApiToken.objects.create(user=user)[1], "ids": ids, "rubric": rubric.pk}
     cache.clear()
 
 

@@ -1,65 +1,51 @@
-"""Token authentication in one query: the token, its user and the user's roles.
+"""`Authorization: Token <token>`: django-rest-knox's authentication, in one query with the user's roles.
 
-DRF's TokenAuthentication reads the token with its user, and the permission checks then read the user's
-groups: two queries on every API call. This reads both at once, with SQL compiled once per process
-(`interviewloop.compiled`), and hands the roles to `interviewloop.roles` so no later check asks again.
+knox finds the token by its lookup key with its user (`select_related`) and compares the SHA-512 digest;
+`interviewloop.tokens.ApiToken`'s manager adds the user's role flags to that same query, and they are handed
+to `interviewloop.roles` so no permission check asks again.
+
+One thing is changed from knox: on every request knox also reads all of the user's other tokens to delete
+the expired ones, a second query per API call. Here a request checks only its own token (an expired one is
+deleted and refused, as knox does) and the user's other expired tokens are swept when they sign in.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Exists, OuterRef
-from django.utils.translation import gettext_lazy as _
-from rest_framework import authentication, exceptions
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from knox import auth
+from knox.signals import token_expired
 
-from interviewloop.compiled import CompiledQuery
-from interviewloop.roles import ROLE_GROUPS, remember_roles
-
-User = get_user_model()
-_USER_FIELDS = tuple(field.attname for field in User._meta.concrete_fields)
-_TOKEN_FIELDS = ("key", "user_id", "created")
+from interviewloop.roles import remember_roles
+from interviewloop.tokens import ApiToken
 
 
-def _token_user_and_roles(key: str) -> Any:
-    memberships = User.groups.through.objects
-    return (
-        Token.objects.filter(key=key)
-        .annotate(
-            **{
-                f"role_{number}": Exists(memberships.filter(user_id=OuterRef("user_id"), group__name=role))
-                for number, role in enumerate(ROLE_GROUPS)
-            }
-        )
-        .values_list(
-            *_TOKEN_FIELDS,
-            *(f"user__{name}" for name in _USER_FIELDS),
-            *(f"role_{number}" for number in range(len(ROLE_GROUPS))),
-        )
-    )
+class TokenAuthentication(auth.TokenAuthentication):
+    """knox's token authentication; one query per call (the token, its user and the user's roles)."""
 
-
-_TOKEN_USER_AND_ROLES = CompiledQuery(_token_user_and_roles)
-
-
-class TokenAuthentication(authentication.TokenAuthentication):
-    """DRF's `Authorization: Token <key>`, same answers, one query."""
-
-    def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
-        rows = _TOKEN_USER_AND_ROLES(key=key)
-        if not rows:
-            raise exceptions.AuthenticationFailed(_("Invalid token."))
-        row = rows[0]
-        token_values = row[: len(_TOKEN_FIELDS)]
-        user_values = row[len(_TOKEN_FIELDS) : len(_TOKEN_FIELDS) + len(_USER_FIELDS)]
-        roles = row[len(_TOKEN_FIELDS) + len(_USER_FIELDS) :]
-        user = User.from_db(DEFAULT_DB_ALIAS, _USER_FIELDS, user_values)
-        if not user.is_active:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        token = Token.from_db(DEFAULT_DB_ALIAS, _TOKEN_FIELDS, token_values)
-        token.user = user
-        remember_roles(user, frozenset(role for role, member in zip(ROLE_GROUPS, roles, strict=True) if member))
+    def validate_user(self, auth_token: ApiToken) -> tuple[Any, ApiToken]:
+        user, token = super().validate_user(auth_token)
+        remember_roles(user, token.roles())
         return user, token
+
+    def _cleanup_token(self, auth_token: ApiToken) -> bool:
+        """knox's hook: True when `auth_token` has expired (then deleted). Only this token is read (see above)."""
+        if auth_token.expiry is None or auth_token.expiry >= timezone.now():
+            return False
+        username = auth_token.user.get_username()
+        auth_token.delete()
+        token_expired.send(sender=self.__class__, username=username, source="auth_token")
+        return True
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """The schema's `Authorization: Token <token>` security scheme, for this authentication."""
+
+    target_class = TokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")

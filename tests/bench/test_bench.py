@@ -11,6 +11,7 @@ import random
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from bench import report, seed
 from debriefs.aggregation import PanelVote, decide
@@ -159,3 +160,15 @@ def test_report_writes_the_json_and_the_table(tmp_path):
     # the target is the worker as deployed; the single process is reported beside it
     assert "reminder dispatcher (1 worker, prefork pool of 2): 10 sent" in text and "= 250.0 reminders/s" in text
     assert "reminder dispatcher (1 worker process, solo pool, no target): 10 sent" in text
+
+
+def test_company_issues_working_tokens_each_run_and_drops_the_last_runs(seeded):
+    first = seed.company(submit_pool=1, sessions=0)
+    second = seed.company(submit_pool=1, sessions=0)
+    client = APIClient()
+    for token, status in ((first.recruiter_tokens[0], 401), (second.recruiter_tokens[0], 200)):
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        assert client.get("/api/loops/").status_code == status
+    interviewer_token = next(iter(second.interviewer_tokens.values()))
+    client.credentials(HTTP_AUTHORIZATION=f"Token {interviewer_token}")
+    assert client.get("/api/interviews/").status_code == 200

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
 from django.apps import apps
-from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db import models
@@ -209,3 +210,60 @@ def test_erase_without_a_user_still_erases_and_logs(candidate, caplog):
     candidate.refresh_from_db()
     assert candidate.erased_at is not None
     assert f"candidate erased: #{candidate.pk} by the command line" in caplog.text
+
+
+@pytest.mark.django_db
+def test_erase_takes_the_name_out_of_the_admin_log_messages_of_related_objects(candidate, admin, interviewer):
+    # given admin-log entries that name the candidate beyond their own object's name: an interview added as
+    # an inline of the loop (the message names it by str()), a note and a scorecard whose names carry the
+    # candidate's (as a str() including it would), a message naming just "Grace", and a loop since deleted.
+    loop = candidate.loops.get()
+    interview = loop.interviews.get(interviewer=interviewer)
+    added = [{"added": {"name": "interview", "object": str(interview)}}, {"changed": {"fields": ["Status"]}}]
+    entries = [
+        LogEntry.objects.log_actions(
+            user_id=admin.pk, queryset=[loop], action_flag=CHANGE, change_message=added, single_object=True
+        )
+    ]
+    for obj, message in (
+        (interview.note, [{"changed": {"fields": ["Vote"], "name": f"note on {NAME}"}}]),
+        (interview.scorecard, [{"deleted": {"name": "red flag", "object": "Grace: buzzwords"}}]),
+    ):
+        entry = LogEntry.objects.log_actions(
+            user_id=admin.pk, queryset=[obj], action_flag=CHANGE, change_message=message, single_object=True
+        )
+        LogEntry.objects.filter(pk=entry.pk).update(object_repr=f"{obj} about {NAME}")
+        entries.append(entry)
+    gone = LogEntry.objects.log_actions(
+        user_id=admin.pk, queryset=[loop], action_flag=DELETION, change_message="", single_object=True
+    )
+    LogEntry.objects.filter(pk=gone.pk).update(object_id="987654")
+    stranger = LogEntry.objects.log_actions(
+        user_id=admin.pk,
+        queryset=[admin],
+        action_flag=CHANGE,
+        change_message=[{"changed": {"fields": ["Grace period"]}}],
+        single_object=True,
+    )
+    assert {"admin.LogEntry.object_repr", "admin.LogEntry.change_message"} <= set(rows_mentioning(NAME))
+
+    # when
+    candidate_erase(candidate=candidate, by=admin)
+
+    # then no entry names the candidate; the messages are still valid, their field names kept
+    erased = f"Erased candidate #{candidate.pk}"
+    assert rows_mentioning(NAME, EMAIL, PHONE, "Hopper") == []
+    loop_entry, note_entry, scorecard_entry = (LogEntry.objects.get(pk=entry.pk) for entry in entries)
+    assert loop_entry.object_repr == f"{erased} — {loop.position}"
+    assert json.loads(loop_entry.change_message) == [
+        {"added": {"name": "interview", "object": f"{erased} — {loop.position} with {interviewer}"}},
+        {"changed": {"fields": ["Status"]}},
+    ]
+    assert note_entry.object_repr == f"{interview.note} about {erased}"
+    assert json.loads(note_entry.change_message) == [{"changed": {"fields": ["Vote"], "name": f"note on {erased}"}}]
+    assert json.loads(scorecard_entry.change_message) == [
+        {"deleted": {"name": "red flag", "object": f"{erased}: buzzwords"}}
+    ]
+    assert LogEntry.objects.get(pk=gone.pk).object_repr == f"{erased} — {loop.position}"
+    # ...and an entry about someone else keeps its words, even one the candidate's name shares.
+    assert LogEntry.objects.get(pk=stranger.pk).get_change_message() == "Changed Grace period."

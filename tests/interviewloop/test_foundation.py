@@ -12,7 +12,7 @@ import pytest
 import yaml
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import call_command
+from django.core.management import CommandError, ManagementUtility, call_command
 from django.test import override_settings
 
 from interviewloop import health
@@ -199,3 +199,49 @@ def test_env_example_lists_every_variable_the_settings_read():
     read = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', source))
     listed = {line.split("=")[0] for line in (ROOT / ".env.example").read_text().splitlines() if "=" in line}
     assert read - listed == set()
+
+
+@pytest.mark.django_db
+def test_adduser_refuses_a_weak_password_with_the_validators_reasons(capsys):
+    # given nothing: a too-short, common password
+    with pytest.raises(CommandError) as refused:
+        call_command("adduser", "newbie", role="interviewer", email="n@example.com", password="a")
+    assert str(refused.value) == (
+        "The password was refused: This password is too short. It must contain at least 8 characters. "
+        "This password is too common."
+    )
+    assert not get_user_model().objects.filter(username="newbie").exists()
+    # a password like the user's own name is refused too, and an existing user keeps the password it had
+    call_command("adduser", "margaret", role="recruiter", email="m@example.com", password="s3cret-pass")
+    with pytest.raises(CommandError, match=r"The password is too similar to the username\."):
+        call_command("adduser", "margaret", role="recruiter", password="margaret1")
+    assert get_user_model().objects.get(username="margaret").check_password("s3cret-pass")
+
+
+@pytest.mark.django_db
+def test_adduser_exits_non_zero_on_a_refused_password(capsys, monkeypatch):
+    # As `manage.py adduser` runs it; run_from_argv closes every connection at the end, the test's own included.
+    monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
+    with pytest.raises(SystemExit) as exited:
+        ManagementUtility(["manage.py", "adduser", "newbie", "--role", "admin", "--password", "a"]).execute()
+    assert exited.value.code == 1
+    assert "The password was refused: This password is too short." in capsys.readouterr().err
+    assert not get_user_model().objects.filter(username="newbie").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_password_passes_the_validators_for_every_demo_user():
+    # seed_demo sets it directly, but an admin re-creating a demo user with adduser must not be refused.
+    from interviewloop.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
+
+    for username, first, last, role in DEMO_USERS:
+        call_command(
+            "adduser",
+            username,
+            role=role,
+            email=f"{username}@example.com",
+            password=DEMO_PASSWORD,
+            first_name=first,
+            last_name=last,
+        )
+        assert get_user_model().objects.get(username=username).check_password(DEMO_PASSWORD)
