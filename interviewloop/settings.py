@@ -65,6 +65,15 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# --- Database outages --------------------------------------------------------------------------------
+# A request that cannot reach the database answers 503 + Retry-After (JSON `database_unavailable` under /api/,
+# a plain page elsewhere), not a 500; real SQL errors stay 500. Early, so its 503 still gets the security headers
+# and is outside every middleware that may touch the database. Recovery: CONN_HEALTH_CHECKS below.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "interviewloop.database_unavailable.DatabaseUnavailableMiddleware",
+)
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
