@@ -199,7 +199,9 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # run from Channel.close) rebuilds a connection pool from the transport's kombu Connection, which the
     # consumer's Connection.collect() has already detached on a connection loss: AttributeError("'NoneType' object
     # has no attribute 'hostname'"), which is no connection error, so the worker stopped for good ("Unrecoverable
-    # error") whenever the broker died while a task was in flight and the worker was waiting on Redis for more.
+    # error") and exited whenever the broker died while it held an unacknowledged message and was waiting on Redis
+    # for more: the running task's under late acks, or, under early acks too, one taken and waiting for a free
+    # pool process (tests/debriefs/test_worker_faults.py has both).
     # Nothing is lost by it: the tasks take no arguments and the outbox rows are the record (a worker killed
     # mid-run leaves its rows leased, and the next run after REMINDER_CLAIM_SECONDS sends them; beat sends a
     # new run every REMINDER_DISPATCH_SECONDS), so a message lost with a worker or a broker costs nothing.

@@ -20,6 +20,7 @@ from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from debriefs.models import Reminder
+from debriefs.tasks import dispatch_reminders
 from interviewloop.celery import app
 from interviewloop.models import Interview
 from tests.debriefs.reminder_fixtures import (
@@ -174,3 +175,52 @@ def test_the_prefork_worker_survives_a_broker_outage_with_tasks_in_flight_and_se
     wait_for(lambda: f"note_now {note_now.pk}" in handler.reminders(), timeout=20, what=f"its note_now\n{logs()}")
     assert worker.popen.poll() is None
     assert beat.popen.poll() is None, logs()
+
+
+def test_the_prefork_worker_survives_a_broker_outage_with_both_processes_busy_and_a_run_waiting(
+    slow_sink, processes, tmp_path, monkeypatch
+):
+    """The other shape of the crash: every pool process is running a task and one more message has been taken
+    from Redis and waits for a free process (so under early acks too, one message is unacknowledged)."""
+    handler, smtp_port = slow_sink
+    redis_port = free_port()
+    broker_url = f"redis://127.0.0.1:{redis_port}/0"
+    redis = start_redis(redis_port, tmp_path)
+    processes.append(redis)
+    monkeypatch.setitem(app.conf, "broker_write_url", f"redis://127.0.0.1:{free_port()}/0")  # no kicks: see above
+    worker = start_prefork_worker("worker", worker_env(broker_url=broker_url, smtp_port=smtp_port), tmp_path)
+    processes.append(worker)
+    wait_for(lambda: " ready." in worker.log(), timeout=30, what="the worker to start")
+
+    def dispatcher_runs(count: int) -> None:
+        with app.connection_for_write(broker_url) as connection:
+            for _ in range(count):
+                dispatch_reminders.apply_async(connection=connection)  # type: ignore[call-arg]
+
+    ensure_role_groups()
+    loop = make_loop(make_rubric(), UserFactory(username="rita", role="recruiter"))
+    # given: enough due reminders for two dispatcher runs at once to take about three seconds
+    expected = due_reminders(loop, "busy", 3 * REMINDERS)
+    # when: three runs are asked for: two start, the third waits in the worker for a free process
+    dispatcher_runs(3)
+    wait_for(lambda: worker.log().count("dispatch_reminders[") >= 3 and handler.messages, timeout=20, what=worker.log())
+    # and the broker dies meanwhile, and comes back
+    redis.kill(signal.SIGKILL)
+    time.sleep(OUTAGE_SECONDS)  # the outage itself: a real process stays dead this long
+    processes.append(start_redis(redis_port, tmp_path))
+
+    # then: the worker reconnects (on the old code it logged "Unrecoverable error", finished its two runs and exited)
+    wait_for(
+        lambda: worker.log().count(" Connected to ") >= 2 or worker.popen.poll() is not None,
+        timeout=30,
+        what=f"the worker to reconnect\n{worker.log()[-4000:]}",
+    )
+    assert worker.popen.poll() is None, worker.log()[-6000:]
+    assert "Unrecoverable error" not in worker.log(), worker.log()[-6000:]
+    # and every reminder went out (at-least-once) and is marked sent, and it takes new work after the outage
+    wait_for(lambda: expected <= set(handler.reminders()), timeout=30, what=f"every reminder\n{worker.log()[-4000:]}")
+    later = due_reminders(loop, "later", 1)
+    dispatcher_runs(1)
+    wait_for(lambda: later <= set(handler.reminders()), timeout=20, what=f"the later reminder\n{worker.log()[-4000:]}")
+    wait_for(lambda: not Reminder.objects.filter(sent_at__isnull=True).exists(), timeout=15, what="all marked sent")
+    assert worker.popen.poll() is None
