@@ -198,7 +198,7 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # "unacknowledged" for kombu to restore when the connection drops. Its restore path (redis QoS.restore_unacked,
     # run from Channel.close) rebuilds a connection pool from the transport's kombu Connection, which the
     # consumer's Connection.collect() has already detached on a connection loss: AttributeError("'NoneType' object
-    # has no attribute 'hostname'"), which is no connection error, so the worker stopped for good ("Unrecoverable
+    # has no attribute 'hostname'"), which is no connection error, so the worker stopped consuming ("Unrecoverable
     # error") and exited whenever the broker died while it held an unacknowledged message and was waiting on Redis
     # for more: the running task's under late acks, or, under early acks too, one taken and waiting for a free
     # pool process (tests/debriefs/test_worker_faults.py has both).
