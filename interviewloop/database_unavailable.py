@@ -56,7 +56,7 @@ def database_unreachable(error: BaseException) -> bool:
 def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     """The 503 for `request`: JSON under /api/, a page that needs no database elsewhere."""
     response: HttpResponse
-    if request.path.startswith("/api/"):
+    if request.path_info.startswith("/api/"):
         response = JsonResponse({"code": CODE, "detail": DETAIL}, status=503)
     else:
         # No request context: the context processors would ask the database who the user is.
