@@ -18,6 +18,7 @@ $(STAMP): requirements.txt
 install: $(STAMP)
 
 # The embedded stack: SQLite, Celery on kombu's filesystem transport, console email. Nothing to install.
+# One Ctrl-C stops all three; so does any one of them dying (honcho then exits non-zero, naming it).
 run: export DEBUG ?= 1
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install

@@ -68,6 +68,15 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# --- Database outages --------------------------------------------------------------------------------
+# A request that cannot reach the database answers 503 + Retry-After (JSON `database_unavailable` under /api/,
+# a plain page elsewhere), not a 500; real SQL errors stay 500. Early, so its 503 still gets the security headers
+# and is outside every middleware that may touch the database. Recovery: CONN_HEALTH_CHECKS below.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "interviewloop.database_unavailable.DatabaseUnavailableMiddleware",
+)
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -191,10 +200,28 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # The broadcast exchange table (worker control); kombu's default is ./control in the working directory.
         "control_folder": str(_queue_dir.parent / f"{_queue_dir.name}-control"),
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # No acknowledgement emulation: a message leaves Redis when the worker takes it, so there is nothing
+    # "unacknowledged" for kombu to restore when the connection drops. Its restore path (redis QoS.restore_unacked,
+    # run from Channel.close) rebuilds a connection pool from the transport's kombu Connection, which the
+    # consumer's Connection.collect() has already detached on a connection loss: AttributeError("'NoneType' object
+    # has no attribute 'hostname'"), which is no connection error, so the worker stopped consuming ("Unrecoverable
+    # error") and exited whenever the broker died while it held an unacknowledged message and was waiting on Redis
+    # for more: the running task's under late acks, or, under early acks too, one taken and waiting for a free
+    # pool process (tests/debriefs/test_worker_faults.py has both).
+    # Nothing is lost by it: the tasks take no arguments and the outbox rows are the record (a worker killed
+    # mid-run leaves its rows leased, and the next run after REMINDER_CLAIM_SECONDS sends them; beat sends a
+    # new run every REMINDER_DISPATCH_SECONDS), so a message lost with a worker or a broker costs nothing.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"ack_emulation": False}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker outage of any length is waited out, never a reason for the worker to exit (Celery's default gives up
+# after 100 tries).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_ALWAYS_EAGER = False  # never silently inline: a missing broker must show, not hide.
-CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for another worker.
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Acknowledged as it starts (not late): the message is only a nudge to read the outbox, and late acks buy nothing
+# when the outbox row, not the message, is what says a reminder is still owed.
+CELERY_TASK_ACKS_LATE = False
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True  # only ever applies to late-ack tasks: none
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
