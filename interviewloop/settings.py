@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "django_filters",  # question bank filters (GET /api/questions/)
     "django_htmx",
     "simple_history",
     "axes",
