@@ -80,9 +80,13 @@ class ParsedBank:
 def slug(text: str, max_length: int = 100) -> str:
     """Lowercase ASCII words joined by hyphens ("RAG & Retrieval" → "rag-retrieval"), cut at a word boundary."""
     # Accents fold into their letter ("é" → "e"); any other non-ASCII character (a dash, "&") separates words.
-    ascii_text = "".join(
-        char if char.isascii() else ("" if unicodedata.combining(char) else "-")
-        for char in unicodedata.normalize("NFKD", text)
+    ascii_text = (
+        text
+        if text.isascii()
+        else "".join(
+            char if char.isascii() else ("" if unicodedata.combining(char) else "-")
+            for char in unicodedata.normalize("NFKD", text)
+        )
     )
     value = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if len(value) > max_length:
@@ -395,7 +399,11 @@ def _parse_handbook(lines: Sequence[str]) -> ParsedBank:
         (n for n in range(after_name, len(lines) + 1) if _TOC_DOMAIN.fullmatch(lines[n - 1].strip())), None
     )
     if toc_start is None:
-        raise BankFormatError(after_name, "Expected the table of contents: 'I · <domain>' lines with their questions.")
+        # After the title the file may simply end: point at its last line, not past it.
+        raise BankFormatError(
+            min(after_name, max(len(lines), 1)),
+            "Expected the table of contents: 'I · <domain>' lines with their questions.",
+        )
     body_start = next(
         (n for n in range(toc_start, len(lines) + 1) if _PART.fullmatch(lines[n - 1].strip())), len(lines) + 1
     )

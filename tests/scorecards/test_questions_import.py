@@ -3,6 +3,9 @@ writes nothing, a malformed file imports nothing and says which line broke."""
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 import threading
 from io import StringIO
 from pathlib import Path
@@ -11,6 +14,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, connections
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scorecards.questions import Question, QuestionBank, QuestionTag
 from scorecards.questions_import import question_bank_import
@@ -143,7 +148,8 @@ def test_a_changed_file_updates_only_what_changed_and_keeps_questions_it_dropped
     # then
     assert out.strip() == (
         f"{changed}: 'LLM Interview Question Bank' ({TEMPLATE_KEY}), 83 questions: 0 new, 1 updated, 82 unchanged. "
-        "81 of them moved to a new position in the file. 1 questions of the bank are no longer in the file; they were kept."
+        "81 of them moved to a new position in the file. "
+        "1 question of the bank is not in the file; kept, as interviews may refer to it."
     )
     first = bank.questions.get(order=1)
     assert (
@@ -268,3 +274,47 @@ def test_concurrent_imports_of_one_bank_give_each_question_once():
         assert QuestionBank.objects.count() == 1
         assert Question.objects.count() == 84
         assert Question.tags.through.objects.count() == 84 * 3
+
+
+def test_the_command_line_exits_non_zero_and_names_the_line(tmp_path):
+    # The real `manage.py`, as `make run` calls it. The file is refused before any database is opened.
+    broken = tmp_path / "broken.md"
+    broken.write_text("# Bank\n\n## Section\n\n### Q: Why?\n\n**Difficulty:** Easy\n", encoding="utf-8")
+    manage = Path(__file__).resolve().parents[2] / "manage.py"
+    done = subprocess.run(
+        [sys.executable, str(manage), "import_questions", str(broken)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"CommandError: {broken}, line 7: The question 'Why?' (line 5) ends before its **Tags:** line. "
+        "Nothing was imported."
+    )
+    assert done.stdout == ""
+
+
+@pytest.mark.django_db
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(keep=st.integers(min_value=0, max_value=1300), which=st.sampled_from(["handbook", "template"]))
+def test_an_import_is_whole_or_nothing(tmp_path, keep, which):
+    # given a bank imported once, then a file cut after `keep` lines
+    source = HANDBOOK if which == "handbook" else TEMPLATE
+    run_import(source)
+    before = snapshot()
+    lines = source.read_text(encoding="utf-8").split("\n")
+    cut = tmp_path / f"cut-{which}-{keep}.txt"
+    cut.write_text("\n".join(lines[:keep]), encoding="utf-8")
+    # when
+    try:
+        run_import(cut)
+    except CommandError as refused:
+        # then a refused file changed nothing, and the message names a line of it
+        assert re.match(rf"{re.escape(str(cut))}, line \d+: .+ Nothing was imported\.$", str(refused))
+        assert snapshot() == before
+    else:
+        # or a file cut between two questions is a smaller bank: each of its questions as the parser gives them
+        parsed = parse_question_bank(cut.read_text(encoding="utf-8"))
+        stored = dict(Question.objects.filter(bank__key=parsed.key).values_list("key", "prompt"))
+        assert {q.key: q.prompt for q in parsed.questions}.items() <= stored.items()
+    finally:
+        QuestionBank.objects.all().delete()
+        QuestionTag.objects.all().delete()

@@ -63,5 +63,9 @@ class Command(BaseCommand):
         if result.moved:
             line += f" {result.moved} of them moved to a new position in the file."
         if result.not_in_file:
-            line += f" {result.not_in_file} questions of the bank are no longer in the file; they were kept."
+            many = result.not_in_file != 1
+            line += (
+                f" {result.not_in_file} question{'s' if many else ''} of the bank {'are' if many else 'is'} not in"
+                f" the file; kept, as interviews may refer to {'them' if many else 'it'}."
+            )
         return self.style.SUCCESS(line) if result.changed else line
