@@ -23,6 +23,7 @@ run: export DEBUG ?= 1
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py import_questions ../shared/seeds/001_f19f35a3a6d4a17f.txt ../shared/seeds/003_347392037ab67eac.txt
 	$(BIN)/python manage.py seed_demo
 	PORT=$(PORT) HOST=$(HOST) $(BIN)/honcho --procfile Procfile.dev start
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_filters",  # question bank filters (GET /api/questions/)
     "django_htmx",
     "simple_history",
     "axes",

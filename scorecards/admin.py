@@ -358,3 +358,7 @@ class ScorecardAdmin(ReadOnlyAdmin):
             },
         ]
         return super().history_view(request, object_id, {**(extra_context or {}), "part_histories": parts})
+
+
+# --- Question banks: their admin lives in its own module; importing it here registers it -------------------
+from scorecards import questions_admin  # noqa: E402, F401

@@ -1,10 +1,11 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from scorecards import api
+from scorecards import api, api_questions
 
 router = SimpleRouter()
 router.register("rubrics", api.RubricViewSet, basename="rubric")
+router.register("questions", api_questions.QuestionViewSet, basename="question")
 
 urlpatterns = [
     *router.urls,

@@ -345,3 +345,8 @@ class ScorecardAmendment(models.Model):
 
     def __str__(self) -> str:
         return f"Amendment of scorecard {self.scorecard_id} at {self.amended_at:%Y-%m-%d %H:%M}"
+
+
+# --- Question banks -----------------------------------------------------------------------------------
+# Defined in their own module; imported here because Django registers an app's models from `<app>.models`.
+from scorecards.questions import Question, QuestionBank, QuestionTag  # noqa: E402, F401

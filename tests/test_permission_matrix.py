@@ -27,6 +27,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from interviewloop.tokens import ApiToken
+from scorecards.questions import Question, QuestionBank
 from tests.factories import (
     CandidateFactory,
     InterviewFactory,
@@ -65,6 +66,8 @@ def world(db) -> dict[str, Any]:
     pending = InterviewFactory(loop=loop, interviewer=users["bob"], rubric=rubric, ended_at=now)
     # dave has a loop of his own, so his lists are not trivially empty.
     InterviewFactory(interviewer=users["dave"], rubric=rubric)
+    bank = QuestionBank.objects.create(key="llm", name="LLM bank")
+    question = Question.objects.create(bank=bank, key="q01", domain_name="RAG", title="Why?", prompt="Tell me why.")
     return {
         "users": users,
         "ids": {
@@ -74,6 +77,7 @@ def world(db) -> dict[str, Any]:
             "candidate": loop.candidate_id,
             "pending": pending.pk,
             "submitted": submitted.pk,
+            "question": question.pk,
         },
         "start": (now + timedelta(days=2)).isoformat(),
         "end": (now + timedelta(days=2, hours=1)).isoformat(),
@@ -138,6 +142,8 @@ API = [
     Row("DELETE", "/api/auth/tokens/", only(204, *SIGNED_IN)),
     Row("GET", "/api/rubrics/", only(200, *SIGNED_IN)),
     Row("GET", "/api/rubrics/{rubric}/", only(200, *SIGNED_IN)),
+    Row("GET", "/api/questions/", only(200, *SIGNED_IN)),
+    Row("GET", "/api/questions/{question}/", only(200, *SIGNED_IN)),
     Row("GET", "/api/positions/", only(200, "rita")),
     Row("POST", "/api/positions/", only(201, "rita"), body="position"),
     Row("GET", "/api/candidates/", only(200, "rita")),
@@ -181,6 +187,7 @@ PAGES = [
     Row("POST", "/loops/{loop}/decision/", only(302, "rita"), page=True, body="decision"),
     Row("GET", "/admin/", only(200, "ada"), page=True),
     Row("GET", "/admin/scorecards/rubric/", only(200, "ada"), page=True),
+    Row("GET", "/admin/scorecards/question/", only(200, "ada"), page=True),
     Row("GET", "/admin/interviewloop/loop/{loop}/change/", only(200, "ada"), page=True),
 ]
 

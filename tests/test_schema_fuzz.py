@@ -26,7 +26,7 @@ from schemathesis.generation import GenerationMode
 
 from interviewloop.tokens import ApiToken
 from interviewloop.wsgi import application
-from scorecards.models import Rubric
+from scorecards.models import Question, QuestionBank, QuestionTag, Rubric
 from tests.factories import InterviewFactory, LoopFactory, NoteFactory, PositionFactory, UserFactory, make_scorecard
 
 EXAMPLES_PER_OPERATION = 15
@@ -69,7 +69,16 @@ def caller(request, db):
     make_scorecard(done, vote="yes")
     user = recruiter if request.param == "recruiter" else alice
     ids = {"id": ended.pk, "pk": ended.pk, "loop_id": loop.pk}
-    yield {"role": request.param, "token": ApiToken.objects.create(user=user)[1], "ids": ids, "rubric": rubric.pk}
+    bank = QuestionBank.objects.create(key="llm", name="LLM bank")
+    question = Question.objects.create(bank=bank, key="q01", domain_name="RAG", title="Why?", prompt="Tell me why.")
+    question.tags.set([QuestionTag.objects.create(slug="rag")])
+    yield {
+        "role": request.param,
+        "token": ApiToken.objects.create(user=user)[1],
+        "ids": ids,
+        "rubric": rubric.pk,
+        "question": question.pk,
+    }
     cache.clear()
 
 
@@ -87,6 +96,7 @@ def test_no_generated_request_gets_a_server_error(case, caller):
             # Keep generated junk (negative mode) as it is; point plausible ids at real objects.
             if name in caller["ids"] and (isinstance(value, int) or (isinstance(value, str) and value.isdigit())):
                 real = caller["rubric"] if case.path.startswith("/api/rubrics/") else caller["ids"][name]
+                real = caller["question"] if case.path.startswith("/api/questions/") else real
                 case.path_parameters[name] = real
     response = case.call(headers={"Authorization": f"Token {caller['token']}"})
     case.validate_response(response, checks=[not_a_server_error])

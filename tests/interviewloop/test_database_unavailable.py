@@ -21,9 +21,9 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, ProgrammingError, connection, connections, transaction
 from django.db.backends.sqlite3.base import DatabaseWrapper as SqliteDatabaseWrapper
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from interviewloop.database_unavailable import DETAIL, RETRY_AFTER_SECONDS, database_unreachable
+from interviewloop.tokens import ApiToken
 from tests.debriefs.reminder_fixtures import ON_POSTGRESQL, free_port, needs_shared_database
 from tests.factories import UserFactory
 
@@ -73,7 +73,7 @@ def database_down():
 @pytest.mark.django_db(transaction=True)
 def test_while_postgresql_is_down_the_api_and_pages_answer_503_and_the_next_request_after_it_works(live_server):
     recruiter = UserFactory(username="rita", role="recruiter")
-    token = Token.objects.create(user=recruiter).key
+    token = ApiToken.objects.create(user=recruiter)[1]
     browser = Client()
     browser.force_login(recruiter)
     session = f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}"
