@@ -423,7 +423,7 @@ def _lock_for_vote(interview: Interview, *, note: bool = False) -> tuple[Loop, I
     interview's `loop`."""
     loop = loop_lock(interview.loop_id)
     locked, scorecard = _lock(interview, note=note)
-    Interview._meta.get_field("loop").set_cached_value(locked, loop)  # type: ignore[union-attr]
+    locked.loop = loop  # the same row (loop_id unchanged), so later reads of `locked.loop` see the locked one
     return loop, locked, scorecard
 
 
