@@ -6,12 +6,14 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from interviewloop.api.parsers import JSONParser
 from interviewloop.health import broker_status, database_status
 
 
@@ -58,6 +60,7 @@ class TokenView(ObtainAuthToken):
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+    parser_classes = [JSONParser, FormParser, MultiPartParser]  # ObtainAuthToken names DRF's JSON parser
 
     @extend_schema(
         request=inline_serializer(
