@@ -568,3 +568,33 @@ def test_the_largest_scorecard_fits_the_body_limit(interviewer, api_as, intervie
     body["summary"] = "é" * 10_000
     response = _json(api_as(interviewer), "PUT", f"/api/interviews/{interview.pk}/scorecard/", body)
     assert response.status_code == 200
+
+
+# --- Headers and cookies ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_nul_in_the_token_header_is_400_invalid_character(recruiter):
+    response = Client().get("/api/loops/", HTTP_AUTHORIZATION="Token abc\x00def")
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "invalid_character",
+        "detail": "The Authorization header contains a character that cannot be stored (a NUL): remove it.",
+        "field": "Authorization",
+    }
+
+
+@pytest.mark.django_db
+def test_a_nul_in_a_header_of_a_page_is_a_plain_400(recruiter):
+    response = _page_client(recruiter).get("/loops/", HTTP_X_REQUESTED_WITH="a\x00b")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")
+
+
+@pytest.mark.django_db
+def test_a_session_cookie_with_a_nul_is_no_session(recruiter):
+    client = Client(raise_request_exception=False)
+    client.cookies["sessionid"] = "abcdefgh\x00ijklmnop"
+    response = client.get("/loops/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
