@@ -11,12 +11,13 @@ from rest_framework.views import APIView
 from debriefs.aggregation import DECISIONS
 from debriefs.selectors import debrief_for, loop_for_recruiter
 from debriefs.services import loop_record_decision
+from interviewloop.api.fields import TextField
 from interviewloop.api.loops import LoopSerializer, loop_row
 from scorecards.rules import NOTE_STATUSES, VOTES
 
 
 class DecisionSerializer(serializers.Serializer):
-    decision = serializers.CharField(help_text="hire or no_hire")
+    decision = TextField(help_text="hire or no_hire")
 
 
 # --- The debrief's shape, for the OpenAPI schema (the body is built by selectors.loop_debrief) ---------

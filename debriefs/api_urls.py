@@ -1,8 +1,9 @@
 from django.urls import path
 
+import interviewloop.converters  # noqa: F401 (registers <id:...>)
 from debriefs import api
 
 urlpatterns = [
-    path("loops/<int:loop_id>/debrief/", api.DebriefView.as_view(), name="api-loop-debrief"),
-    path("loops/<int:loop_id>/decision/", api.DecisionView.as_view(), name="api-loop-decision"),
+    path("loops/<id:loop_id>/debrief/", api.DebriefView.as_view(), name="api-loop-debrief"),
+    path("loops/<id:loop_id>/decision/", api.DecisionView.as_view(), name="api-loop-decision"),
 ]

@@ -37,12 +37,25 @@ def scorecard_reminders(ended_at: datetime, *, due_hours: float, most: int) -> l
     """scorecard_overdue: ended_at + due_hours, then every due_hours, `most` at most; the recruiter copied from the second."""
     period = timedelta(hours=due_hours)
     return [
-        ScorecardReminder(sequence=n, due_at=ended_at + period * n, copy_recruiter=n >= 2) for n in range(1, most + 1)
+        ScorecardReminder(sequence=n, due_at=shifted(ended_at, period * n), copy_recruiter=n >= 2)
+        for n in range(1, most + 1)
     ]
 
 
 def debrief_meeting_due_at(debrief_at: datetime, *, lead_minutes: float) -> datetime:
-    return debrief_at - timedelta(minutes=lead_minutes)
+    return shifted(debrief_at, -timedelta(minutes=lead_minutes))
+
+
+def shifted(moment: datetime, delta: timedelta) -> datetime:
+    """`moment + delta`, or the calendar's first or last instant where that falls outside it (years 1 to 9999).
+
+    A reminder time never overflows: the one before a debrief at 0001-01-01 00:10 is due at 0001-01-01 00:00.
+    """
+    try:
+        return moment + delta
+    except OverflowError:
+        edge = datetime.max if delta > timedelta(0) else datetime.min
+        return edge.replace(tzinfo=moment.tzinfo)
 
 
 def debrief_ready_applies(decision: str, previous: str) -> bool:

@@ -1,12 +1,13 @@
 from django.urls import path
 
+import interviewloop.converters  # noqa: F401 (registers <id:...>)
 from debriefs import views
 
 urlpatterns = [
     path("loops/", views.loop_list, name="loop-list"),
     path("loops/new/", views.loop_schedule, name="loop-schedule"),
-    path("loops/<int:loop_id>/", views.loop_debrief, name="loop-debrief"),
-    path("loops/<int:loop_id>/decision/", views.loop_decision, name="loop-decision"),
-    path("loops/<int:loop_id>/interviews/", views.loop_add_interview, name="loop-add-interview"),
-    path("loops/<int:loop_id>/debrief-time/", views.loop_debrief_time, name="loop-debrief-time"),
+    path("loops/<id:loop_id>/", views.loop_debrief, name="loop-debrief"),
+    path("loops/<id:loop_id>/decision/", views.loop_decision, name="loop-decision"),
+    path("loops/<id:loop_id>/interviews/", views.loop_add_interview, name="loop-add-interview"),
+    path("loops/<id:loop_id>/debrief-time/", views.loop_debrief_time, name="loop-debrief-time"),
 ]

@@ -25,11 +25,16 @@ from debriefs.selectors import STAGES, heatmap, loop_for_recruiter, loop_rows, l
 from debriefs.services import loop_record_decision
 from interviewloop import services
 from interviewloop.errors import DomainError, Forbidden, NotFound
+from interviewloop.forms import DateTimeField, EmailField, ModelChoiceField, TextField
 from interviewloop.models import Candidate, Decision, Loop, Position
 from interviewloop.roles import INTERVIEWERS, is_recruiter
 from scorecards.rules import VOTE_LABELS, VOTES
 
 LOOPS_PER_PAGE = 25
+
+
+class LoopSearchForm(forms.Form):
+    q = TextField(name="q", required=False)
 
 
 @login_required
@@ -38,7 +43,9 @@ def loop_list(request: HttpRequest) -> HttpResponse:
     params = request.GET
     status = params.get("status") if params.get("status") in Loop.Status.values else ""
     decision = params.get("decision") if params.get("decision") in Decision.values else ""
-    search = params.get("q", "").strip()
+    search_form = LoopSearchForm(params)
+    # A search the text rule refuses (a NUL, too long) is said beside the box; the list is then unsearched.
+    search = search_form.cleaned_data["q"] if search_form.is_valid() else ""
     rows = loop_rows(request.user, status=status, decision=decision, search=search)
     page = Paginator(rows, LOOPS_PER_PAGE).get_page(params.get("page"))
     for loop in page.object_list:
@@ -48,7 +55,12 @@ def loop_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     context = {
         "page": page,
-        "filters": {"q": search, "status": status, "decision": decision},
+        "filters": {
+            "q": search if search_form.is_valid() else params.get("q", ""),
+            "status": status,
+            "decision": decision,
+        },
+        "search_errors": search_form.errors.get("q"),
         "statuses": Loop.Status.choices,
         "decisions": Decision.choices,
         "query": query.urlencode(),
@@ -136,13 +148,13 @@ LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%
 
 
 class LoopScheduleForm(forms.Form):
-    candidate = forms.ModelChoiceField(
+    candidate = ModelChoiceField(
         queryset=Candidate.objects.filter(erased_at__isnull=True), required=False, empty_label="— a new candidate —"
     )
-    candidate_name = forms.CharField(max_length=200, required=False, label="New candidate's name")
-    candidate_email = forms.EmailField(required=False, label="New candidate's email")
-    position = forms.ModelChoiceField(queryset=Position.objects.select_related("rubric"))
-    debrief_at = forms.DateTimeField(required=False, widget=LOCAL_DATETIME, label="Debrief meeting")
+    candidate_name = TextField(name="name", required=False, label="New candidate's name")
+    candidate_email = EmailField(name="email", required=False, label="New candidate's email")
+    position = ModelChoiceField(queryset=Position.objects.select_related("rubric"))
+    debrief_at = DateTimeField(required=False, widget=LOCAL_DATETIME, label="Debrief meeting")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -152,13 +164,13 @@ class LoopScheduleForm(forms.Form):
 
 
 class InterviewRowForm(forms.Form):
-    interviewer = forms.ModelChoiceField(
+    interviewer = ModelChoiceField(
         queryset=get_user_model().objects.filter(groups__name=INTERVIEWERS).order_by("username"),
         required=False,
         to_field_name="username",
     )
-    scheduled_start = forms.DateTimeField(required=False, widget=LOCAL_DATETIME)
-    scheduled_end = forms.DateTimeField(required=False, widget=LOCAL_DATETIME)
+    scheduled_start = DateTimeField(required=False, widget=LOCAL_DATETIME)
+    scheduled_end = DateTimeField(required=False, widget=LOCAL_DATETIME)
     counts_toward_decision = forms.BooleanField(required=False, initial=True, label="Counts (not shadowing)")
 
     def clean(self) -> dict[str, Any]:
@@ -214,17 +226,17 @@ def _schedule(recruiter: Any, loop_data: dict[str, Any], interviews: list[dict[s
 
 
 class InterviewForm(forms.Form):
-    interviewer = forms.ModelChoiceField(
+    interviewer = ModelChoiceField(
         queryset=get_user_model().objects.filter(groups__name=INTERVIEWERS).order_by("username"),
         to_field_name="username",
     )
-    scheduled_start = forms.DateTimeField(widget=LOCAL_DATETIME, label="Start")
-    scheduled_end = forms.DateTimeField(widget=LOCAL_DATETIME, label="End")
+    scheduled_start = DateTimeField(widget=LOCAL_DATETIME, label="Start")
+    scheduled_end = DateTimeField(widget=LOCAL_DATETIME, label="End")
     counts_toward_decision = forms.BooleanField(required=False, initial=True, label="Counts (not shadowing)")
 
 
 class DebriefTimeForm(forms.Form):
-    debrief_at = forms.DateTimeField(required=False, widget=LOCAL_DATETIME, label="When (empty: no meeting)")
+    debrief_at = DateTimeField(required=False, widget=LOCAL_DATETIME, label="When (empty: no meeting)")
 
 
 def _recruiters_loop(request: HttpRequest, loop_id: int) -> Loop:

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything looks a header or cookie up: one with a NUL is refused or dropped (issue 15).
+    "interviewloop.middleware.UnstorableInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -308,7 +310,6 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
     }
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
 
 # --- Trust: proxies, sign-in throttles, API tokens, the HTTPS header --------------------------------------
 # How many reverse proxies stand in front of the web process, each appending to X-Forwarded-For. 0 (the
@@ -368,3 +369,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Bad input (issue 15): body size, JSON depth, path ids -------------------------------------------
+# The largest request body Django reads (bytes): over it the API answers 413 `body_too_large`, a page 413.
+# The roomiest scorecard (every text at its cap, interviewloop.inputs.TEXT_LIMITS) fits well within it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1_000_000)
+# How deep a JSON body may nest objects and arrays (the contract's deepest body is 3): deeper is a 400.
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
+if API_JSON_MAX_DEPTH < 4:
+    raise ImproperlyConfigured("API_JSON_MAX_DEPTH must be at least 4: the scorecard body nests 3 deep.")
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "interviewloop.api.parsers.JSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+# `<id:...>` (interviewloop.converters) is a 64-bit id: the schema says so, so clients and fuzzers know.
+SPECTACULAR_SETTINGS["PATH_CONVERTER_OVERRIDES"] = {"id": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}}

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from interviewloop import views
+from interviewloop.api import errors
 from interviewloop.login import LoginView
 
 admin.site.site_header = "interviewloop admin"
@@ -18,3 +19,8 @@ urlpatterns = [
     path("", include("scorecards.urls")),
     path("", include("debriefs.urls")),
 ]
+
+# The API answers JSON even where Django answers (a path no route matches, a body over the size limit).
+handler400 = errors.bad_request
+handler404 = errors.page_not_found
+handler500 = errors.server_error

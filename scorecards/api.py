@@ -49,6 +49,7 @@ class RubricViewSet(viewsets.ReadOnlyModelViewSet):
     """Every signed-in user can read rubrics: the kit and the scorecard are built from them."""
 
     serializer_class = RubricSerializer
+    lookup_value_converter = "id"  # interviewloop.converters: an id beyond 64 bits is a 404
 
     def get_queryset(self) -> QuerySet[Rubric]:
         return rubrics_with_parts().order_by("name", "-version")

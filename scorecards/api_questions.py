@@ -164,6 +164,7 @@ class QuestionViewSet(viewsets.ReadOnlyModelViewSet):
     """Questions of every bank, for any signed-in user; paginated `{count, next, previous, results}`."""
 
     serializer_class = QuestionSerializer
+    lookup_value_converter = "id"  # interviewloop.converters: an id beyond 64 bits is a 404
     filter_backends = [QuestionFilterBackend]
     filterset_class = QuestionFilter
 

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
+from interviewloop.forms import TextField
 from scorecards import rules
 from scorecards.models import GutAnswer, Rubric, Vote
 from scorecards.selectors import PinnedRubric
@@ -22,8 +23,8 @@ NOTE_QUESTIONS_DEFAULT = {
 class NoteForm(forms.Form):
     """The guide's four questions (Post-Interview: Immediate Debrief), labelled from the rubric."""
 
-    best_thing = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    biggest_concern = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    best_thing = TextField(name="best_thing", widget=forms.Textarea(attrs={"rows": 3}))
+    biggest_concern = TextField(name="biggest_concern", widget=forms.Textarea(attrs={"rows": 3}))
     vote = forms.ChoiceField(choices=Vote.choices, widget=forms.RadioSelect)
     want_to_work_with = forms.ChoiceField(choices=GutAnswer.choices, widget=forms.RadioSelect)
 

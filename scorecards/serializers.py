@@ -13,6 +13,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from interviewloop.api.fields import TextField
 from interviewloop.models import Interview
 from scorecards import rules
 from scorecards.models import Dimension, Phase, RedFlag, Rubric, Scorecard, Thread
@@ -215,8 +216,8 @@ class InterviewSerializer(serializers.ModelSerializer):
 class NoteSerializer(serializers.Serializer):
     """The note body: the guide's four questions (Post-Interview: Immediate Debrief)."""
 
-    best_thing = serializers.CharField(help_text="What was the best thing they said?")
-    biggest_concern = serializers.CharField(help_text="What was your biggest concern?")
+    best_thing = TextField(help_text="What was the best thing they said?")
+    biggest_concern = TextField(help_text="What was your biggest concern?")
     vote = serializers.ChoiceField(choices=rules.VOTES, help_text="Gut vote right after the call.")
     want_to_work_with = serializers.ChoiceField(
         choices=rules.GUT_ANSWERS, help_text="Would you want to work with them?"
@@ -237,18 +238,18 @@ class ScoreEntrySerializer(serializers.Serializer):
     score = serializers.IntegerField(
         allow_null=True, required=False, help_text="1 to 5 (anything else is refused with score_out_of_range)."
     )
-    evidence = serializers.CharField(allow_blank=True, required=False, default="", trim_whitespace=False)
+    evidence = TextField(allow_blank=True, required=False, default="", trim_whitespace=False)
 
 
 class RedFlagEntrySerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="A red flag key of the interview's rubric version.")
-    evidence = serializers.CharField(allow_blank=True, required=False, default="", trim_whitespace=False)
+    key = TextField(help_text="A red flag key of the interview's rubric version.")
+    evidence = TextField(allow_blank=True, required=False, default="", trim_whitespace=False)
 
 
 class ThreadEntrySerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="A thread key of the interview's rubric version.")
+    key = TextField(help_text="A thread key of the interview's rubric version.")
     signal = serializers.ChoiceField(choices=rules.SIGNALS, allow_null=True, allow_blank=True, required=False)
-    notes = serializers.CharField(allow_blank=True, required=False, default="", trim_whitespace=False)
+    notes = TextField(allow_blank=True, required=False, default="", trim_whitespace=False)
 
 
 class GutCheckSerializer(serializers.Serializer):
@@ -282,7 +283,7 @@ class ScorecardBodySerializer(serializers.Serializer):
     threads = ThreadEntrySerializer(many=True, required=False)
     gut_check = GutCheckSerializer(required=False)
     vote = serializers.ChoiceField(choices=rules.VOTES, allow_null=True, allow_blank=True, required=False)
-    summary = serializers.CharField(allow_blank=True, required=False, default="", trim_whitespace=False)
+    summary = TextField(allow_blank=True, required=False, default="", trim_whitespace=False)
 
     def to_internal_value(self, data):
         # Keep what the body left out absent (a partial draft), rather than filled with defaults.
@@ -291,7 +292,7 @@ class ScorecardBodySerializer(serializers.Serializer):
 
 
 class ScorecardAmendSerializer(ScorecardBodySerializer):
-    reason = serializers.CharField(
+    reason = TextField(
         allow_blank=True, required=False, trim_whitespace=False, help_text="Why the submitted scorecard changes."
     )
 

@@ -21,6 +21,7 @@ from debriefs import outbox
 from debriefs.services import loop_lock, loop_recompute_decision
 from interviewloop.compiled import CompiledQuery, columns, instances
 from interviewloop.errors import Conflict, Invalid
+from interviewloop.inputs import check_text
 from interviewloop.models import Interview, Loop
 from scorecards import rules
 from scorecards.models import (
@@ -95,11 +96,8 @@ class ScorecardInput:
 
 
 def _text(value: Any, field_name: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise Invalid(f"{field_name} must be text.", code="invalid", field=field_name)
-    return value.strip()
+    """Typed text, stripped; refused (invalid_character, too_long) by the one text rule of every input."""
+    return check_text(value, field=field_name)
 
 
 def _choice(value: Any, choices: tuple[str, ...], field_name: str) -> str:

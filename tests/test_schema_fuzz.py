@@ -4,13 +4,20 @@ Every operation in the schema is called with valid and invalid (negative mode: w
 fields, unknown keys, malformed values) bodies and parameters, as a recruiter and as an interviewer,
 through the real WSGI application. Integer path ids are pointed at real objects (the caller's own
 interview, a loop with a debrief, the published rubric) so the generated bodies reach the services
-instead of stopping at a 404. The number of examples is bounded and the run derandomized, so the
-suite stays fast and a failure reproduces.
+instead of stopping at a 404. Then the stateful phase chains calls along the links schemathesis infers
+from the schema (a loop created, then read, moved, given interviews and a decision; a draft saved, then
+checked and submitted), with the ids the earlier answers gave.
+
+The number of examples is bounded and the run derandomized, so the suite stays fast (about a minute of
+fuzzing) and a failure reproduces. A longer run by hand scales them, and adds the coverage phase:
+`SCHEMA_FUZZ_EXAMPLES=500 SCHEMA_FUZZ_STATEFUL_EXAMPLES=300 SCHEMA_FUZZ_COVERAGE=1 pytest tests/test_schema_fuzz.py`.
 """
 
 from __future__ import annotations
 
 import json
+import os
+from collections import Counter
 
 import pytest
 import schemathesis
@@ -29,7 +36,9 @@ from interviewloop.wsgi import application
 from scorecards.models import Question, QuestionBank, QuestionTag, Rubric
 from tests.factories import InterviewFactory, LoopFactory, NoteFactory, PositionFactory, UserFactory, make_scorecard
 
-EXAMPLES_PER_OPERATION = 15
+EXAMPLES_PER_OPERATION = int(os.environ.get("SCHEMA_FUZZ_EXAMPLES", "20"))
+STATEFUL_EXAMPLES = int(os.environ.get("SCHEMA_FUZZ_STATEFUL_EXAMPLES", "12"))
+STATEFUL_STEPS = int(os.environ.get("SCHEMA_FUZZ_STATEFUL_STEPS", "8"))
 
 # Loading the schema is one GET through the app; drf-spectacular builds it without touching the database.
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
@@ -38,7 +47,21 @@ schema.config.generation.update(
 )
 # The coverage phase enumerates hundreds of boundary bodies per operation (minutes in total); the
 # examples and fuzzing phases, positive and negative, give the bounded run the suite can afford.
-schema.config.phases.coverage.enabled = False
+schema.config.phases.coverage.enabled = bool(os.environ.get("SCHEMA_FUZZ_COVERAGE"))
+# Built once: the links between operations are inferred from the schema (dependency analysis).
+Workflow = schema.as_state_machine()
+
+# Every answer's status, by phase and role: written to SCHEMA_FUZZ_REPORT (a file) when set, for a run by hand.
+STATUSES: Counter[tuple[str, str, int]] = Counter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_statuses():
+    yield
+    if os.environ.get("SCHEMA_FUZZ_REPORT"):
+        with open(os.environ["SCHEMA_FUZZ_REPORT"], "a") as report:
+            json.dump({" ".join(map(str, key)): count for key, count in sorted(STATUSES.items())}, report)
+            report.write("\n")
 
 
 @pytest.fixture(autouse=True)
@@ -99,7 +122,38 @@ def test_no_generated_request_gets_a_server_error(case, caller):
                 real = caller["question"] if case.path.startswith("/api/questions/") else real
                 case.path_parameters[name] = real
     response = case.call(headers={"Authorization": f"Token {caller['token']}"})
+    STATUSES["fuzzing", caller["role"], response.status_code] += 1
     case.validate_response(response, checks=[not_a_server_error])
+
+
+def test_no_chain_of_calls_gets_a_server_error(caller):
+    token = caller["token"]
+    seen: dict[tuple[str, str], set[int]] = {}
+
+    class CallerWorkflow(Workflow):  # type: ignore[misc, valid-type]
+        def get_call_kwargs(self, case):
+            return {"headers": {"Authorization": f"Token {token}"}}
+
+        def after_call(self, response, case):
+            seen.setdefault((case.method, case.path), set()).add(response.status_code)
+            STATUSES["stateful", caller["role"], response.status_code] += 1
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=[not_a_server_error])
+
+    CallerWorkflow.run(
+        settings=settings(
+            max_examples=STATEFUL_EXAMPLES,
+            stateful_step_count=STATEFUL_STEPS,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    # The chains reached past the permission checks: somewhere a call succeeded on an object an earlier
+    # call named (a 2xx on an operation with an id in its path).
+    assert any(code < 300 for (_, path), codes in seen.items() if "{" in path for code in codes), seen
 
 
 # --- targeted bad input on every write operation in the schema -----------------------------------------

@@ -14,8 +14,10 @@ from rest_framework.views import APIView
 
 from debriefs.selectors import STAGES, loop_for_debrief, loop_for_recruiter, loop_rows, loop_stage
 from interviewloop import services
+from interviewloop.api.fields import EmailField, InstantField, TextField
 from interviewloop.api.permissions import IsRecruiter, IsRecruiterToWrite
 from interviewloop.errors import Invalid
+from interviewloop.inputs import check_text
 from interviewloop.models import Candidate, Decision, Loop, Position
 from scorecards.models import Rubric
 from scorecards.selectors import interview_rows
@@ -25,6 +27,7 @@ from scorecards.serializers import InterviewSerializer
 
 
 class PositionSerializer(serializers.ModelSerializer):
+    title = TextField()
     rubric = serializers.PrimaryKeyRelatedField(queryset=Rubric.objects.all())
 
     class Meta:
@@ -34,30 +37,33 @@ class PositionSerializer(serializers.ModelSerializer):
 
 
 class CandidateSerializer(serializers.ModelSerializer):
+    name = TextField()
+    email = EmailField()
+    phone = TextField(required=False, allow_blank=True)
+
     class Meta:
         model = Candidate
         fields = ["id", "name", "email", "phone", "created_at"]
         read_only_fields = ["id", "created_at"]
-        extra_kwargs = {"email": {"required": True, "allow_blank": False}}
 
 
 class LoopCreateSerializer(serializers.Serializer):
     candidate = serializers.PrimaryKeyRelatedField(queryset=Candidate.objects.all())
     position = serializers.PrimaryKeyRelatedField(queryset=Position.objects.all())
-    debrief_at = serializers.DateTimeField(required=False, allow_null=True)
+    debrief_at = InstantField(required=False, allow_null=True)
 
 
 class LoopUpdateSerializer(serializers.Serializer):
-    debrief_at = serializers.DateTimeField(allow_null=True)
+    debrief_at = InstantField(allow_null=True)
 
 
 class InterviewCreateSerializer(serializers.Serializer):
-    interviewer = serializers.CharField(help_text="The interviewer's username.")
+    interviewer = TextField(help_text="The interviewer's username.")
     rubric = serializers.PrimaryKeyRelatedField(
         queryset=Rubric.objects.all(), required=False, allow_null=True, help_text="Default: the position's rubric."
     )
-    scheduled_start = serializers.DateTimeField()
-    scheduled_end = serializers.DateTimeField()
+    scheduled_start = InstantField()
+    scheduled_end = InstantField()
     counts_toward_decision = serializers.BooleanField(default=True)
 
 
@@ -147,9 +153,8 @@ class LoopListCreate(generics.ListAPIView):
         for name, allowed in _FILTERS.items():
             if params.get(name) and params[name] not in allowed:
                 raise Invalid(f"{name} must be one of {', '.join(allowed)}.", code="invalid_filter", field=name)
-        return loop_rows(
-            self.request.user, status=params.get("status"), decision=params.get("decision"), search=params.get("q")
-        )
+        search = check_text(params.get("q"), field="q")  # a NUL or a 1 MB search is refused, not queried
+        return loop_rows(self.request.user, status=params.get("status"), decision=params.get("decision"), search=search)
 
     @extend_schema(
         parameters=[

@@ -1,11 +1,12 @@
 from django.urls import path
 
+import interviewloop.converters  # noqa: F401 (registers <id:...>)
 from interviewloop.api import loops
 
 urlpatterns = [
     path("positions/", loops.PositionListCreate.as_view(), name="api-positions"),
     path("candidates/", loops.CandidateListCreate.as_view(), name="api-candidates"),
     path("loops/", loops.LoopListCreate.as_view(), name="api-loops"),
-    path("loops/<int:loop_id>/", loops.LoopDetail.as_view(), name="api-loop"),
-    path("loops/<int:loop_id>/interviews/", loops.LoopInterviewCreate.as_view(), name="api-loop-interviews"),
+    path("loops/<id:loop_id>/", loops.LoopDetail.as_view(), name="api-loop"),
+    path("loops/<id:loop_id>/interviews/", loops.LoopInterviewCreate.as_view(), name="api-loop-interviews"),
 ]

@@ -8,6 +8,7 @@ from knox import views as knox_views
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from interviewloop.api.authentication import TokenAuthentication
+from interviewloop.api.parsers import JSONParser
 from interviewloop.health import broker_status, database_status
 from interviewloop.throttling import TokenRateThrottle
 from interviewloop.tokens import ApiToken, api_tokens_sweep_expired
@@ -73,6 +75,7 @@ class TokenView(knox_views.LoginView):
 
     renderer_classes = [JSONRenderer]
     throttle_scope = "token"
+    parser_classes = [JSONParser, FormParser, MultiPartParser]  # ObtainAuthToken names DRF's JSON parser
 
     def get_authenticators(self) -> list:
         # Signing in needs no credentials but the body's: a stale token still sent along must not stop a client

@@ -1,0 +1,46 @@
+"""Form fields for typed input on the pages: the rules of `interviewloop.inputs`, shown as the field's error.
+
+The same rules (and limits) as the API's serializer fields (`interviewloop.api.fields`), so a page and the
+API refuse the same values; a refused form comes back with everything typed still in it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
+
+from interviewloop.inputs import DateTimeRangeValidator, TextValidator, limit_for, text_problem
+
+
+class TextField(forms.CharField):
+    """A text of at most `limit` characters (default: the cap of `name` in `inputs.TEXT_LIMITS`)."""
+
+    def __init__(self, *, name: str, limit: int | None = None, **kwargs: Any) -> None:
+        limit = limit_for(name) if limit is None else limit
+        super().__init__(**kwargs)
+        self.max_length = limit  # the widget's maxlength; the text rule below checks it
+        self.widget.attrs.update(self.widget_attrs(self.widget))
+        replaced = ProhibitNullCharactersValidator | TextValidator
+        self.validators = [TextValidator(limit), *(v for v in self.validators if not isinstance(v, replaced))]
+
+
+class EmailField(TextField, forms.EmailField):
+    """An email address, under the text rule (at most 254 characters)."""
+
+
+class DateTimeField(forms.DateTimeField):
+    """A date and time within `inputs.EARLIEST`..`LATEST`."""
+
+    default_validators = [DateTimeRangeValidator()]
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """Django's, but a typed value the text rule refuses (a NUL) is "not one of the choices" before it reaches a
+    query: PostgreSQL refuses a NUL in a query parameter outright, which was a 500."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and text_problem(value, limit=len(value)) is not None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
