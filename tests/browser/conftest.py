@@ -40,12 +40,50 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+def open_page(browser, live_server):
+    """`open_page(width, height)`: a page in a fresh context (its own cookies) of that window size."""
+    contexts = []
+
+    def open_one(width: int = 1366, height: int = 900):
+        context = browser.new_context(viewport={"width": width, "height": height}, base_url=live_server.url)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield open_one
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(open_page):
+    return open_page()
+
+
+def alice_interviews_dana(*, started_minutes_ago: int, ended: bool = False):
+    """Alice's hour-long call with Dana, scored against the guide's default rubric, started that long ago (ended at
+    its scheduled end when `ended`)."""
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from scorecards.models import Rubric
+    from tests.factories import InterviewFactory, PositionFactory, UserFactory
+
+    call_command("loaddata", "default_rubric", verbosity=0)
+    rubric = Rubric.objects.get(status="published")
+    alice = UserFactory(username="alice", first_name="Alice", role="interviewer")
+    start = timezone.now() - timedelta(minutes=started_minutes_ago)
+    return InterviewFactory(
+        interviewer=alice,
+        loop__candidate__name="Dana Reyes",
+        loop__position=PositionFactory(rubric=rubric),
+        scheduled_start=start,
+        scheduled_end=start + timedelta(minutes=60),
+        ended_at=start + timedelta(minutes=60) if ended else None,
+    )
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
+
+from tests.browser.conftest import alice_interviews_dana
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,24 +16,8 @@ DIMENSION_KEYS = (
 
 @pytest.fixture
 def running_interview():
-    """Alice is half-way through a call with Dana, scored against the guide's default rubric."""
-    from django.core.management import call_command
-    from django.utils import timezone
-
-    from scorecards.models import Rubric
-    from tests.factories import InterviewFactory, PositionFactory, UserFactory
-
-    call_command("loaddata", "default_rubric", verbosity=0)
-    rubric = Rubric.objects.get(status="published")
-    alice = UserFactory(username="alice", first_name="Alice", role="interviewer")
-    now = timezone.now()
-    return InterviewFactory(
-        interviewer=alice,
-        loop__candidate__name="Dana Reyes",
-        loop__position=PositionFactory(rubric=rubric),
-        scheduled_start=now - timedelta(minutes=40),
-        scheduled_end=now + timedelta(minutes=20),
-    )
+    """Alice is half-way through a call with Dana."""
+    return alice_interviews_dana(started_minutes_ago=40)
 
 
 def test_an_interviewer_ends_the_call_writes_the_note_and_submits_a_consistent_scorecard(

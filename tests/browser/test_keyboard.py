@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
+
+from tests.browser.conftest import alice_interviews_dana
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,34 +16,13 @@ DIMENSION_KEYS = (
 
 @pytest.fixture
 def ended_interview():
-    """Alice's call with Dana ended a minute ago, scored against the guide's rubric."""
-    from django.core.management import call_command
-    from django.utils import timezone
-
-    from scorecards.models import Rubric
-    from tests.factories import InterviewFactory, PositionFactory, UserFactory
-
-    call_command("loaddata", "default_rubric", verbosity=0)
-    rubric = Rubric.objects.get(status="published")
-    alice = UserFactory(username="alice", first_name="Alice", role="interviewer")
-    now = timezone.now()
-    return InterviewFactory(
-        interviewer=alice,
-        loop__candidate__name="Dana Reyes",
-        loop__position=PositionFactory(rubric=rubric),
-        scheduled_start=now - timedelta(minutes=61),
-        scheduled_end=now - timedelta(minutes=1),
-        ended_at=now - timedelta(minutes=1),
-    )
+    """Alice's call with Dana ended a minute ago."""
+    return alice_interviews_dana(started_minutes_ago=61, ended=True)
 
 
 @pytest.fixture
-def keyboard_page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+def keyboard_page(open_page):
+    return open_page(1280, 800)
 
 
 def sign_in(page, username: str) -> None:
