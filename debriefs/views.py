@@ -297,12 +297,24 @@ class RescheduleForm(forms.Form):
     scheduled_end = DateTimeField(widget=LOCAL_DATETIME, label="End")
 
 
+def interviewer_usernames() -> list[str]:
+    """Everyone who may interview, by username (one query, shared by every row's Change interviewer form)."""
+    users = get_user_model().objects.filter(groups__name=INTERVIEWERS).order_by("username")
+    return list(users.values_list("username", flat=True).distinct())
+
+
 class ChangeInterviewerForm(forms.Form):
-    interviewer = ModelChoiceField(
-        queryset=get_user_model().objects.filter(groups__name=INTERVIEWERS).order_by("username"),
-        to_field_name="username",
-        label="New interviewer",
-    )
+    interviewer = forms.ChoiceField(label="New interviewer")
+
+    def __init__(self, *args: Any, usernames: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["interviewer"].choices = [("", "---------"), *((name, name) for name in usernames)]  # type: ignore[attr-defined]
+
+    def clean_interviewer(self) -> Any:
+        user = get_user_model().objects.filter(username=self.cleaned_data["interviewer"]).first()
+        if user is None:
+            raise forms.ValidationError("Pick an interviewer.", code="invalid_choice")
+        return user
 
 
 class CancelForm(forms.Form):
@@ -334,6 +346,7 @@ def _state(loop: dict[str, Any], vote: dict[str, Any]) -> InterviewState:
 def panel_forms(debrief: dict[str, Any], bound: dict[int, dict[str, forms.Form]]) -> list[dict[str, Any]]:
     """One entry per interview the recruiter can still change: its forms, bound where a refusal came back."""
     entries = []
+    usernames: list[str] | None = None  # read once, and only if some row offers the form
     for vote in debrief["votes"]:
         state = _state(debrief["loop"], vote)
         mine = bound.get(vote["interview"], {})
@@ -350,7 +363,11 @@ def panel_forms(debrief: dict[str, Any], bound: dict[int, dict[str, forms.Form]]
                 prefix=prefix,
                 initial={"scheduled_start": vote["scheduled_start"], "scheduled_end": vote["scheduled_end"]},
             )
-            entry["interviewer"] = mine.get("interviewer") or ChangeInterviewerForm(prefix=prefix)
+            if "interviewer" in mine:
+                entry["interviewer"] = mine["interviewer"]
+            else:
+                usernames = interviewer_usernames() if usernames is None else usernames
+                entry["interviewer"] = ChangeInterviewerForm(prefix=prefix, usernames=usernames)
         if interview_rules.cancel_refusal(state) is None:
             entry["cancel"] = mine.get("cancel") or CancelForm(prefix=prefix)
         if entry["reschedule"] or entry["cancel"]:
@@ -394,7 +411,12 @@ def _interview_change(
     request: HttpRequest, loop_id: int, interview_id: int, *, kind: str, form_class: type[forms.Form], done: str
 ) -> HttpResponse:
     interview = _loops_interview(request, loop_id, interview_id)
-    form = form_class(request.POST, prefix=f"i{interview.pk}")
+    prefix = f"i{interview.pk}"
+    form: forms.Form
+    if form_class is ChangeInterviewerForm:
+        form = ChangeInterviewerForm(request.POST, prefix=prefix, usernames=interviewer_usernames())
+    else:
+        form = form_class(request.POST, prefix=prefix)
     status = 400
     if form.is_valid():
         data = form.cleaned_data

@@ -302,7 +302,7 @@ class InterviewCancel(APIView):
         return Response(
             {
                 "interview": InterviewSerializer(interview_rows().get(pk=pk)).data,
-                "cancelled_at": serializers.DateTimeField().to_representation(cancelled.cancelled_at),
+                "cancelled_at": cancelled.cancelled_at,
                 "cancel_reason": cancelled.cancel_reason,
                 "cancelled_by": request.user.get_username(),
                 "decision": cancelled.loop.decision,
