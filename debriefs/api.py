@@ -55,9 +55,16 @@ class DebriefVoteShift(serializers.Serializer):
 
 
 class DebriefVote(serializers.Serializer):
+    interview = serializers.IntegerField(help_text="The interview's id.")
     interviewer = serializers.CharField()
     name = serializers.CharField()
     counts_toward_decision = serializers.BooleanField()
+    scheduled_start = serializers.DateTimeField()
+    scheduled_end = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+    cancelled = serializers.BooleanField(help_text="Cancelled by the recruiter: shown, never counted or missing.")
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    cancel_reason = serializers.CharField(allow_null=True)
     scorecard_status = serializers.ChoiceField(choices=["not_started", "draft", "submitted"])
     vote = serializers.ChoiceField(choices=VOTES, allow_null=True, help_text="Only once submitted.")
     submitted_at = serializers.DateTimeField(allow_null=True)

@@ -14,8 +14,12 @@ class Reminder(models.Model):
         SCORECARD_OVERDUE = "scorecard_overdue", "Scorecard overdue"
         DEBRIEF_READY = "debrief_ready", "Debrief ready"
         DEBRIEF_MEETING = "debrief_meeting", "Debrief meeting"
+        # Notices to an interviewer that the recruiter changed their interview (interviewloop.services).
+        INTERVIEW_CANCELLED = "interview_cancelled", "Interview cancelled"
+        INTERVIEW_RESCHEDULED = "interview_rescheduled", "Interview rescheduled"
+        INTERVIEW_ASSIGNED = "interview_assigned", "Interview assigned"
 
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
     interview = models.ForeignKey(
         "interviewloop.Interview", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )

@@ -140,10 +140,69 @@ def debrief_scheduled(loop: Loop) -> None:
     _write_for_loop(loop, Reminder.Kind.DEBRIEF_MEETING, due_at=due_at, audience=loop_audience(loop))
 
 
+def interview_cancelled(interview: Interview) -> None:
+    """The interview's pending reminders cancelled with its reason, its interviewer told (interview_cancelled), and
+    the debrief meeting's reminder rewritten without them if the meeting is still ahead."""
+    _cancel(
+        Reminder.objects.filter(interview=interview).exclude(kind=Reminder.Kind.INTERVIEW_CANCELLED),
+        f"The interview was cancelled: {interview.cancel_reason}"[:200],
+    )
+    _notice(interview, Reminder.Kind.INTERVIEW_CANCELLED, recipient_id=interview.interviewer_id)
+    _meeting_follows_panel(interview.loop)
+
+
+def interview_rescheduled(interview: Interview) -> None:
+    """Tell the interviewer the interview moved (interview_rescheduled); a notice of an earlier move not yet sent
+    is replaced (the dispatcher's re-check would drop it as superseded anyway)."""
+    _notice(interview, Reminder.Kind.INTERVIEW_RESCHEDULED, recipient_id=interview.interviewer_id)
+
+
+def interview_reassigned(interview: Interview, *, previous_interviewer_id: int) -> None:
+    """The interview went from `previous_interviewer_id` to its interviewer now: the old one is told it is off
+    their calendar (interview_cancelled), the new one that it is theirs (interview_assigned); notices meant for
+    the old one that are not sent yet are cancelled, and the meeting's reminder follows the panel."""
+    _cancel(
+        Reminder.objects.filter(interview=interview, recipient_id=previous_interviewer_id).exclude(
+            kind=Reminder.Kind.INTERVIEW_CANCELLED
+        ),
+        "The interview was given to another interviewer.",
+    )
+    _notice(interview, Reminder.Kind.INTERVIEW_CANCELLED, recipient_id=previous_interviewer_id)
+    _notice(interview, Reminder.Kind.INTERVIEW_ASSIGNED, recipient_id=interview.interviewer_id)
+    _meeting_follows_panel(interview.loop)
+
+
+def _notice(interview: Interview, kind: str, *, recipient_id: int) -> None:
+    """One notice, due now, numbered after the last of its kind to the same person about the same interview; the
+    earlier ones not yet sent are cancelled as superseded."""
+    earlier = Reminder.objects.filter(interview=interview, kind=kind, recipient_id=recipient_id)
+    last = earlier.order_by("-sequence").values_list("sequence", flat=True).first()
+    _cancel(earlier, "Superseded by a later change to the interview.")
+    now = timezone.now()
+    Reminder.objects.create(
+        kind=kind,
+        interview=interview,
+        loop_id=interview.loop_id,
+        recipient_id=recipient_id,
+        sequence=(last or 0) + 1,
+        due_at=now,
+        next_attempt_at=now,
+    )
+    _kick_after_commit()
+
+
+def _meeting_follows_panel(loop: Loop) -> None:
+    """The debrief meeting's reminder goes to the panel as it is when written: rewrite a future one."""
+    if loop.debrief_at is not None and loop.debrief_at > timezone.now():
+        debrief_scheduled(loop)
+
+
 def loop_audience(loop: Loop) -> list[int]:
-    """The recruiter and every interviewer on the panel (shadows included), each once: user ids."""
+    """The recruiter and every interviewer on the panel (shadows included, cancelled interviews not), each once."""
     panel = (
-        Interview.objects.filter(loop=loop).order_by("scheduled_start", "id").values_list("interviewer_id", flat=True)
+        Interview.objects.filter(loop=loop, cancelled_at__isnull=True)
+        .order_by("scheduled_start", "id")
+        .values_list("interviewer_id", flat=True)
     )
     return list(dict.fromkeys([loop.recruiter_id, *panel]))
 

@@ -18,7 +18,12 @@ NOTE_OVERDUE = "note_overdue"
 SCORECARD_OVERDUE = "scorecard_overdue"
 DEBRIEF_READY = "debrief_ready"
 DEBRIEF_MEETING = "debrief_meeting"
-KINDS: tuple[str, ...] = (NOTE_NOW, NOTE_OVERDUE, SCORECARD_OVERDUE, DEBRIEF_READY, DEBRIEF_MEETING)
+# Notices to an interviewer whose interview the recruiter cancelled, moved, or gave to (or took from) them.
+INTERVIEW_CANCELLED = "interview_cancelled"
+INTERVIEW_RESCHEDULED = "interview_rescheduled"
+INTERVIEW_ASSIGNED = "interview_assigned"
+NOTICE_KINDS: tuple[str, ...] = (INTERVIEW_CANCELLED, INTERVIEW_RESCHEDULED, INTERVIEW_ASSIGNED)
+KINDS: tuple[str, ...] = (NOTE_NOW, NOTE_OVERDUE, SCORECARD_OVERDUE, DEBRIEF_READY, DEBRIEF_MEETING, *NOTICE_KINDS)
 FINAL_DECISIONS: tuple[str, ...] = ("hire", "no_hire")
 
 # A failed send waits this long before the next try, doubling each time, never more than the cap.
@@ -101,12 +106,20 @@ class Facts:
     decision: str = "pending"
     debrief_at: datetime | None = None
     debrief_withheld: bool = False  # a debrief_ready's recipient is on the panel, their own scorecard not in
+    interview_cancelled: bool = False  # the reminder's interview was cancelled by the recruiter
+    interview_ended: bool = False
+    recipient_holds_interview: bool = True  # the recipient is (still) the reminder's interview's interviewer
+    superseded: bool = False  # a later notice of the same kind, interview and recipient exists
 
 
 def cancel_reason(kind: str, facts: Facts) -> str | None:
     """Why a due reminder no longer applies, or None to send it. A reminder is never sent for work already done."""
+    if kind in NOTICE_KINDS:
+        return _notice_cancel_reason(kind, facts)
     if facts.loop_closed:
         return "The loop is closed."
+    if facts.interview_cancelled:
+        return "The interview was cancelled."
     if kind == NOTE_NOW:
         if facts.note_written:
             return "The note was already written."
@@ -131,6 +144,29 @@ def cancel_reason(kind: str, facts: Facts) -> str | None:
             return "The debrief meeting has already started."
         return None
     return f"Unknown reminder kind {kind!r}."
+
+
+def _notice_cancel_reason(kind: str, facts: Facts) -> str | None:
+    """A notice about an interview's schedule goes out only while it is still true and the latest of its kind.
+
+    A cancellation is told even on a closed loop (a decided No closes it: the interviewer must still hear their
+    hour is free); a move or an assignment is not, nor once the interview was cancelled, ended or given away.
+    """
+    if facts.superseded:
+        return "A later notice of the same change replaces it."
+    if kind == INTERVIEW_CANCELLED:
+        if not facts.interview_cancelled and facts.recipient_holds_interview:
+            return "The interview is theirs again and not cancelled."
+        return None
+    if facts.loop_closed:
+        return "The loop is closed."
+    if facts.interview_cancelled:
+        return "The interview was cancelled."
+    if not facts.recipient_holds_interview:
+        return "The interview was given to another interviewer."
+    if facts.interview_ended:
+        return "The interview has already ended."
+    return None
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -36,7 +36,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Max, Model, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -399,6 +399,8 @@ class _BatchFacts:
     noted: frozenset[int]
     submitted: frozenset[int]
     panels: dict[int, list[PanelSeat]] = field(default_factory=dict)
+    # (kind, interview id, recipient id) → the latest sequence written, for the batch's notices (one query more)
+    latest_notices: dict[tuple[str, int, int], int] = field(default_factory=dict)
 
     @classmethod
     def load(cls, batch: list[Reminder]) -> _BatchFacts:
@@ -414,10 +416,20 @@ class _BatchFacts:
         submitted = Scorecard.objects.filter(
             interview_id__in=for_scorecard, status=Scorecard.Status.SUBMITTED
         ).values_list("interview_id", flat=True)
+        for_notice = {
+            r.interview_id for r in batch if r.interview_id is not None and r.kind in reminder_rules.NOTICE_KINDS
+        }
+        latest = (
+            Reminder.objects.filter(interview_id__in=for_notice, kind__in=reminder_rules.NOTICE_KINDS)
+            .order_by()
+            .values_list("kind", "interview_id", "recipient_id")
+            .annotate(latest=Max("sequence"))
+        )
         return cls(
             noted=frozenset(noted) if for_note else frozenset(),
             submitted=frozenset(submitted) if for_scorecard else frozenset(),
             panels=loop_panels(for_panel) if for_panel else {},
+            latest_notices={(kind, i, r): n for kind, i, r, n in latest} if for_notice else {},
         )
 
 
@@ -442,6 +454,11 @@ def reminder_facts(reminder: Reminder, now: datetime, *, done: _BatchFacts | Non
         scorecard_submitted=interview is not None and interview.pk in done.submitted,
         decision=loop.decision,
         debrief_at=loop.debrief_at,
+        interview_cancelled=interview is not None and interview.cancelled_at is not None,
+        interview_ended=interview is not None and interview.ended_at is not None,
+        recipient_holds_interview=interview is None or interview.interviewer_id == reminder.recipient_id,
+        superseded=interview is not None
+        and done.latest_notices.get((reminder.kind, interview.pk, reminder.recipient_id), 0) > reminder.sequence,
     )
 
 
@@ -511,6 +528,24 @@ def _email_context(reminder: Reminder, *, now: datetime, done: _BatchFacts | Non
         assert loop.debrief_at is not None
         context["link"] = page_url("loop-debrief", loop.pk, fallback=f"/loops/{loop.pk}/")
         context["deadline"] = reminder_rules.deadline_phrase(loop.debrief_at, now, zone)
+    elif reminder.kind in reminder_rules.NOTICE_KINDS:
+        context.update(_notice_context(reminder, now=now, zone=zone))
+    return context
+
+
+def _notice_context(reminder: Reminder, *, now: datetime, zone: Any) -> dict[str, object]:
+    """An interview cancelled, moved or assigned: when it is (as it stands now), why, and the kit's link."""
+    interview = reminder.interview
+    assert interview is not None
+    context: dict[str, object] = {
+        "starts": reminder_rules.deadline_phrase(interview.scheduled_start, now, zone),
+        "ends": interview.scheduled_end.astimezone(zone).strftime("%H:%M"),
+    }
+    if reminder.kind == Reminder.Kind.INTERVIEW_CANCELLED:
+        context["cancelled"] = interview.cancelled_at is not None
+        context["reason"] = interview.cancel_reason
+    else:
+        context["link"] = page_url("interview-kit", interview.pk, fallback=f"/interviews/{interview.pk}/")
     return context
 
 
@@ -567,7 +602,9 @@ def interviews_end_overdue(*, limit: int = 500) -> list[int]:
 
     now = timezone.now()
     overdue = list(
-        Interview.objects.filter(ended_at__isnull=True, scheduled_end__lte=now).order_by("scheduled_end")[:limit]
+        Interview.objects.filter(ended_at__isnull=True, scheduled_end__lte=now, cancelled_at__isnull=True).order_by(
+            "scheduled_end"
+        )[:limit]
     )
     ended: list[int] = []
     for interview in overdue:

@@ -206,6 +206,9 @@ class _Seat(NamedTuple):
     ended_at: datetime | None
     scorecard: _Card | None
     note: _NoteRow | None
+    scheduled_end: datetime
+    cancelled_at: datetime | None
+    cancel_reason: str
 
     @property
     def note_due_at(self) -> datetime | None:  # as Interview.note_due_at
@@ -226,6 +229,7 @@ _SEAT_COLUMNS = (
     "scorecard__summary",
     "note__id", "note__vote", "note__best_thing", "note__biggest_concern", "note__want_to_work_with",
     "note__submitted_at", "note__due_at",
+    "scheduled_end", "cancelled_at", "cancel_reason",
 )  # fmt: skip
 
 
@@ -273,7 +277,10 @@ def _seat(row: tuple[Any, ...]) -> _Seat:
         scheduled_start=start,
         ended_at=ended_at,
         scorecard=_Card(*card) if card[0] is not None else None,
-        note=_NoteRow(*row[15:]) if note_id is not None else None,
+        note=_NoteRow(*row[15:21]) if note_id is not None else None,
+        scheduled_end=row[21],
+        cancelled_at=row[22],
+        cancel_reason=row[23],
     )
 
 
@@ -414,9 +421,17 @@ def _vote_row(interview: _Seat, deciding: set[str], now: datetime) -> dict[str, 
     vote = submitted.vote if submitted is not None else None
     username = interview.interviewer.username
     return {
+        "interview": interview.pk,
         "interviewer": username,
         "name": _display_name(interview.interviewer),
         "counts_toward_decision": interview.counts_toward_decision,
+        "scheduled_start": interview.scheduled_start,
+        "scheduled_end": interview.scheduled_end,
+        "ended_at": interview.ended_at,
+        # Cancelled by the recruiter: shown, marked, never counted or missing (interviewloop.interview_rules).
+        "cancelled": interview.cancelled_at is not None,
+        "cancelled_at": interview.cancelled_at,
+        "cancel_reason": interview.cancel_reason or None,
         "scorecard_status": scorecard.status if scorecard is not None else "not_started",
         "vote": vote,
         "submitted_at": submitted.submitted_at if submitted is not None else None,

@@ -10,4 +10,20 @@ urlpatterns = [
     path("loops/<id:loop_id>/decision/", views.loop_decision, name="loop-decision"),
     path("loops/<id:loop_id>/interviews/", views.loop_add_interview, name="loop-add-interview"),
     path("loops/<id:loop_id>/debrief-time/", views.loop_debrief_time, name="loop-debrief-time"),
+    path("loops/<id:loop_id>/cancel-remaining/", views.loop_cancel_remaining, name="loop-cancel-remaining"),
+    path(
+        "loops/<id:loop_id>/interviews/<id:interview_id>/reschedule/",
+        views.interview_reschedule_page,
+        name="loop-interview-reschedule",
+    ),
+    path(
+        "loops/<id:loop_id>/interviews/<id:interview_id>/interviewer/",
+        views.interview_change_interviewer_page,
+        name="loop-interview-interviewer",
+    ),
+    path(
+        "loops/<id:loop_id>/interviews/<id:interview_id>/cancel/",
+        views.interview_cancel_page,
+        name="loop-interview-cancel",
+    ),
 ]

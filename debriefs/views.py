@@ -18,15 +18,17 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from debriefs import selectors
 from debriefs.selectors import STAGES, heatmap, loop_for_recruiter, loop_rows, loop_stage
 from debriefs.services import loop_record_decision
-from interviewloop import services
+from interviewloop import interview_rules, services
 from interviewloop.errors import DomainError, Forbidden, NotFound
 from interviewloop.forms import DateTimeField, EmailField, ModelChoiceField, TextField
-from interviewloop.models import Candidate, Decision, Loop, Position
+from interviewloop.interview_rules import InterviewState
+from interviewloop.models import Candidate, Decision, Interview, Loop, Position
 from interviewloop.roles import INTERVIEWERS, is_recruiter
 from scorecards.rules import VOTE_LABELS, VOTES
 
@@ -91,6 +93,8 @@ def _render_debrief(
     debrief_form: DebriefTimeForm | None = None,
     error: str | None = None,
     status: int = 200,
+    bound: dict[int, dict[str, forms.Form]] | None = None,
+    remaining_form: CancelRemainingForm | None = None,
 ) -> HttpResponse:
     if debrief is None:
         debrief = selectors.loop_debrief(loop_id)
@@ -109,6 +113,9 @@ def _render_debrief(
         if planning
         else None,
         "form_error": error,
+        # Per interview: reschedule, change interviewer, cancel (where interview_rules allows each).
+        "panel_forms": panel_forms(debrief, bound or {}) if planning else [],
+        "remaining": _remaining_offer(debrief, remaining_form) if planning else None,
     }
     return render(request, "debriefs/debrief.html", context, status=status)
 
@@ -278,3 +285,199 @@ def loop_debrief_time(request: HttpRequest, loop_id: int) -> HttpResponse:
         messages.success(request, "Debrief meeting updated.")
         return redirect("loop-debrief", loop_id=loop_id)
     return _render_debrief(request, loop_id, debrief_form=form, status=400)
+
+
+# --- Rescheduling, reassigning and cancelling an interview from the debrief page -------------------------
+# Each a small form per interview row that works without JavaScript; a refusal re-renders the page with the
+# form as typed and the service's reason beside the field it is about (or above the form).
+
+
+class RescheduleForm(forms.Form):
+    scheduled_start = DateTimeField(widget=LOCAL_DATETIME, label="Start")
+    scheduled_end = DateTimeField(widget=LOCAL_DATETIME, label="End")
+
+
+def interviewer_usernames() -> list[str]:
+    """Everyone who may interview, by username (one query, shared by every row's Change interviewer form)."""
+    users = get_user_model().objects.filter(groups__name=INTERVIEWERS).order_by("username")
+    return list(users.values_list("username", flat=True).distinct())
+
+
+class ChangeInterviewerForm(forms.Form):
+    interviewer = forms.ChoiceField(label="New interviewer")
+
+    def __init__(self, *args: Any, usernames: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["interviewer"].choices = [("", "---------"), *((name, name) for name in usernames)]  # type: ignore[attr-defined]
+
+    def clean_interviewer(self) -> Any:
+        user = get_user_model().objects.filter(username=self.cleaned_data["interviewer"]).first()
+        if user is None:
+            raise forms.ValidationError("Pick an interviewer.", code="invalid_choice")
+        return user
+
+
+class CancelForm(forms.Form):
+    reason = TextField(name="reason", label="Reason (the interviewer is told)")
+
+
+class CancelRemainingForm(forms.Form):
+    reason = TextField(name="reason", label="Reason", initial=services.NO_HIRE_CANCEL_REASON)
+
+
+# Which field a service's refusal is about: shown beside it; anything else is shown above the form.
+_REFUSAL_FIELDS = {
+    "end_before_start": "scheduled_end",
+    "not_an_interviewer": "interviewer",
+    "already_on_panel": "interviewer",
+    "reason_required": "reason",
+}
+
+
+def _state(loop: dict[str, Any], vote: dict[str, Any]) -> InterviewState:
+    return InterviewState(
+        loop_closed=loop["status"] == Loop.Status.CLOSED,
+        cancelled=vote["cancelled"],
+        ended=vote["ended_at"] is not None,
+        scorecard_submitted=vote["scorecard_status"] == "submitted",
+    )
+
+
+def panel_forms(debrief: dict[str, Any], bound: dict[int, dict[str, forms.Form]]) -> list[dict[str, Any]]:
+    """One entry per interview the recruiter can still change: its forms, bound where a refusal came back."""
+    entries = []
+    usernames: list[str] | None = None  # read once, and only if some row offers the form
+    for vote in debrief["votes"]:
+        state = _state(debrief["loop"], vote)
+        mine = bound.get(vote["interview"], {})
+        prefix = f"i{vote['interview']}"
+        entry = {
+            "vote": vote,
+            "reschedule": None,
+            "interviewer": None,
+            "cancel": None,
+            "open": bool(mine),
+        }
+        if interview_rules.change_refusal(state) is None:
+            entry["reschedule"] = mine.get("reschedule") or RescheduleForm(
+                prefix=prefix,
+                initial={"scheduled_start": vote["scheduled_start"], "scheduled_end": vote["scheduled_end"]},
+            )
+            if "interviewer" in mine:
+                entry["interviewer"] = mine["interviewer"]
+            else:
+                usernames = interviewer_usernames() if usernames is None else usernames
+                entry["interviewer"] = ChangeInterviewerForm(prefix=prefix, usernames=usernames)
+        if interview_rules.cancel_refusal(state) is None:
+            entry["cancel"] = mine.get("cancel") or CancelForm(prefix=prefix)
+        if entry["reschedule"] or entry["cancel"]:
+            entries.append(entry)
+    return entries
+
+
+def _remaining_offer(debrief: dict[str, Any], form: CancelRemainingForm | None) -> dict[str, Any] | None:
+    """After a No, the offer to cancel the interviews not yet held ("One No = No Hire")."""
+    if debrief["decision"] != Decision.NO_HIRE:
+        return None
+    now = timezone.now()
+    held_back = [
+        vote
+        for vote in debrief["votes"]
+        if interview_rules.not_yet_held(
+            cancelled=vote["cancelled"],
+            ended=vote["ended_at"] is not None,
+            scheduled_start=vote["scheduled_start"],
+            now=now,
+        )
+    ]
+    if not held_back:
+        return None
+    return {
+        "count": len(held_back),
+        "names": [vote["name"] for vote in held_back],
+        "form": form or CancelRemainingForm(),
+    }
+
+
+def _loops_interview(request: HttpRequest, loop_id: int, interview_id: int) -> Interview:
+    loop = _recruiters_loop(request, loop_id)
+    interview = Interview.objects.filter(pk=interview_id, loop_id=loop.pk).first()
+    if interview is None:
+        raise Http404("No such interview in this loop.")
+    return interview
+
+
+def _interview_change(
+    request: HttpRequest, loop_id: int, interview_id: int, *, kind: str, form_class: type[forms.Form], done: str
+) -> HttpResponse:
+    interview = _loops_interview(request, loop_id, interview_id)
+    prefix = f"i{interview.pk}"
+    form: forms.Form
+    if form_class is ChangeInterviewerForm:
+        form = ChangeInterviewerForm(request.POST, prefix=prefix, usernames=interviewer_usernames())
+    else:
+        form = form_class(request.POST, prefix=prefix)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if kind == "cancel":
+                services.interview_cancel(interview=interview, reason=data["reason"], by=request.user)
+            else:
+                services.interview_update(interview=interview, **data)
+        except DomainError as refused:
+            field = _REFUSAL_FIELDS.get(refused.code)
+            form.add_error(field if field in form.fields else None, refused.detail)
+            status = refused.status
+        else:
+            messages.success(request, done)
+            return redirect("loop-debrief", loop_id=loop_id)
+    return _render_debrief(request, loop_id, bound={interview.pk: {kind: form}}, status=status)
+
+
+@require_POST
+@login_required
+def interview_reschedule_page(request: HttpRequest, loop_id: int, interview_id: int) -> HttpResponse:
+    """Move an interview; its interviewer is told."""
+    return _interview_change(
+        request, loop_id, interview_id, kind="reschedule", form_class=RescheduleForm,
+        done="Interview moved. The interviewer is told by email.",
+    )  # fmt: skip
+
+
+@require_POST
+@login_required
+def interview_change_interviewer_page(request: HttpRequest, loop_id: int, interview_id: int) -> HttpResponse:
+    """Give an interview to another interviewer; both are told."""
+    return _interview_change(
+        request, loop_id, interview_id, kind="interviewer", form_class=ChangeInterviewerForm,
+        done="Interviewer changed. Both interviewers are told by email.",
+    )  # fmt: skip
+
+
+@require_POST
+@login_required
+def interview_cancel_page(request: HttpRequest, loop_id: int, interview_id: int) -> HttpResponse:
+    """Cancel an interview with a reason: it stops counting; its interviewer is told."""
+    return _interview_change(
+        request, loop_id, interview_id, kind="cancel", form_class=CancelForm,
+        done="Interview cancelled. The interviewer is told by email.",
+    )  # fmt: skip
+
+
+@require_POST
+@login_required
+def loop_cancel_remaining(request: HttpRequest, loop_id: int) -> HttpResponse:
+    """Cancel, in one go, every interview not yet held (offered once the loop is decided No)."""
+    loop = _recruiters_loop(request, loop_id)
+    form = CancelRemainingForm(request.POST)
+    if form.is_valid():
+        try:
+            cancelled = services.loop_cancel_remaining(loop=loop, reason=form.cleaned_data["reason"], by=request.user)
+        except DomainError as refused:
+            form.add_error(None, refused.detail)
+            return _render_debrief(request, loop_id, remaining_form=form, status=refused.status)
+        count = len(cancelled)
+        messages.success(request, f"{count} interview{'s' if count != 1 else ''} cancelled; the interviewers are told.")
+        return redirect("loop-debrief", loop_id=loop_id)
+    return _render_debrief(request, loop_id, remaining_form=form, status=400)

@@ -221,9 +221,11 @@ class InterviewAdmin(admin.ModelAdmin):
         # `ended_at` is set by the interviewer or the sweep (it starts the note's five minutes);
         # the rubric and the loop are pinned once the interview exists; whether it counts changes only
         # through the actions below, which recompute the decision.
+        # A cancel goes through the debrief page or the API (interview_cancel), which tells the interviewer.
+        cancel = ["cancelled_at", "cancel_reason", "cancelled_by"]
         if obj is None:
-            return ["ended_at", "created_at"]
-        return ["ended_at", "created_at", "rubric", "loop", "counts_toward_decision"]
+            return ["ended_at", "created_at", *cancel]
+        return ["ended_at", "created_at", "rubric", "loop", "counts_toward_decision", *cancel]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # its note and scorecard are evidence, and the decision may rest on its vote

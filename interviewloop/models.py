@@ -101,6 +101,13 @@ class Interview(models.Model):
     counts_toward_decision = models.BooleanField(
         default=True, help_text="Off for a shadowing interviewer: their vote is shown but does not decide."
     )
+    # Cancelled by the recruiter (interviewloop.services.interview_cancel): it stays on the debrief, marked,
+    # and no longer counts, waits for a scorecard, or reminds anyone.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=2000, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -126,6 +133,10 @@ class Interview(models.Model):
         if self.ended_at is None:
             return None
         return self.ended_at + timedelta(minutes=settings.NOTE_WINDOW_MINUTES)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
     def has_ended(self, now: datetime | None = None) -> bool:
         return self.ended_at is not None and self.ended_at <= (now or timezone.now())

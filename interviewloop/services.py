@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from debriefs import outbox
 from debriefs.services import loop_lock, loop_recompute_decision
-from interviewloop.errors import Conflict, Invalid
+from interviewloop import interview_rules
+from interviewloop.errors import Conflict, DomainError, Invalid
+from interviewloop.interview_rules import InterviewState, Refusal
 from interviewloop.models import Candidate, Interview, Loop, Position
 from interviewloop.roles import is_interviewer
 from scorecards.models import Rubric
@@ -26,6 +28,8 @@ def interview_end(*, interview: Interview, at: datetime | None = None) -> Interv
     locked = Interview.objects.select_for_update().get(pk=interview.pk)
     if locked.ended_at is not None:
         return locked
+    if locked.cancelled_at is not None:
+        _refuse(interview_rules.CANCELLED)
     locked.ended_at = at or timezone.now()
     locked.save(update_fields=["ended_at"])
     outbox.interview_ended(locked)
@@ -149,6 +153,149 @@ def interview_schedule(
         # A new counting interview can turn a hire back into pending (a no_hire stays: One No = No Hire).
         loop_recompute_decision(loop=locked)
     return interview
+
+
+# --- Rescheduling, reassigning and cancelling (DESIGN.md, "Fitting into a team's tools") ---------------------
+
+_REFUSAL_ERRORS: dict[str, type[DomainError]] = {"end_before_start": Invalid}
+
+
+def _refuse(refusal: Refusal | None) -> None:
+    if refusal is not None:
+        raise _REFUSAL_ERRORS.get(refusal.code, Conflict)(refusal.detail, code=refusal.code)
+
+
+def _state(loop: Loop, interview: Interview) -> InterviewState:
+    from scorecards.models import Scorecard
+
+    return InterviewState(
+        loop_closed=loop.status == Loop.Status.CLOSED,
+        cancelled=interview.cancelled_at is not None,
+        ended=interview.ended_at is not None,
+        scorecard_submitted=Scorecard.objects.filter(
+            interview_id=interview.pk, status=Scorecard.Status.SUBMITTED
+        ).exists(),
+    )
+
+
+@transaction.atomic
+def interview_update(
+    *,
+    interview: Interview,
+    scheduled_start: datetime | None = None,
+    scheduled_end: datetime | None = None,
+    interviewer: Any = None,
+) -> Interview:
+    """Move an interview (`scheduled_start`, `scheduled_end`; either alone keeps the other) and/or give it to
+    another `interviewer`; each interviewer concerned is told through the outbox.
+
+    Locks the loop first (`loop_lock`), as every write that can touch the decision does, then the interview.
+    Refused on a closed loop, a cancelled or ended interview (interview_rules.change_refusal), an end not after
+    the start, and an interviewer who is not one or is already on the panel.
+    """
+    loop = loop_lock(interview.loop_id)
+    locked = Interview.objects.select_for_update().get(pk=interview.pk)
+    state = _state(loop, locked)
+    start = scheduled_start or locked.scheduled_start
+    end = scheduled_end or locked.scheduled_end
+    _refuse(interview_rules.schedule_refusal(state, start=start, end=end))
+    previous_interviewer_id = locked.interviewer_id
+    reassigned = interviewer is not None and interviewer.pk != previous_interviewer_id
+    if reassigned:
+        if not is_interviewer(interviewer):
+            raise Invalid(
+                f"{interviewer.username} is not an interviewer: ask an admin to add them to the interviewers.",
+                code="not_an_interviewer",
+            )
+        if Interview.objects.filter(loop_id=loop.pk, interviewer=interviewer).exists():
+            raise Conflict(
+                f"{interviewer.username} already interviews in this loop: one interview per interviewer.",
+                code="already_on_panel",
+            )
+    moved = (start, end) != (locked.scheduled_start, locked.scheduled_end)
+    if not moved and not reassigned:
+        return locked
+    locked.scheduled_start, locked.scheduled_end = start, end
+    if reassigned:
+        locked.interviewer = interviewer
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["scheduled_start", "scheduled_end", "interviewer"])
+    except IntegrityError:
+        # Two requests racing past the panel check above: the unique constraint decides.
+        raise Conflict(
+            f"{interviewer.username} already interviews in this loop: one interview per interviewer.",
+            code="already_on_panel",
+        ) from None
+    locked.loop = loop
+    if reassigned:
+        outbox.interview_reassigned(locked, previous_interviewer_id=previous_interviewer_id)
+    elif moved:
+        outbox.interview_rescheduled(locked)
+    return locked
+
+
+def interview_reschedule(*, interview: Interview, scheduled_start: datetime, scheduled_end: datetime) -> Interview:
+    """Move an interview (see `interview_update`)."""
+    return interview_update(interview=interview, scheduled_start=scheduled_start, scheduled_end=scheduled_end)
+
+
+def interview_change_interviewer(*, interview: Interview, interviewer: Any) -> Interview:
+    """Give an interview to another interviewer (see `interview_update`)."""
+    return interview_update(interview=interview, interviewer=interviewer)
+
+
+@transaction.atomic
+def interview_cancel(*, interview: Interview, reason: str, by: Any) -> Interview:
+    """Cancel an interview: it stops counting toward the decision (which is recomputed: a cancelled last missing
+    scorecard can turn pending into hire; a No stays No), its reminders are cancelled, its interviewer is told.
+
+    Locks the loop first (`loop_lock`). Refused on a closed loop, a cancelled interview, or one whose scorecard is
+    submitted (interview_rules.cancel_refusal). The interview stays on the debrief, marked cancelled with `reason`.
+    """
+    loop = loop_lock(interview.loop_id)
+    locked = Interview.objects.select_for_update().get(pk=interview.pk)
+    _refuse(interview_rules.cancel_refusal(_state(loop, locked)))
+    reason = reason.strip()
+    if not reason:
+        raise Invalid("Say why the interview is cancelled: its interviewer is told.", code="reason_required")
+    locked.cancelled_at = timezone.now()
+    locked.cancel_reason = reason
+    locked.cancelled_by = by
+    was_counting = locked.counts_toward_decision
+    locked.counts_toward_decision = False
+    locked.save(update_fields=["cancelled_at", "cancel_reason", "cancelled_by", "counts_toward_decision"])
+    locked.loop = loop
+    outbox.interview_cancelled(locked)
+    if was_counting:
+        loop_recompute_decision(loop=loop, locked=True)
+    return locked
+
+
+NO_HIRE_CANCEL_REASON = "Decided No: One No = No Hire."
+
+
+@transaction.atomic
+def loop_cancel_remaining(*, loop: Loop, reason: str = NO_HIRE_CANCEL_REASON, by: Any) -> list[Interview]:
+    """Cancel, in one transaction, every interview of the loop not yet held (interview_rules.not_yet_held); each
+    interviewer is told. Offered when the loop is decided No: nobody should spend an hour on a decided loop."""
+    locked = loop_lock(loop.pk)
+    if locked.status == Loop.Status.CLOSED:
+        _refuse(interview_rules.LOOP_CLOSED)
+    now = timezone.now()
+    remaining = [
+        interview
+        for interview in Interview.objects.filter(loop_id=locked.pk).order_by("scheduled_start", "id")
+        if interview_rules.not_yet_held(
+            cancelled=interview.cancelled_at is not None,
+            ended=interview.ended_at is not None,
+            scheduled_start=interview.scheduled_start,
+            now=now,
+        )
+    ]
+    cancelled = [interview_cancel(interview=interview, reason=reason, by=by) for interview in remaining]
+    loop.decision, loop.decision_reason = locked.decision, locked.decision_reason
+    return cancelled
 
 
 def _require_published(rubric: Rubric) -> None:

@@ -51,10 +51,11 @@ def interviews_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Interview
 # (interviewloop.compiled): a page builds no model instances and reads none of the columns it does not show (the
 # note's texts, the loop's fields). An interviewer's page is one query, its count another on the bare table.
 _ROW_VALUES = Interview.objects.order_by("scheduled_start", "id").values_list(*INTERVIEW_ROW_COLUMNS)
-_OWN_ROWS = CompiledQuery(lambda user_id: _ROW_VALUES.filter(interviewer_id=user_id))
+# An interviewer's list leaves out their cancelled interviews (they were told by email); a recruiter's keeps them.
+_OWN_ROWS = CompiledQuery(lambda user_id: _ROW_VALUES.filter(interviewer_id=user_id, cancelled_at__isnull=True))
 _OWN_COUNT = CompiledQuery(
     lambda user_id: (
-        Interview.objects.filter(interviewer_id=user_id)
+        Interview.objects.filter(interviewer_id=user_id, cancelled_at__isnull=True)
         .order_by()
         .values("interviewer_id")
         .annotate(count=Count("pk"))
@@ -79,7 +80,7 @@ def _visible_to(user: AbstractBaseUser | AnonymousUser, rows: QuerySet[Interview
     if is_recruiter(user):
         return rows.all()
     if is_interviewer(user):
-        return rows.filter(interviewer_id=user.pk)
+        return rows.filter(interviewer_id=user.pk, cancelled_at__isnull=True)
     return rows.none()
 
 

@@ -570,6 +570,10 @@ def scorecard_submit(*, interview: Interview, body: Mapping[str, Any] | None = N
     """
     loop, locked, scorecard = _lock_for_vote(interview, note=True)
     _refuse_if_submitted(scorecard)
+    if locked.cancelled_at is not None:  # seen under the loop's lock, which interview_cancel takes first too
+        raise Conflict(
+            "This interview was cancelled: its scorecard can no longer be submitted.", code="interview_cancelled"
+        )
     if not locked.has_note:  # type: ignore[attr-defined]
         raise Conflict(
             "Write the five-minute note first: the first impression is captured before the scorecard.",

@@ -53,7 +53,9 @@ def _own(request: HttpRequest, pk: int) -> Interview:
 def my_interviews(request: HttpRequest) -> HttpResponse:
     """Notes due now (with their countdown), scorecards to finish, upcoming interviews, and what is done."""
     notes_due, scorecards_due, upcoming, done = [], [], [], []
-    for interview in selectors.interviews_for(request.user).filter(interviewer_id=request.user.pk):
+    # A cancelled interview leaves the list: its interviewer was told by email.
+    mine = selectors.interviews_for(request.user).filter(interviewer_id=request.user.pk, cancelled_at__isnull=True)
+    for interview in mine:
         row = {
             "interview": interview,
             "note_status": interview_note_status(interview),
@@ -111,7 +113,11 @@ def interview_end_view(request: HttpRequest, pk: int) -> HttpResponse:
             "scorecards/end_confirm.html",
             {"interview": interview, "back": back if back and safe else reverse("my-interviews")},
         )
-    interview_end(interview=interview)
+    try:
+        interview_end(interview=interview)
+    except DomainError as refused:  # a cancelled interview
+        messages.error(request, refused.detail)
+        return redirect("my-interviews")
     messages.success(request, "Interview ended. Write the five-minute note now, while it is fresh.")
     return redirect("interview-note", pk=interview.pk)
 

@@ -83,6 +83,24 @@ def test_the_interview_list_pages_equal_the_queryset_sliced(company, interviewer
 
 
 @pytest.mark.django_db
+def test_a_cancelled_interview_reads_the_same_compiled_and_leaves_its_interviewers_pages(company, recruiter):
+    from interviewloop.services import interview_cancel
+
+    erin = Interview.objects.get(interviewer__username="erin")
+    interview_cancel(interview=erin, reason="Panel is enough.", by=recruiter)
+    compiled, queryset = both(debrief_selectors._LOOP_AND_SEATS, loop_id=company["full"].pk)
+    assert compiled == queryset
+    columns = debrief_selectors._LOOP_COLUMNS + tuple(f"interviews__{c}" for c in debrief_selectors._SEAT_COLUMNS)
+    erin.refresh_from_db()
+    cancelled = [row for row in compiled if row[columns.index("interviews__id")] == erin.pk]
+    assert [row[columns.index("interviews__cancel_reason")] for row in cancelled] == ["Panel is enough."]
+    assert [row[columns.index("interviews__cancelled_at")] for row in cancelled] == [erin.cancelled_at]
+    pages = scorecard_selectors.interview_row_pages(erin.interviewer)
+    assert isinstance(pages, CompiledRows)
+    assert pages.count() == 0 and pages[0:50] == [] == list(scorecard_selectors.interviews_for(erin.interviewer))
+
+
+@pytest.mark.django_db
 def test_an_interviewer_without_interviews_counts_zero(db):
     nobody = UserFactory(username="newcomer", role="interviewer")
     pages = scorecard_selectors.interview_row_pages(nobody)

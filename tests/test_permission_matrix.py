@@ -64,6 +64,13 @@ def world(db) -> dict[str, Any]:
     NoteFactory(interview=submitted)
     make_scorecard(submitted, vote="yes")
     pending = InterviewFactory(loop=loop, interviewer=users["bob"], rubric=rubric, ended_at=now)
+    # An interview not held yet (its interviewer is nobody in the cast): the recruiter may move or cancel it.
+    upcoming = InterviewFactory(
+        loop=loop,
+        rubric=rubric,
+        scheduled_start=now + timedelta(days=3),
+        scheduled_end=now + timedelta(days=3, hours=1),
+    )
     # dave has a loop of his own, so his lists are not trivially empty.
     InterviewFactory(interviewer=users["dave"], rubric=rubric)
     bank = QuestionBank.objects.create(key="llm", name="LLM bank")
@@ -77,6 +84,7 @@ def world(db) -> dict[str, Any]:
             "candidate": loop.candidate_id,
             "pending": pending.pk,
             "submitted": submitted.pk,
+            "upcoming": upcoming.pk,
             "question": question.pk,
         },
         "start": (now + timedelta(days=2)).isoformat(),
@@ -131,6 +139,16 @@ def bodies(world: dict[str, Any]) -> dict[str, Any]:
         "decision": {"decision": "no_hire"},
         "debrief_at": {"debrief_at": world["end"]},
         "token": {"username": "alice", "password": "pw-for-tests-only"},
+        "reschedule": {"scheduled_start": world["start"], "scheduled_end": world["end"]},
+        "cancel": {"reason": "Not needed."},
+        # The debrief page's per-interview forms are prefixed with the interview's id.
+        "page_reschedule": {
+            f"i{ids['upcoming']}-scheduled_start": "2030-05-06T10:00",
+            f"i{ids['upcoming']}-scheduled_end": "2030-05-06T11:00",
+        },
+        "page_interviewer": {f"i{ids['upcoming']}-interviewer": "dave"},
+        "page_cancel": {f"i{ids['upcoming']}-reason": "Not needed."},
+        "page_cancel_remaining": {"reason": "Decided No."},
     }
 
 
@@ -167,6 +185,10 @@ API = [
     Row("PATCH", "/api/loops/{loop}/", only(200, "rita"), body="debrief_at"),
     Row("GET", "/api/loops/{loop}/debrief/", only(200, "alice", "rita")),
     Row("POST", "/api/loops/{loop}/decision/", only(200, "rita"), body="decision"),
+    # Rescheduling and cancelling: recruiters only; anyone else 404, whatever the id.
+    Row("PATCH", "/api/interviews/{upcoming}/", only(200, "rita"), body="reschedule"),
+    Row("POST", "/api/interviews/{upcoming}/cancel/", only(200, "rita"), body="cancel"),
+    Row("POST", "/api/loops/{loop}/cancel-remaining/", only(200, "rita"), body="cancel"),
 ]
 
 PAGES = [
@@ -185,6 +207,18 @@ PAGES = [
     Row("GET", "/loops/new/", only(200, "rita"), page=True),
     Row("GET", "/loops/{loop}/", only(200, "alice", "rita"), page=True),
     Row("POST", "/loops/{loop}/decision/", only(302, "rita"), page=True, body="decision"),
+    Row(
+        "POST", "/loops/{loop}/interviews/{upcoming}/reschedule/", only(302, "rita"), page=True, body="page_reschedule"
+    ),
+    Row(
+        "POST",
+        "/loops/{loop}/interviews/{upcoming}/interviewer/",
+        only(302, "rita"),
+        page=True,
+        body="page_interviewer",
+    ),
+    Row("POST", "/loops/{loop}/interviews/{upcoming}/cancel/", only(302, "rita"), page=True, body="page_cancel"),
+    Row("POST", "/loops/{loop}/cancel-remaining/", only(302, "rita"), page=True, body="page_cancel_remaining"),
     Row("GET", "/admin/", only(200, "ada"), page=True),
     Row("GET", "/admin/scorecards/rubric/", only(200, "ada"), page=True),
     Row("GET", "/admin/scorecards/question/", only(200, "ada"), page=True),

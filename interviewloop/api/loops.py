@@ -16,9 +16,10 @@ from debriefs.selectors import STAGES, loop_for_debrief, loop_for_recruiter, loo
 from interviewloop import services
 from interviewloop.api.fields import EmailField, InstantField, TextField
 from interviewloop.api.permissions import IsRecruiter, IsRecruiterToWrite
-from interviewloop.errors import Invalid
+from interviewloop.errors import Invalid, NotFound
 from interviewloop.inputs import check_text
-from interviewloop.models import Candidate, Decision, Loop, Position
+from interviewloop.models import Candidate, Decision, Interview, Loop, Position
+from interviewloop.roles import is_recruiter
 from scorecards.models import Rubric
 from scorecards.selectors import interview_rows
 from scorecards.serializers import InterviewSerializer
@@ -65,6 +66,36 @@ class InterviewCreateSerializer(serializers.Serializer):
     scheduled_start = InstantField()
     scheduled_end = InstantField()
     counts_toward_decision = serializers.BooleanField(default=True)
+
+
+class InterviewUpdateSerializer(serializers.Serializer):
+    scheduled_start = InstantField(required=False)
+    scheduled_end = InstantField(required=False)
+    interviewer = TextField(required=False, help_text="The new interviewer's username.")
+
+
+class InterviewCancelSerializer(serializers.Serializer):
+    # Blank or missing reaches the service, which refuses it as `reason_required` (the page's code too).
+    reason = TextField(required=False, allow_blank=True, default="", help_text="Why: the interviewer is told.")
+
+
+class CancelledInterviewSerializer(serializers.Serializer):
+    """The schema of a cancel's answer: the interview row, when and why it was cancelled, the loop's decision."""
+
+    interview = InterviewSerializer()
+    cancelled_at = serializers.DateTimeField()
+    cancel_reason = serializers.CharField()
+    cancelled_by = serializers.CharField()
+    decision = serializers.ChoiceField(choices=Decision.choices, help_text="The loop's decision, recomputed.")
+
+
+class CancelRemainingSerializer(serializers.Serializer):
+    reason = TextField(required=False, help_text=f"Default: {services.NO_HIRE_CANCEL_REASON}")
+
+
+class CancelledInterviewsSerializer(serializers.Serializer):
+    cancelled = serializers.ListField(child=serializers.IntegerField(), help_text="The interviews cancelled (ids).")
+    decision = serializers.ChoiceField(choices=Decision.choices)
 
 
 class LoopSerializer(serializers.ModelSerializer):
@@ -216,3 +247,80 @@ class LoopInterviewCreate(APIView):
             counts_toward_decision=data["counts_toward_decision"],
         )
         return Response(InterviewSerializer(interview_rows().get(pk=interview.pk)).data, status=201)
+
+
+def _recruiters_interview(user: Any, interview_id: int) -> Interview:
+    """The interview, for a recruiter's write; anyone else gets 404, as for an id that does not exist."""
+    interview = Interview.objects.filter(pk=interview_id).first() if is_recruiter(user) else None
+    if interview is None:
+        raise NotFound("No such interview.")
+    return interview
+
+
+def _user_named(username: str) -> Any:
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise Invalid(f"There is no interviewer called {username}.", code="not_an_interviewer")
+    return user
+
+
+class InterviewDetail(APIView):
+    """`PATCH {scheduled_start, scheduled_end, interviewer}` (recruiters): move the interview or give it to another
+    interviewer, each told by email; 409 `interview_ended` once it has ended, `interview_cancelled`, `loop_closed`."""
+
+    serializer_class = InterviewUpdateSerializer
+
+    @extend_schema(request=InterviewUpdateSerializer, responses={200: InterviewSerializer})
+    def patch(self, request: Request, pk: int) -> Response:
+        interview = _recruiters_interview(request.user, pk)
+        body = InterviewUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        services.interview_update(
+            interview=interview,
+            scheduled_start=data.get("scheduled_start"),
+            scheduled_end=data.get("scheduled_end"),
+            interviewer=_user_named(data["interviewer"]) if data.get("interviewer") else None,
+        )
+        return Response(InterviewSerializer(interview_rows().get(pk=pk)).data)
+
+
+class InterviewCancel(APIView):
+    """`POST {reason}` (recruiters): the interview stops counting, its reminders are cancelled, its interviewer is
+    told, the decision is recomputed; 409 `scorecard_submitted` / `interview_cancelled` / `loop_closed`."""
+
+    serializer_class = InterviewCancelSerializer
+
+    @extend_schema(request=InterviewCancelSerializer, responses={200: CancelledInterviewSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        interview = _recruiters_interview(request.user, pk)
+        body = InterviewCancelSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        cancelled = services.interview_cancel(
+            interview=interview, reason=body.validated_data["reason"], by=request.user
+        )
+        return Response(
+            {
+                "interview": InterviewSerializer(interview_rows().get(pk=pk)).data,
+                "cancelled_at": cancelled.cancelled_at,
+                "cancel_reason": cancelled.cancel_reason,
+                "cancelled_by": request.user.get_username(),
+                "decision": cancelled.loop.decision,
+            }
+        )
+
+
+class LoopCancelRemaining(APIView):
+    """`POST {reason?}` (recruiters): cancel every interview of the loop not yet held (after a No: "One No = No
+    Hire", nobody should spend an hour on a decided loop); each interviewer is told."""
+
+    serializer_class = CancelRemainingSerializer
+
+    @extend_schema(request=CancelRemainingSerializer, responses={200: CancelledInterviewsSerializer})
+    def post(self, request: Request, loop_id: int) -> Response:
+        loop = loop_for_recruiter(request.user, loop_id)
+        body = CancelRemainingSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        reason = body.validated_data.get("reason") or services.NO_HIRE_CANCEL_REASON
+        cancelled = services.loop_cancel_remaining(loop=loop, reason=reason, by=request.user)
+        return Response({"cancelled": [interview.pk for interview in cancelled], "decision": loop.decision})

@@ -9,4 +9,7 @@ urlpatterns = [
     path("loops/", loops.LoopListCreate.as_view(), name="api-loops"),
     path("loops/<id:loop_id>/", loops.LoopDetail.as_view(), name="api-loop"),
     path("loops/<id:loop_id>/interviews/", loops.LoopInterviewCreate.as_view(), name="api-loop-interviews"),
+    path("loops/<id:loop_id>/cancel-remaining/", loops.LoopCancelRemaining.as_view(), name="api-loop-cancel-remaining"),
+    path("interviews/<id:pk>/", loops.InterviewDetail.as_view(), name="api-interview"),
+    path("interviews/<id:pk>/cancel/", loops.InterviewCancel.as_view(), name="api-interview-cancel"),
 ]

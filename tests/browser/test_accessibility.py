@@ -54,6 +54,7 @@ def company(db):
     from django.utils import timezone
 
     from interviewloop.roles import ROLE_GROUPS
+    from interviewloop.services import interview_cancel
     from scorecards.models import Rubric
     from tests.debriefs.conftest import add_interview, recompute
     from tests.factories import InterviewFactory, LoopFactory, PositionFactory, UserFactory, make_scorecard
@@ -76,6 +77,10 @@ def company(db):
     UserFactory(username="carol", role="interviewer", first_name="Carolina", last_name="Montgomery-Ellingsworth")
     add_interview(decided, "carol", vote="yes", counts=False, note_vote="yes", scores=4)
     add_interview(decided, "dave", vote=None, ended=False)
+    # one not held yet (the page offers to cancel it: decided No) and one cancelled (its row marked)
+    add_interview(decided, "erin", vote=None, ended=False, start=timezone.now() + timedelta(days=1))
+    fay = add_interview(decided, "fay", vote=None, ended=False, start=timezone.now() + timedelta(days=2))
+    interview_cancel(interview=fay, reason="Panel is enough.", by=recruiter)
     recompute(decided)
     ivan = UserFactory(username="ivan", role="interviewer", first_name="Ivan", last_name="Interviewer")
     now = timezone.now()

@@ -54,11 +54,20 @@ def test_debrief_payload_names_the_no_that_decided_while_others_are_missing(froz
     note_due = ended + timedelta(minutes=5)
     submitted = iso(NOW)
 
-    def vote(username, **fields):
+    ids = dict(loop.interviews.values_list("interviewer__username", "pk"))
+
+    def vote(username, *, start=START, ended_at=START + timedelta(hours=1), **fields):
         row = {
+            "interview": ids[username],
             "interviewer": username,
             "name": username.capitalize(),
             "counts_toward_decision": True,
+            "scheduled_start": iso(start),
+            "scheduled_end": iso(start + timedelta(hours=1)),
+            "ended_at": iso(ended_at) if ended_at else None,
+            "cancelled": False,
+            "cancelled_at": None,
+            "cancel_reason": None,
             "scorecard_status": "submitted",
             "vote": None,
             "submitted_at": submitted,
@@ -126,6 +135,8 @@ def test_debrief_payload_names_the_no_that_decided_while_others_are_missing(froz
             vote("dave", scorecard_status="draft", submitted_at=None),
             vote(
                 "erin",
+                start=later,
+                ended_at=None,
                 scorecard_status="not_started",
                 submitted_at=None,
                 note={"status": "not_due", "vote": None, "submitted_at": None, "due_at": None},
