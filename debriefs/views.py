@@ -57,7 +57,7 @@ def loop_list(request: HttpRequest) -> HttpResponse:
     search_form = LoopSearchForm(params)
     # A search the text rule refuses (a NUL, too long) is said beside the box; the list is then unsearched.
     search = search_form.cleaned_data["q"] if search_form.is_valid() else ""
-    rows = loop_rows(request.user, status=status, decision=decision, search=search)
+    rows = loop_rows(request.user, status=status, decision=decision, search=search, with_locked=True)
     page = Paginator(rows, LOOPS_PER_PAGE).get_page(params.get("page"))
     for loop in page.object_list:
         loop.stage = loop_stage(loop)  # type: ignore[attr-defined]
