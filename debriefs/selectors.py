@@ -13,7 +13,7 @@ from statistics import mean
 from typing import Any, NamedTuple, cast
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from debriefs.aggregation import decide, may_record, tally
@@ -107,8 +107,14 @@ def loop_rows(
     decision: str | None = None,
     search: str | None = None,
     now: datetime | None = None,
+    with_locked: bool = False,
 ) -> QuerySet[Loop]:
     """The loops `user` may see, newest first, each with its counts computed in SQL (one query per page).
+
+    `with_locked` (the loops page): an interviewer's list also has the loops they are on but whose debrief is not
+    theirs to read yet, each marked `locked` with `own_interview_id`; the page shows of those only the candidate,
+    the position and the way to their scorecard (the counts are annotated but never shown). A status or decision
+    filter lists only readable loops: matching a locked one would tell its decision.
 
     `missing_count`: interviews that count toward the decision whose scorecard is not submitted (a shadow's is
     shown on the debrief, never counted as missing: the decision does not wait for it). `late_count`: five-minute
@@ -117,6 +123,14 @@ def loop_rows(
     now = now or timezone.now()
     note_deadline_passed = now - timedelta(minutes=settings.NOTE_WINDOW_MINUTES)
     loops = visible_loops(user)
+    if with_locked and getattr(user, "is_authenticated", False) and not is_recruiter(user):
+        own = Interview.objects.filter(loop=OuterRef("pk"), interviewer=user)
+        submitted_here = own.filter(scorecard__status=SUBMITTED)
+        loops = Loop.objects.filter(Exists(own)).annotate(
+            locked=~Exists(submitted_here), own_interview_id=Subquery(own.values("pk")[:1])
+        )
+        if status or decision:
+            loops = loops.filter(locked=False)
     if status:
         loops = loops.filter(status=status)
     if decision:

@@ -6,6 +6,7 @@ POST); htmx swaps the loops table in place. The selectors read, the services wri
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -14,7 +15,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db.models import CharField, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,6 +32,15 @@ from interviewloop.forms import DateTimeField, EmailField, ModelChoiceField, Tex
 from interviewloop.interview_rules import InterviewState
 from interviewloop.models import Candidate, Decision, Interview, Loop, Position
 from interviewloop.roles import INTERVIEWERS, is_recruiter
+from interviewloop.scheduling import (
+    DEFAULT_DURATION,
+    DURATIONS,
+    InterviewPlan,
+    default_duration,
+    fill_times,
+    plan_problems,
+)
+from scorecards.models import Rubric
 from scorecards.rules import VOTE_LABELS, VOTES
 
 LOOPS_PER_PAGE = 25
@@ -48,7 +59,7 @@ def loop_list(request: HttpRequest) -> HttpResponse:
     search_form = LoopSearchForm(params)
     # A search the text rule refuses (a NUL, too long) is said beside the box; the list is then unsearched.
     search = search_form.cleaned_data["q"] if search_form.is_valid() else ""
-    rows = loop_rows(request.user, status=status, decision=decision, search=search)
+    rows = loop_rows(request.user, status=status, decision=decision, search=search, with_locked=True)
     page = Paginator(rows, LOOPS_PER_PAGE).get_page(params.get("page"))
     for loop in page.object_list:
         loop.stage = loop_stage(loop)  # type: ignore[attr-defined]
@@ -152,6 +163,44 @@ def loop_decision(request: HttpRequest, loop_id: int) -> HttpResponse:
 INTERVIEW_ROWS = 4
 # The browser's date-and-time picker wants "2030-05-06T10:00" (minutes, no seconds); times are the site's zone.
 LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DURATION_CHOICES = [(minutes, f"{minutes} min") for minutes in DURATIONS]
+
+
+def interviewers_by_name() -> QuerySet[Any]:
+    """The interviewers as the rest of the app names them: by full name (username when they have none)."""
+    full_name = Trim(Concat("first_name", Value(" "), "last_name", output_field=CharField()))
+    return (
+        get_user_model()
+        .objects.filter(groups__name=INTERVIEWERS)
+        .annotate(sort_name=Lower(Coalesce(NullIf(full_name, Value("")), "username")))
+        .order_by("sort_name", "username")
+    )
+
+
+class InterviewerChoiceField(ModelChoiceField):
+    """Shows "Ivan Petrov (ivan)"; posts the username."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=interviewers_by_name(), to_field_name="username", **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        full_name = obj.get_full_name()
+        return f"{full_name} ({obj.username})" if full_name else obj.username
+
+
+class PositionSelect(forms.Select):
+    """Each position's option carries its rubric's default interview length, for the page's script."""
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        position = getattr(value, "instance", None)
+        if position is not None:
+            option["attrs"]["data-minutes"] = default_duration([position.phase_minutes or 0])
+        return option
+
+
+def positions_with_lengths() -> QuerySet[Position]:
+    return Position.objects.annotate(phase_minutes=Sum("rubric__phases__minutes_max")).order_by("title", "id")
 
 
 class LoopScheduleForm(forms.Form):
@@ -160,83 +209,199 @@ class LoopScheduleForm(forms.Form):
     )
     candidate_name = TextField(name="name", required=False, label="New candidate's name")
     candidate_email = EmailField(name="email", required=False, label="New candidate's email")
-    position = ModelChoiceField(queryset=Position.objects.select_related("rubric"))
+    position = ModelChoiceField(
+        queryset=positions_with_lengths(), required=False, empty_label="— a new position —", widget=PositionSelect
+    )
+    position_title = TextField(name="title", required=False, label="New position's title")
+    position_rubric = ModelChoiceField(
+        queryset=Rubric.objects.filter(status=Rubric.Status.PUBLISHED).order_by("name", "-version"),
+        required=False,
+        label="New position's rubric",
+    )
     debrief_at = DateTimeField(required=False, widget=LOCAL_DATETIME, label="Debrief meeting")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("candidate") and not (data.get("candidate_name") or "").strip():
+        if "candidate" in data and not data.get("candidate") and not (data.get("candidate_name") or "").strip():
             self.add_error("candidate_name", "Pick a candidate or give a new one's name.")
+        if "position" in data and not data.get("position"):
+            if not (data.get("position_title") or "").strip() and "position_title" in data:
+                self.add_error("position_title", "Pick a position or give a new one's title.")
+            if not data.get("position_rubric") and "position_rubric" in data:
+                self.add_error("position_rubric", "Pick the new position's rubric.")
         return data
 
 
 class InterviewRowForm(forms.Form):
-    interviewer = ModelChoiceField(
-        queryset=get_user_model().objects.filter(groups__name=INTERVIEWERS).order_by("username"),
-        required=False,
-        to_field_name="username",
+    interviewer = InterviewerChoiceField(required=False)
+    scheduled_start = DateTimeField(
+        required=False, widget=LOCAL_DATETIME, label="Start", help_text="Empty: when the interview before ends."
     )
-    scheduled_start = DateTimeField(required=False, widget=LOCAL_DATETIME)
-    scheduled_end = DateTimeField(required=False, widget=LOCAL_DATETIME)
+    # Not posted (a client of the old form): the position's length.
+    duration = forms.TypedChoiceField(
+        choices=DURATION_CHOICES, coerce=int, required=False, empty_value=None, initial=DEFAULT_DURATION, label="Length"
+    )
+    scheduled_end = DateTimeField(
+        required=False, widget=LOCAL_DATETIME, label="End", help_text="Empty: the start plus the length."
+    )
     counts_toward_decision = forms.BooleanField(required=False, initial=True, label="Counts (not shadowing)")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("interviewer") and not (data.get("scheduled_start") and data.get("scheduled_end")):
-            self.add_error("scheduled_start", "Give the start and the end.")
+        typed = self.data.get(self.add_prefix("scheduled_start")) or self.data.get(self.add_prefix("scheduled_end"))
+        if "interviewer" in data and not data["interviewer"] and typed:
+            self.add_error("interviewer", "Pick the interviewer, or clear this interview's times.")
         return data
+
+    def plan(self, default_minutes: int = DEFAULT_DURATION) -> InterviewPlan | None:
+        """This row as a plan (None for an empty row or one with errors of its own)."""
+        if not self.is_valid() or not self.cleaned_data.get("interviewer"):
+            return None
+        data = self.cleaned_data
+        return InterviewPlan(
+            interviewer=data["interviewer"],
+            scheduled_start=data["scheduled_start"],
+            scheduled_end=data["scheduled_end"],
+            counts_toward_decision=data["counts_toward_decision"],
+            duration_minutes=data["duration"] or default_minutes,
+        )
+
+
+# Where the service's `field` of a refusal shows on the page (the rows' `interviews[N].*` are mapped by row).
+SCHEDULE_FIELDS = {
+    "candidate": "candidate",
+    "candidate.name": "candidate_name",
+    "candidate.email": "candidate_email",
+    "position": "position",
+    "position.title": "position_title",
+    "position.rubric": "position_rubric",
+    "debrief_at": "debrief_at",
+}
+ROW_FIELD = re.compile(r"^interviews\[(\d+)\]\.(\w+)$")
+
+
+class SchedulePage:
+    """The form, its interview rows and the errors beside each, as the template reads them."""
+
+    def __init__(self, data: Any, initial: dict[str, Any]) -> None:
+        self.form = LoopScheduleForm(data, initial=initial)
+        row_initial = {"duration": initial.get("duration", DEFAULT_DURATION)}
+        self.rows = [InterviewRowForm(data, prefix=f"i{n}", initial=row_initial) for n in range(INTERVIEW_ROWS)]
+        self.rows[0].fields["scheduled_start"].help_text = ""  # no interview before the first
+        self.interview_errors: list[str] = []
+
+    def attach(self, problems: list[dict[str, str]], plan_rows: list[int]) -> None:
+        """Put each problem beside its field: a loop field, a row's field, or the interviews section."""
+        for problem in problems:
+            field, detail = problem["field"], problem["detail"]
+            if match := ROW_FIELD.match(field):
+                row = self.rows[plan_rows[int(match[1])]]
+                name = match[2] if match[2] in row.fields else "interviewer"
+                if detail not in row.errors.get(name, []):
+                    row.add_error(name, detail)
+            elif field in SCHEDULE_FIELDS:
+                name = SCHEDULE_FIELDS[field]
+                if name == "candidate" and not self.form.cleaned_data.get("candidate"):
+                    name = "candidate_name"
+                if detail not in self.form.errors.get(name, []):
+                    self.form.add_error(name, detail)
+            elif detail not in self.interview_errors:
+                self.interview_errors.append(detail)
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Every error, in page order, with the id of the field it is beside (for the summary's links)."""
+        found: list[dict[str, Any]] = [
+            {"href": f"#{self.form[name].auto_id}", "label": self.form[name].label, "error": error}
+            for name in self.form.fields
+            for error in self.form.errors.get(name, [])
+        ]
+        found += [{"href": "#interviews", "label": "Interviews", "error": error} for error in self.interview_errors]
+        for number, row in enumerate(self.rows, start=1):
+            for name in row.fields:
+                found += [
+                    {"href": f"#{row[name].auto_id}", "label": f"Interview {number}, {row[name].label}", "error": e}
+                    for e in row.errors.get(name, [])
+                ]
+        return found
 
 
 @login_required
 def loop_schedule(request: HttpRequest) -> HttpResponse:
-    """A loop and its interviews in one form; on a refusal everything typed comes back as it was."""
+    """A loop and its interviews in one form, every error beside its field at once; nothing typed is lost.
+
+    Defaults (no script needed): an empty end is the start plus the row's length, an empty start the end of the
+    interview before it; a `?position=` preselects a position and gives the rows its rubric's length.
+    """
     if not is_recruiter(request.user):
         raise Http404("Only recruiters schedule loops.")
-    data = request.POST if request.method == "POST" else None
-    form = LoopScheduleForm(data)
-    rows = [InterviewRowForm(data, prefix=f"i{n}") for n in range(INTERVIEW_ROWS)]
-    error = None
-    if request.method == "POST" and form.is_valid() and all(row.is_valid() for row in rows):
-        try:
-            loop = _schedule(request.user, form.cleaned_data, [row.cleaned_data for row in rows])
-        except DomainError as refused:
-            error = refused.detail
-        else:
+    initial = _schedule_initial(request)
+    page = SchedulePage(request.POST if request.method == "POST" else None, initial)
+    if request.method == "POST":
+        loop = _schedule(request, page)
+        if loop is not None:
             messages.success(request, "Loop scheduled.")
             return redirect(reverse("loop-debrief", kwargs={"loop_id": loop.pk}))
-    status = 400 if request.method == "POST" else 200
-    return render(request, "debriefs/loop_schedule.html", {"form": form, "rows": rows, "error": error}, status=status)
+    context = {
+        "form": page.form,
+        "rows": page.rows,
+        "interview_errors": page.interview_errors,
+        "errors": page.summary() if request.method == "POST" else [],
+    }
+    return render(request, "debriefs/loop_schedule.html", context, status=400 if request.method == "POST" else 200)
 
 
-@transaction.atomic
-def _schedule(recruiter: Any, loop_data: dict[str, Any], interviews: list[dict[str, Any]]) -> Loop:
-    """All or nothing: a refused interview leaves no half-made loop behind."""
-    candidate = loop_data["candidate"] or services.candidate_create(
-        name=loop_data["candidate_name"], email=loop_data.get("candidate_email") or ""
+def _schedule_initial(request: HttpRequest) -> dict[str, Any]:
+    initial: dict[str, Any] = {}
+    published = list(Rubric.objects.filter(status=Rubric.Status.PUBLISHED).values_list("pk", flat=True)[:2])
+    if len(published) == 1:
+        initial["position_rubric"] = published[0]  # the only choice, chosen
+    wanted = request.GET.get("position", "")
+    position = (
+        positions_with_lengths().filter(pk=int(wanted)).first() if wanted.isdigit() and len(wanted) < 18 else None
     )
-    loop = services.loop_create(
-        candidate=candidate, position=loop_data["position"], recruiter=recruiter, debrief_at=loop_data["debrief_at"]
-    )
-    for row in interviews:
-        if row.get("interviewer"):
-            services.interview_schedule(
-                loop=loop,
-                interviewer=row["interviewer"],
-                scheduled_start=row["scheduled_start"],
-                scheduled_end=row["scheduled_end"],
-                counts_toward_decision=row["counts_toward_decision"],
-            )
-    return loop
+    if position is not None:
+        initial["position"] = position.pk
+        initial["duration"] = default_duration([getattr(position, "phase_minutes", None) or 0])
+    return initial
+
+
+def _schedule(request: HttpRequest, page: SchedulePage) -> Loop | None:
+    """The loop, or None with every problem attached beside its field."""
+    form_valid = page.form.is_valid()
+    rows_valid = [row.is_valid() for row in page.rows]
+    position = page.form.cleaned_data.get("position")
+    minutes = default_duration([position.phase_minutes or 0]) if position is not None else DEFAULT_DURATION
+    plan_rows = [index for index, row in enumerate(page.rows) if row.plan() is not None]
+    plans = fill_times([plan for row in page.rows if (plan := row.plan(minutes)) is not None])
+    if not (form_valid and all(rows_valid)):
+        # Say the plan's own problems now too (a repeated interviewer, an end before its start), not on the next try.
+        problems = plan_problems(plans, key=lambda user: user.pk) if plans or all(rows_valid) else []
+        page.attach([problem.as_dict() for problem in problems], plan_rows)
+        return None
+    data = page.form.cleaned_data
+    try:
+        return services.loop_schedule_with_interviews(
+            recruiter=request.user,
+            candidate=data["candidate"],
+            candidate_name=data["candidate_name"],
+            candidate_email=data.get("candidate_email") or "",
+            position=data["position"],
+            position_title=data["position_title"],
+            position_rubric=data["position_rubric"],
+            debrief_at=data["debrief_at"],
+            interviews=plans,
+        )
+    except DomainError as refused:
+        named = refused.extra.get("errors") or [{"field": "", "detail": refused.detail, "code": refused.code}]
+        page.attach(named, plan_rows)
+        return None
 
 
 # --- Planning an open loop from its debrief page ---------------------------------------------------------
 
 
 class InterviewForm(forms.Form):
-    interviewer = ModelChoiceField(
-        queryset=get_user_model().objects.filter(groups__name=INTERVIEWERS).order_by("username"),
-        to_field_name="username",
-    )
+    interviewer = InterviewerChoiceField()
     scheduled_start = DateTimeField(widget=LOCAL_DATETIME, label="Start")
     scheduled_end = DateTimeField(widget=LOCAL_DATETIME, label="End")
     counts_toward_decision = forms.BooleanField(required=False, initial=True, label="Counts (not shadowing)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,9 +13,11 @@ from debriefs import outbox
 from debriefs.services import loop_lock, loop_recompute_decision
 from interviewloop import interview_rules
 from interviewloop.errors import Conflict, DomainError, Invalid
+from interviewloop.inputs import datetime_problem
 from interviewloop.interview_rules import InterviewState, Refusal
 from interviewloop.models import Candidate, Interview, Loop, Position
 from interviewloop.roles import is_interviewer
+from interviewloop.scheduling import ROW_FIELD_OF_CODE, InterviewPlan, Problem, plan_problems, row_field
 from scorecards.models import Rubric
 
 
@@ -304,3 +307,87 @@ def _require_published(rubric: Rubric) -> None:
             f"{rubric} is not a published rubric version: publish it (or pick a published one) first.",
             code="rubric_not_published",
         )
+
+
+@transaction.atomic
+def loop_schedule_with_interviews(
+    *,
+    recruiter: Any,
+    candidate: Candidate | None = None,
+    candidate_name: str = "",
+    candidate_email: str = "",
+    position: Position | None = None,
+    position_title: str = "",
+    position_rubric: Rubric | None = None,
+    debrief_at: datetime | None = None,
+    interviews: Sequence[InterviewPlan],
+) -> Loop:
+    """A loop with its interviews, all or nothing: an existing or new candidate, an existing or new position.
+
+    Every problem the plan has is found before anything is written, and raised at once: an `Invalid` whose
+    `field` and `code` are the first problem's and whose `errors` are all of them, each naming its field
+    (`candidate`, `position.title`, `position.rubric`, `debrief_at`, `interviews`, `interviews[2].scheduled_end`).
+    A refusal of one of the services called after that (a race: the interviewer left the group meanwhile) names
+    its field the same way. `interviews` hold their final times (`scheduling.fill_times` defaults them).
+    """
+    problems: list[Problem] = []
+    if candidate is None and not candidate_name.strip():
+        problems.append(Problem("candidate", "candidate_required", "Pick a candidate or give a new one's name."))
+    elif candidate is not None and candidate.erased_at is not None:
+        problems.append(
+            Problem("candidate", "candidate_erased", "This candidate's personal data was erased: pick another.")
+        )
+    if position is None:
+        if not position_title.strip():
+            problems.append(Problem("position", "position_required", "Pick a position or give a new one's title."))
+        if position_rubric is None:
+            problems.append(Problem("position.rubric", "rubric_required", "Pick the new position's rubric."))
+        elif position_rubric.status != Rubric.Status.PUBLISHED:
+            problems.append(
+                Problem("position.rubric", "rubric_not_published", f"{position_rubric} is not a published version.")
+            )
+    if debrief_at is not None and (late := datetime_problem(debrief_at)) is not None:
+        problems.append(Problem("debrief_at", late.code, f"The debrief meeting {late.message}"))
+    problems += plan_problems(interviews, key=lambda user: user.pk)
+    problems += [
+        Problem(row_field(index, "interviewer"), "not_an_interviewer", f"{plan.interviewer.username} is not an "
+                "interviewer: ask an admin to add them to the interviewers.")
+        for index, plan in enumerate(interviews)
+        if not is_interviewer(plan.interviewer)
+    ]  # fmt: skip
+    if problems:
+        first = problems[0]
+        raise Invalid(first.detail, code=first.code, field=first.field, errors=[p.as_dict() for p in problems])
+
+    def naming(refused: Conflict | Invalid, field: str) -> Conflict | Invalid:
+        extra = {k: v for k, v in refused.extra.items() if k not in ("field", "errors")}
+        error = Problem(field, refused.code, refused.detail).as_dict()
+        return type(refused)(
+            refused.detail, code=refused.code, status=refused.status, field=field, errors=[error], **extra
+        )
+
+    try:
+        if position is None:
+            assert position_rubric is not None
+            position = position_create(title=position_title, rubric=position_rubric)
+    except (Conflict, Invalid) as refused:
+        raise naming(refused, "position.rubric") from refused
+    try:
+        candidate = candidate or candidate_create(name=candidate_name, email=candidate_email)
+        loop = loop_create(candidate=candidate, position=position, recruiter=recruiter, debrief_at=debrief_at)
+    except (Conflict, Invalid) as refused:
+        raise naming(refused, "candidate") from refused
+    for index, plan in enumerate(interviews):
+        assert plan.scheduled_start is not None and plan.scheduled_end is not None  # plan_problems said so
+        try:
+            interview_schedule(
+                loop=loop,
+                interviewer=plan.interviewer,
+                scheduled_start=plan.scheduled_start,
+                scheduled_end=plan.scheduled_end,
+                counts_toward_decision=plan.counts_toward_decision,
+            )
+        except (Conflict, Invalid) as refused:
+            field = row_field(index, ROW_FIELD_OF_CODE.get(refused.code, "interviewer"))
+            raise naming(refused, field) from refused
+    return loop

@@ -319,6 +319,13 @@ def test_no_listing_shows_a_loop_the_caller_may_not_see(world, path, role):
     if path == "/interviews/" and role == "bob":
         assert f"/interviews/{world['ids']['submitted']}/" not in text
         return
+    if path == "/loops/" and role == "bob":
+        # Issue 18: his loops page lists the loop he is on (as his interviews page names its candidate), with the way
+        # to his own scorecard; nothing of the debrief: no link to it, no stage, no decision, no counts.
+        assert f"/interviews/{world['ids']['pending']}/" in text
+        assert 'class="badge' not in text and "stage-" not in text and "missing-count" not in text
+        assert f"/loops/{world['ids']['loop']}/" not in text
+        return
     assert HIDDEN_NAME not in text, f"{path} shows the hidden loop's candidate to {role}"
     assert f"/loops/{world['ids']['loop']}/" not in text
 

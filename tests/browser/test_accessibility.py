@@ -184,3 +184,42 @@ def test_every_page_passes_axe_fits_the_screen_and_has_big_enough_targets(browse
             findings[f"{username or 'anonymous'} {name}"] = problems
     report = "\n".join(f"{page}:\n  " + "\n  ".join(problems) for page, problems in findings.items())
     assert not findings, f"{viewport}:\n{report}"
+
+
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+def test_the_schedule_page_with_its_errors_passes_axe_and_fits_the_screen(browser, live_server, company, viewport):
+    """Issue 18: a refused schedule marks each field beside its error and lists them all in a summary."""
+    from tests.browser.conftest import ARTIFACTS
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport=VIEWPORTS[viewport], base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto("/accounts/login/")
+        page.fill("#id_username", "rita")
+        page.fill("#id_password", "pw-for-tests-only")
+        with page.expect_navigation():
+            page.click("button[type=submit]")
+        page.goto("/loops/new/")
+        page.select_option("#id_i1-interviewer", "ivan")
+        page.fill("#id_i1-scheduled_start", "2030-05-06T10:00")
+        page.fill("#id_i1-scheduled_end", "2030-05-06T09:00")
+        with page.expect_navigation():
+            page.click("button[type=submit].primary")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(ARTIFACTS / f"a11y-{viewport}-schedule-errors.png"), full_page=True)
+        # the new candidate's name, the new position's title, and the end before its start
+        assert page.locator("#schedule-errors li").count() == 3
+        assert page.get_attribute("#id_i1-scheduled_end", "aria-invalid") == "true"
+        problems = [
+            f"axe {violation['id']} ({violation['impact']}): {violation['help']}"
+            for violation in Axe().run(page, options=AXE_OPTIONS).response["violations"]
+        ]
+        measured = page.evaluate(MEASURE, TAP_TARGETS)
+        if measured["scrollWidth"] > measured["clientWidth"]:
+            problems.append(f"scrolls sideways: {measured['wide']}")
+        problems += [f"tap target under 24 px: {small}" for small in measured["small"]]
+        assert problems == []
+    finally:
+        context.close()

@@ -124,3 +124,39 @@ def test_a_recruiter_schedules_a_loop_in_the_browser(page, login, screenshot, de
     assert "Pending" in page.locator("#decision-banner").inner_text()
     assert page.locator(".missing-list li").count() == 2
     screenshot("recruiter-scheduled-loop")
+
+
+def test_a_recruiter_schedules_three_interviews_in_one_go_with_the_defaults(page, login, screenshot, decided_loop):
+    from interviewloop.models import Loop
+    from tests.factories import UserFactory
+
+    UserFactory(username="ivan", role="interviewer", first_name="Ivan", last_name="Petrov")
+    login("rita")
+    page.click("text=Schedule a loop")
+    page.fill("#id_candidate_name", "Sam Lee")
+    page.select_option("#id_position", label="LLM Reliability Engineer")
+    assert page.locator("#id_i0-interviewer option", has_text="Ivan Petrov (ivan)").count() == 1
+    page.select_option("#id_i0-interviewer", "ivan")
+    page.fill("#id_i0-scheduled_start", "2030-05-06T10:00")
+    page.select_option("#id_i1-interviewer", "alice")
+    page.select_option("#id_i2-interviewer", "carol")
+    # each start follows the interview before; each end is its start plus the default hour
+    assert page.input_value("#id_i0-scheduled_end") == "2030-05-06T11:00"
+    assert page.input_value("#id_i1-scheduled_start") == "2030-05-06T11:00"
+    assert page.input_value("#id_i2-scheduled_end") == "2030-05-06T13:00"
+    page.select_option("#id_i1-duration", "45")  # a shorter second round moves the third
+    assert page.input_value("#id_i1-scheduled_end") == "2030-05-06T11:45"
+    assert page.input_value("#id_i2-scheduled_start") == "2030-05-06T11:45"
+    assert page.input_value("#id_i3-scheduled_start") == ""  # no interviewer there: left empty
+    screenshot("recruiter-schedule-defaults")
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/loops/*/")
+    assert "Sam Lee" in page.locator("h1").inner_text()
+    loop = Loop.objects.get(candidate__name="Sam Lee")
+    planned = [
+        (username, start.strftime("%H:%M"), end.strftime("%H:%M"))
+        for username, start, end in loop.interviews.order_by("scheduled_start").values_list(
+            "interviewer__username", "scheduled_start", "scheduled_end"
+        )
+    ]
+    assert planned == [("ivan", "10:00", "11:00"), ("alice", "11:00", "11:45"), ("carol", "11:45", "12:45")]
