@@ -20,10 +20,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import InterfaceError, OperationalError, models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from interviewloop.database_unavailable import database_unavailable_response, database_unreachable
 from interviewloop.time_zones import TIME_ZONE_MAX_LENGTH, time_zone_names, time_zone_problem
 
 # The reader's zone name, cached in their session (see the module's docstring).
@@ -110,7 +111,14 @@ class TimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        name = None if request.path_info.startswith("/api/") else reader_time_zone(request)
+        try:
+            name = None if request.path_info.startswith("/api/") else reader_time_zone(request)
+        except (OperationalError, InterfaceError) as error:
+            # The session (or the profile) is read here, before any view: DatabaseUnavailableMiddleware only
+            # sees a view's exceptions, so the outage's 503 is answered here as it would answer it.
+            if not database_unreachable(error):
+                raise
+            return database_unavailable_response(request)
         if name is None:
             return self.get_response(request)
         with timezone.override(ZoneInfo(name)):
