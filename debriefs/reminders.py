@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -46,6 +47,7 @@ from debriefs.models import Reminder
 from debriefs.services import PanelSeat, loop_panels
 from interviewloop.compiled import CompiledQuery, columns, instances
 from interviewloop.models import Interview, Loop
+from interviewloop.profiles import Profile, time_zone_of
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +131,9 @@ def _load(ids: list[int]) -> list[Reminder]:
     query, parts = _load_query()
     by_pk = {}
     for row in query(ids=ids):
-        reminder, interview, loop, candidate, position, recipient, copy_to = instances(row, *parts)
+        reminder, interview, loop, candidate, position, recipient, copy_to, profile = instances(row, *parts)
+        # The recipient's time zone, for the email's times (None: no profile, the site's zone).
+        _PROFILE_OF_USER.set_cached_value(recipient, profile)
         _LOOP_FIELDS["candidate"].set_cached_value(loop, candidate)
         _LOOP_FIELDS["position"].set_cached_value(loop, position)
         for name, value in (("interview", interview), ("loop", loop), ("recipient", recipient), ("copy_to", copy_to)):
@@ -142,11 +146,13 @@ _REMINDER_FIELDS: dict[str, Any] = {
     name: Reminder._meta.get_field(name) for name in ("interview", "loop", "recipient", "copy_to")
 }
 _LOOP_FIELDS: dict[str, Any] = {name: Loop._meta.get_field(name) for name in ("candidate", "position")}
+_PROFILE_OF_USER: Any = Profile._meta.get_field("user").remote_field  # user.profile, the reverse one-to-one
 
 
 @cache
 def _load_query() -> tuple[CompiledQuery, tuple[tuple[type[Model], tuple[str, ...]], ...]]:
-    """_load's compiled read and its parts: (path from the reminder, model, the columns the dispatcher reads)."""
+    """_load's compiled read and its parts: (path from the reminder, model, the columns the dispatcher reads); the
+    recipient's profile too, for the time zone the email's times are in."""
     from interviewloop.models import Candidate, Position
 
     user = ("id", "username", "first_name", "email")
@@ -158,6 +164,7 @@ def _load_query() -> tuple[CompiledQuery, tuple[tuple[type[Model], tuple[str, ..
         ("loop__position__", Position, ("id", "title")),
         ("recipient__", get_user_model(), user),
         ("copy_to__", get_user_model(), user),
+        ("recipient__profile__", Profile, ("id", "user_id", "time_zone")),  # a LEFT JOIN: no row, the site's zone
     )
     selected = [path + name for path, _, names in parts for name in names]
     query = CompiledQuery(lambda ids: Reminder.objects.filter(pk__in=ids).values_list(*selected))
@@ -497,10 +504,12 @@ def reminder_email(reminder: Reminder, *, now: datetime, done: _BatchFacts | Non
 
 
 def _email_context(reminder: Reminder, *, now: datetime, done: _BatchFacts | None) -> dict[str, object]:
-    zone = timezone.get_default_timezone()
+    """What the templates say; every time in the recipient's zone (their profile's, loaded with the row by _load),
+    and named."""
     loop = reminder.loop
     interview = reminder.interview
     recipient = reminder.recipient
+    zone = ZoneInfo(time_zone_of(recipient))
     context: dict[str, object] = {
         "reminder": reminder,
         "recipient_name": recipient.first_name or recipient.get_username(),

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -16,8 +18,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from debriefs.services import loop_lock, loop_recompute_decision
 from interviewloop.errors import DomainError
+from interviewloop.forms import ProfileForm
 from interviewloop.models import Candidate, Interview, Loop, Position
 from interviewloop.privacy import candidate_erase
+from interviewloop.profiles import Profile, remember_time_zone
 from interviewloop.services import interview_set_counting
 from interviewloop.tokens import ApiToken
 from scorecards.models import Rubric
@@ -289,3 +293,34 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ProfileInline(admin.StackedInline):
+    """The user's time zone on their admin page, picked from the IANA zones and checked by the zone rule."""
+
+    model = Profile
+    form = ProfileForm
+    fields = ["time_zone"]
+    can_delete = False
+    min_num = max_num = 1  # a user without a profile reads TIME_ZONE, which the form starts from
+    verbose_name = verbose_name_plural = "time zone"
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class UserWithTimeZoneAdmin(UserAdmin):
+    inlines = [ProfileInline]
+    # Plain multiple selects for groups and permissions: Django's two-box filter puts aria-label on its search
+    # icon's <span> (axe: aria-prohibited-attr) and draws "Choose all" links 16 px tall (under WCAG 2.2's 24 px).
+    filter_horizontal = ()
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if form.instance.pk == request.user.pk:
+            # The admin's own zone: their pages follow at once, as from the profile page (others' at their next
+            # sign-in: their sessions keep the zone they signed in with, see interviewloop.profiles).
+            profile = Profile.objects.filter(user=form.instance).first()
+            if profile is not None:
+                remember_time_zone(request, profile.time_zone)

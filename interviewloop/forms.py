@@ -12,6 +12,8 @@ from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 
 from interviewloop.inputs import DateTimeRangeValidator, TextValidator, limit_for, text_problem
+from interviewloop.profiles import Profile
+from interviewloop.time_zones import time_zone_groups, time_zone_problem
 
 
 class TextField(forms.CharField):
@@ -44,3 +46,31 @@ class ModelChoiceField(forms.ModelChoiceField):
         if isinstance(value, str) and text_problem(value, limit=len(value)) is not None:
             raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().to_python(value)
+
+
+class TimeZoneField(forms.ChoiceField):
+    """An IANA zone, picked from a select grouped by region; a name not in it is refused by the zone rule
+    (`interviewloop.time_zones.time_zone_problem`), which says what a zone looks like."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "Time zone")
+        super().__init__(choices=time_zone_choices, **kwargs)
+
+    def validate(self, value: Any) -> None:
+        problem = time_zone_problem(value or "")
+        if problem is not None:
+            raise forms.ValidationError(problem, code="invalid_time_zone")
+
+
+def time_zone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    return [(region, [(name, name) for name in names]) for region, names in time_zone_groups()]
+
+
+class ProfileForm(forms.ModelForm):
+    """The user's time zone: the profile page's form and the admin's (the user's page, inline)."""
+
+    time_zone = TimeZoneField(help_text="Pages and emails show your times in this zone.")
+
+    class Meta:
+        model = Profile
+        fields = ["time_zone"]

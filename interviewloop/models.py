@@ -142,5 +142,7 @@ class Interview(models.Model):
         return self.ended_at is not None and self.ended_at <= (now or timezone.now())
 
 
-# API tokens live beside the code that issues and checks them; imported here so Django registers the model.
+# API tokens and profiles live beside the code that issues, checks and reads them; imported here so Django
+# registers the models.
+from interviewloop.profiles import Profile  # noqa: E402, F401
 from interviewloop.tokens import ApiToken  # noqa: E402, F401

@@ -385,3 +385,14 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
 ]
 # `<id:...>` (interviewloop.converters) is a 64-bit id: the schema says so, so clients and fuzzers know.
 SPECTACULAR_SETTINGS["PATH_CONVERTER_OVERRIDES"] = {"id": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}}
+
+# --- Time zones (issue 18): each user reads times in their own zone --------------------------------------------
+# A user's zone (interviewloop.profiles.Profile; default TIME_ZONE) is kept in their session at sign-in; this
+# middleware activates it for every page, so templates show and forms read times in it. Not for /api/, which stays
+# in TIME_ZONE (ISO 8601 with offsets). After authentication, which a session without the zone falls back on.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "interviewloop.profiles.TimeZoneMiddleware",
+)
+# `time_zone` in every template: the zone the page's times are in ("Times in Europe/Paris").
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("interviewloop.profiles.current_time_zone")  # type: ignore[index]

@@ -106,7 +106,10 @@ def company(db):
 
 def pages_of(company) -> dict[str, list[tuple[str, str]]]:
     """(name, path) of every page, per user who signs in to see it."""
+    from django.contrib.auth import get_user_model
+
     decided = company["decided"].pk
+    ivan = get_user_model().objects.get(username="ivan").pk
     return {
         "": [("login", "/accounts/login/")],
         "ivan": [
@@ -117,11 +120,13 @@ def pages_of(company) -> dict[str, list[tuple[str, str]]]:
             ("debrief-locked", f"/loops/{company['drafting'].loop_id}/"),
             ("debrief-panel", f"/loops/{company['submitted'].loop_id}/"),
             ("loops-interviewer", "/loops/"),
+            ("profile-interviewer", "/profile/"),
         ],
         "rita": [
             ("loops", "/loops/"),
             ("schedule", "/loops/new/"),
             ("debrief", f"/loops/{decided}/"),
+            ("profile", "/profile/"),
         ],
         "ada": [
             ("admin-index", "/admin/"),
@@ -130,6 +135,7 @@ def pages_of(company) -> dict[str, list[tuple[str, str]]]:
             ("admin-loops", "/admin/interviewloop/loop/"),
             ("admin-loop", f"/admin/interviewloop/loop/{decided}/change/"),
             ("admin-reminders", "/admin/debriefs/reminder/"),
+            ("admin-user", f"/admin/auth/user/{ivan}/change/"),
         ],
     }
 

@@ -1,8 +1,10 @@
-"""`python manage.py adduser NAME --role interviewer|recruiter|admin --email E --password P`.
+"""`python manage.py adduser NAME --role interviewer|recruiter|admin --email E --password P [--time-zone Z]`.
 
 The password must pass AUTH_PASSWORD_VALIDATORS (length, common passwords, likeness to the user's name and
 email, all digits), as it would in Django's own `createsuperuser` and password forms: a refusal names every
-reason and changes nothing.
+reason and changes nothing. `--time-zone` is an IANA name (Europe/Paris), the zone the user reads times in; an
+unknown one is refused before anything is written. Without it a new user reads times in TIME_ZONE and an existing
+one keeps theirs.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from interviewloop.profiles import user_set_time_zone
 from interviewloop.roles import INTERVIEWERS, RECRUITERS
+from interviewloop.time_zones import time_zone_problem
 
 ROLE_TO_GROUP = {"interviewer": INTERVIEWERS, "recruiter": RECRUITERS}
 
@@ -29,11 +33,15 @@ class Command(BaseCommand):
         parser.add_argument("--password", required=True)
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
+        parser.add_argument("--time-zone", default=None, help="IANA name, e.g. Europe/Paris (default: TIME_ZONE)")
 
     @transaction.atomic
     def handle(self, *args, username: str, role: str, email: str, password: str, **options):
         if not password:
             raise CommandError("--password must not be empty.")
+        time_zone = options["time_zone"]
+        if time_zone is not None and (problem := time_zone_problem(time_zone)) is not None:
+            raise CommandError(f"--time-zone was refused: {problem}")
         User = get_user_model()
         existing = User.objects.filter(username=username).first()
         created = existing is None
@@ -50,4 +58,7 @@ class Command(BaseCommand):
         user.is_staff = user.is_superuser = role == "admin"
         user.save()
         user.groups.set([Group.objects.get(name=ROLE_TO_GROUP[role])] if role in ROLE_TO_GROUP else [])
-        self.stdout.write(f"{'Created' if created else 'Updated'} {role} {username}.")
+        if time_zone is not None:
+            user_set_time_zone(user=user, time_zone=time_zone)
+        zone = f", times in {time_zone}" if time_zone is not None else ""
+        self.stdout.write(f"{'Created' if created else 'Updated'} {role} {username}{zone}.")
