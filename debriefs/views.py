@@ -161,7 +161,8 @@ def loop_decision(request: HttpRequest, loop_id: int) -> HttpResponse:
 # --- Scheduling a loop ----------------------------------------------------------------------------------
 
 INTERVIEW_ROWS = 4
-# The browser's date-and-time picker wants "2030-05-06T10:00" (minutes, no seconds); times are the site's zone.
+# The browser's date-and-time picker wants "2030-05-06T10:00" (minutes, no seconds), read in the reader's zone
+# (the time-zone middleware activates it).
 LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DURATION_CHOICES = [(minutes, f"{minutes} min") for minutes in DURATIONS]
 

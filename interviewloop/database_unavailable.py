@@ -67,8 +67,8 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
 
 class DatabaseUnavailableMiddleware:
     """A view (its authentication, session and user lookups, its template) that cannot reach the database
-    answers 503. The database is only ever read or written from views here: no middleware of ours or of our
-    libraries touches it outside one (the session is only written by login and logout, which read it first)."""
+    answers 503. Outside views only the time-zone middleware (interviewloop.profiles) reads the database, the
+    session, and it answers an outage with `database_unavailable_response` itself."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
