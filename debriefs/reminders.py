@@ -47,7 +47,7 @@ from debriefs.models import Reminder
 from debriefs.services import PanelSeat, loop_panels
 from interviewloop.compiled import CompiledQuery, columns, instances
 from interviewloop.models import Interview, Loop
-from interviewloop.profiles import Profile, time_zone_of
+from interviewloop.profiles import Profile, time_zone_of, zone_or_site
 
 logger = logging.getLogger(__name__)
 
@@ -132,8 +132,8 @@ def _load(ids: list[int]) -> list[Reminder]:
     by_pk = {}
     for row in query(ids=ids):
         reminder, interview, loop, candidate, position, recipient, copy_to, profile = instances(row, *parts)
-        # The recipient's time zone, for the email's times (None: no profile, the site's zone).
-        _PROFILE_OF_USER.set_cached_value(recipient, profile)
+        # The recipient's time zone, for the email's times (no profile: the site's zone), read with the row.
+        recipient.loaded_time_zone = zone_or_site(profile.time_zone if profile is not None else None)
         _LOOP_FIELDS["candidate"].set_cached_value(loop, candidate)
         _LOOP_FIELDS["position"].set_cached_value(loop, position)
         for name, value in (("interview", interview), ("loop", loop), ("recipient", recipient), ("copy_to", copy_to)):
@@ -146,7 +146,6 @@ _REMINDER_FIELDS: dict[str, Any] = {
     name: Reminder._meta.get_field(name) for name in ("interview", "loop", "recipient", "copy_to")
 }
 _LOOP_FIELDS: dict[str, Any] = {name: Loop._meta.get_field(name) for name in ("candidate", "position")}
-_PROFILE_OF_USER: Any = Profile._meta.get_field("user").remote_field  # user.profile, the reverse one-to-one
 
 
 @cache
@@ -509,7 +508,7 @@ def _email_context(reminder: Reminder, *, now: datetime, done: _BatchFacts | Non
     loop = reminder.loop
     interview = reminder.interview
     recipient = reminder.recipient
-    zone = ZoneInfo(time_zone_of(recipient))
+    zone = ZoneInfo(getattr(recipient, "loaded_time_zone", None) or time_zone_of(recipient))
     context: dict[str, object] = {
         "reminder": reminder,
         "recipient_name": recipient.first_name or recipient.get_username(),

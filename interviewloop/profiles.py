@@ -63,8 +63,13 @@ def time_zone_of(user: Any) -> str:
         name = user.profile.time_zone
     except Profile.DoesNotExist:
         return settings.TIME_ZONE
-    # A name the zone database no longer has (tzdata renames are rare but happen) falls back to the site's.
-    return name if name in time_zone_names() else settings.TIME_ZONE
+    return zone_or_site(name)
+
+
+def zone_or_site(name: str | None) -> str:
+    """`name` if the zone database has it, else the site's zone (no profile; or a name tzdata renamed, which is rare
+    but happens)."""
+    return name if name and name in time_zone_names() else settings.TIME_ZONE
 
 
 @transaction.atomic
