@@ -235,12 +235,9 @@ class LoopInterviewCreate(APIView):
         body = InterviewCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        interviewer = get_user_model().objects.filter(username=data["interviewer"]).first()
-        if interviewer is None:
-            raise Invalid(f"There is no interviewer called {data['interviewer']}.", code="not_an_interviewer")
         interview = services.interview_schedule(
             loop=loop,
-            interviewer=interviewer,
+            interviewer=_user_named(data["interviewer"]),
             rubric=data.get("rubric"),
             scheduled_start=data["scheduled_start"],
             scheduled_end=data["scheduled_end"],
