@@ -22,7 +22,14 @@ from scorecards.models import (
     Scorecard,
     Thread,
 )
-from scorecards.rules import GUT_CHECK_QUESTIONS
+
+# The guide's "Final Gut Check" questions, as its rubric (fixtures/default_rubric) words them.
+GUT_CHECK_QUESTIONS: dict[str, str] = {
+    "work_with": "Would I want to work with this person?",
+    "trust_day_one": "Would I trust them to own LLM reliability on Day 1?",
+    "month_one_success": "Do I believe they'll hit Month 1 success criteria?",
+}
+GUT_CHECK_KEYS: tuple[str, ...] = tuple(GUT_CHECK_QUESTIONS)
 
 DIMENSIONS = [
     # key, name, critical, required
@@ -177,9 +184,7 @@ def make_scorecard(
         status=Scorecard.Status.SUBMITTED if submitted else Scorecard.Status.DRAFT,
         vote=vote,
         summary=f"{interview.interviewer.username} says {vote}.",
-        gut_work_with=gut,
-        gut_trust_day_one=gut,
-        gut_month_one_success=gut,
+        gut_check=dict.fromkeys(interview.rubric.gut_check_questions, gut) if gut else {},
         submitted_at=when if submitted else None,
     )
     DimensionScore.objects.bulk_create(

@@ -198,11 +198,13 @@ def test_the_scorecard_writes_reads_build_the_instances_the_orm_builds(company, 
         assert compiled.rubric.get_deferred_fields() == {text.removeprefix("rubric__") for text in RUBRIC_TEXTS}
         assert scorecard_selectors.interview_to_score(user=other_interviewer, interview_id=interview.pk) is None
 
-        with transaction.atomic():
+        with transaction.atomic(), CaptureQueriesContext(connection) as locks:
             locked, scorecard = services._lock(compiled, note=True)
+            assert len(locks.captured_queries) == 2  # the interview (with has_note), its scorecard: nothing else
             assert loaded(locked) == loaded(Interview.objects.get(pk=interview.pk))
             assert locked.has_note == Note.objects.filter(interview=interview).exists()
-            assert locked.loop is compiled.loop and locked.rubric is compiled.rubric
+            # the services score against the caller's rubric (pinned for good) and lock the loop on their own
+            assert (locked.loop_id, locked.rubric_id) == (compiled.loop_id, compiled.rubric_id)
             expected = Scorecard.objects.filter(interview=interview).first()
             assert (loaded(scorecard) if scorecard else None) == (loaded(expected) if expected else None)
             _, parts = services._stored(scorecard, pinned_rubric(compiled.rubric))

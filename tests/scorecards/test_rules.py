@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from scorecards.rules import (
     GUT_ANSWERS,
-    GUT_CHECK_KEYS,
     VOTE_LABELS,
     VOTES,
     Ceiling,
@@ -53,6 +52,13 @@ RED_FLAG_NAMES = {
     "name_dropping": "Name-dropping",
     "analysis_paralysis": "Analysis paralysis",
 }
+# The guide's "Final Gut Check" questions (a rubric's own data: these are the guide rubric's).
+GUT_CHECK_QUESTIONS = {
+    "work_with": "Would I want to work with this person?",
+    "trust_day_one": "Would I trust them to own LLM reliability on Day 1?",
+    "month_one_success": "Do I believe they'll hit Month 1 success criteria?",
+}
+GUT_CHECK_KEYS = tuple(GUT_CHECK_QUESTIONS)
 ALL_YES = dict.fromkeys(GUT_CHECK_KEYS, "yes")
 GUIDE_THRESHOLDS = Thresholds()
 
@@ -78,6 +84,7 @@ def ceiling_for(
         scores=scores,
         red_flags=red_flags,
         gut_check=ALL_YES if gut_check is None else gut_check,
+        gut_check_questions=GUT_CHECK_QUESTIONS,
         thresholds=thresholds,
         red_flag_names=RED_FLAG_NAMES,
     )
@@ -438,7 +445,11 @@ def test_reasons_name_the_dimensions_and_red_flags():
 
 def test_a_red_flag_without_a_name_is_named_from_its_key():
     ceiling = vote_ceiling(
-        dimensions=GUIDE_DIMENSIONS, scores=scores_with(5), red_flags=["reads_from_notes"], gut_check=ALL_YES
+        dimensions=GUIDE_DIMENSIONS,
+        scores=scores_with(5),
+        red_flags=["reads_from_notes"],
+        gut_check=ALL_YES,
+        gut_check_questions=GUT_CHECK_QUESTIONS,
     )
 
     assert "Reads from notes" in reason(ceiling, "red_flag").message
@@ -481,7 +492,14 @@ def test_share_thresholds_compare_exactly():
     thresholds = Thresholds(yes_min_fraction_at_3=0.6, strong_yes_min_fraction_at_4=0.6)
 
     # when
-    ceiling = vote_ceiling(dimensions=dimensions, scores=scores, red_flags=(), gut_check=ALL_YES, thresholds=thresholds)
+    ceiling = vote_ceiling(
+        dimensions=dimensions,
+        scores=scores,
+        red_flags=(),
+        gut_check=ALL_YES,
+        gut_check_questions=GUT_CHECK_QUESTIONS,
+        thresholds=thresholds,
+    )
 
     # then: exactly 3 of 5 at 3+ is enough for a Yes; exactly 3 of 5 at 4+ is not more than 60%
     assert rules_of(ceiling) == ["not_mostly_four_plus"]
@@ -531,6 +549,7 @@ def complete_card(**overrides):
         "scores": scores_with(3),
         "evidence": {},
         "gut_check": dict(ALL_YES),
+        "gut_check_questions": GUT_CHECK_QUESTIONS,
         "vote": "yes",
     }
     return {**card, **overrides}

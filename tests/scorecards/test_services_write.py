@@ -11,7 +11,7 @@ from scorecards import services
 from scorecards.models import DimensionScore, RedFlagMark, Rubric, Scorecard, ThreadPulled
 from scorecards.selectors import pinned_rubric, scorecard_with_parts
 from tests.factories import make_rubric
-from tests.scorecards.conftest import full_body
+from tests.scorecards.conftest import full_body, typed
 
 pytestmark = pytest.mark.django_db
 
@@ -91,9 +91,9 @@ def test_submit_with_a_body_answers_what_a_read_gives(alice, noted_interview):
 
 def test_a_resaved_identical_draft_writes_only_the_scorecard_row(noted_interview):
     body = full_body(red_flags=("defensive",))
-    services.scorecard_save_draft(interview=noted_interview, body=body)
+    services.scorecard_save_draft(interview=noted_interview, data=typed(noted_interview, body))
     with CaptureQueriesContext(connection) as captured:
-        services.scorecard_save_draft(interview=noted_interview, body=body)
+        services.scorecard_save_draft(interview=noted_interview, data=typed(noted_interview, body))
     writes = [q["sql"].split()[0:3] for q in captured.captured_queries if q["sql"].startswith(("INSERT", "UPDATE"))]
     assert writes == [
         ["UPDATE", '"scorecards_scorecard"', "SET"],
@@ -103,7 +103,9 @@ def test_a_resaved_identical_draft_writes_only_the_scorecard_row(noted_interview
 
 
 def test_submit_reads_the_saved_draft_as_the_joined_read_does(noted_interview):
-    services.scorecard_save_draft(interview=noted_interview, body=full_body(red_flags=("overconfident", "defensive")))
+    services.scorecard_save_draft(
+        interview=noted_interview, data=typed(noted_interview, full_body(red_flags=("overconfident", "defensive")))
+    )
     scorecard = Scorecard.objects.get()
     data, _ = services._stored(scorecard, pinned_rubric(noted_interview.rubric))
     assert data == services.stored_input(scorecard_with_parts(noted_interview))
@@ -125,7 +127,7 @@ def test_a_published_rubric_is_read_once_and_a_draft_every_time():
     with CaptureQueriesContext(connection) as captured:
         pinned_rubric(draft)
         pinned_rubric(draft)
-    assert len(captured.captured_queries) == 6  # dimensions, red flags, threads: twice
+    assert len(captured.captured_queries) == 8  # dimensions, red flags, threads, gut-check questions: twice
 
 
 def test_saving_any_rubric_forgets_what_was_read():
@@ -135,7 +137,7 @@ def test_saving_any_rubric_forgets_what_was_read():
     published.save()  # a retire is a save: the next read reads again (and caches the retired version)
     with CaptureQueriesContext(connection) as captured:
         pinned_rubric(published)
-    assert len(captured.captured_queries) == 3
+    assert len(captured.captured_queries) == 4
     with CaptureQueriesContext(connection) as captured:
         pinned_rubric(published)
     assert len(captured.captured_queries) == 0
