@@ -74,6 +74,10 @@ class DebriefVote(serializers.Serializer):
     deciding = serializers.BooleanField(help_text="This counting No decided the no_hire.")
     note = DebriefNoteState()
     vote_shift = DebriefVoteShift(allow_null=True)
+    mean_score = serializers.FloatField(allow_null=True, help_text="Submitted: the plain mean of its scores.")
+    weighted_score = serializers.FloatField(
+        allow_null=True, help_text="Submitted, where its rubric's weights differ: the weighted score; else null."
+    )
 
 
 class DebriefScore(serializers.Serializer):

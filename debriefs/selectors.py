@@ -23,7 +23,7 @@ from interviewloop.errors import Forbidden, NotFound
 from interviewloop.models import Decision, Interview, Loop
 from interviewloop.roles import is_recruiter
 from scorecards.models import Dimension, DimensionScore, RedFlagMark, Scorecard, ThreadPulled
-from scorecards.rules import VOTE_LABELS, VOTES, note_status, vote_index
+from scorecards.rules import VOTE_LABELS, VOTES, DimensionSpec, mean_score, note_status, vote_index, weighted_score
 
 SUBMITTED = Scorecard.Status.SUBMITTED
 
@@ -261,7 +261,7 @@ _DIMENSIONS = CompiledQuery(
     lambda rubric_ids: (
         Dimension.objects.filter(rubric_id__in=rubric_ids)
         .order_by("order", "id")
-        .values_list("rubric_id", "order", "id", "key", "name", "critical")
+        .values_list("rubric_id", "order", "id", "key", "name", "critical", "weight")
     )
 )
 _SCORES = CompiledQuery(
@@ -349,7 +349,10 @@ def loop_debrief(loop_id: int, *, now: datetime | None = None) -> dict[str, Any]
         "deciding": list(outcome_now.deciding),
         "decision_changed_at": decision_changed_at,
         "hire_allowed": allowed_hire and status == Loop.Status.OPEN,
-        "votes": [_vote_row(interview, deciding, now) for interview in interviews],
+        "votes": [
+            {**_vote_row(interview, deciding, now), **vote_scores(interview, dimensions, scores, by_scorecard)}
+            for interview in interviews
+        ],
         "tally": tally(panel),
         "dimensions": _dimension_rows(dimensions, scores, by_scorecard, seat, position_rubric_id),
         "red_flags": _red_flag_rows(marks, by_scorecard, seat),
@@ -463,8 +466,32 @@ def _vote_row(interview: _Seat, deciding: set[str], now: datetime) -> dict[str, 
     }
 
 
+def vote_scores(
+    interview: _Seat,
+    dimensions: Sequence[tuple[Any, ...]],
+    scores: Iterable[tuple[Any, ...]],
+    by_scorecard: dict[int, _Seat],
+) -> dict[str, float | None]:
+    """A submitted scorecard's plain mean and (where its rubric's weights differ) weighted score, from the
+    dimension rows (rubric_id, ..., key, name, critical, weight) and the scores already read (no query)."""
+    submitted = _submitted_scorecard(interview)
+    if submitted is None:
+        return {"mean_score": None, "weighted_score": None}
+    specs = [
+        DimensionSpec(key=key, name=name, critical=critical, weight=weight)
+        for rubric_id, _order, _id, key, name, critical, weight in dimensions
+        if rubric_id == interview.rubric_id
+    ]
+    given = {key: score for scorecard_id, score, _e, key, *_ in scores if scorecard_id == submitted.pk}
+    mean, weighted = mean_score(dimensions=specs, scores=given), weighted_score(dimensions=specs, scores=given)
+    return {  # plain numbers, as the document is stored and sent as JSON
+        "mean_score": float(mean) if mean is not None else None,
+        "weighted_score": float(weighted) if weighted is not None else None,
+    }
+
+
 def _dimension_rows(
-    dimensions: Sequence[tuple[int, int, int, str, str, bool]],
+    dimensions: Sequence[tuple[Any, ...]],
     scores: Iterable[tuple[int, int | None, str, str, str, bool]],
     by_scorecard: dict[int, _Seat],
     seat: dict[int, int],
@@ -478,7 +505,7 @@ def _dimension_rows(
     """
     ordered = sorted(dimensions, key=lambda d: (d[0] != position_rubric_id, d[1], d[2]))
     rows: dict[str, dict[str, Any]] = {}
-    for _rubric, _order, _id, key, name, critical in ordered:
+    for _rubric, _order, _id, key, name, critical, *_weight in ordered:
         if key not in rows:
             rows[key] = {"key": key, "name": name, "critical": critical, "scores": []}
     for scorecard_id, score, evidence, key, name, critical in sorted(scores, key=lambda s: seat[by_scorecard[s[0]].pk]):

@@ -107,6 +107,39 @@ def make_rubric(
     return rubric
 
 
+# A coding round as seed 002 weighs it, with gut-check questions of its own (not the guide's keys).
+CODING_DIMENSIONS = [
+    # key, name, critical, weight
+    ("technical_skills", "Technical Skills", True, 40),
+    ("engineering_practices", "Engineering Practices", False, 30),
+    ("problem_solving", "Problem Solving", False, 20),
+    ("communication", "Communication", False, 10),
+]
+CODING_GUT_CHECK = {
+    "ship_their_code": "Would I ship their code on Friday?",
+    "pair_again": "Would I pair with them again?",
+}
+
+
+def make_weighted_rubric(*, name: str = "Coding round", status: str = Rubric.Status.PUBLISHED) -> Rubric:
+    """A rubric weighted 40/30/20/10 with one red flag, one thread and two gut-check questions of its own."""
+    rubric = Rubric.objects.create(name=name, key="coding_round", status=Rubric.Status.DRAFT)
+    for order, (key, label, critical, weight) in enumerate(CODING_DIMENSIONS):
+        Dimension.objects.create(
+            rubric=rubric, order=order, key=key, name=label, critical=critical, weight=weight,
+            anchor_5=f"{label}: exceptional", anchor_3=f"{label}: solid", anchor_1=f"{label}: weak",
+        )  # fmt: skip
+    RedFlag.objects.create(rubric=rubric, order=0, key="copy_paste", name="Copy-paste without understanding")
+    Thread.objects.create(rubric=rubric, order=0, key="testing", title="How would you test it?")
+    for order, (key, text) in enumerate(CODING_GUT_CHECK.items()):
+        GutCheckQuestion.objects.create(rubric=rubric, order=order, key=key, text=text)
+    if status != Rubric.Status.DRAFT:
+        rubric.status = status
+        rubric.published_at = timezone.now()
+        rubric.save()
+    return rubric
+
+
 class CandidateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Candidate

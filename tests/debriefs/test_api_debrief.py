@@ -77,6 +77,8 @@ def test_debrief_payload_names_the_no_that_decided_while_others_are_missing(froz
             "deciding": False,
             "note": {"status": "missing", "vote": None, "submitted_at": None, "due_at": iso(note_due)},
             "vote_shift": None,
+            "mean_score": None,  # the plain mean of a submitted scorecard
+            "weighted_score": None,  # the guide weighs every dimension alike
         }
         row.update(fields)
         return row
@@ -117,6 +119,7 @@ def test_debrief_payload_names_the_no_that_decided_while_others_are_missing(froz
                     "due_at": iso(note_due),
                 },
                 vote_shift={"from": "yes", "to": "strong_yes", "steps": 1},
+                mean_score=5.0,
             ),
             vote(
                 "bob",
@@ -130,8 +133,9 @@ def test_debrief_payload_names_the_no_that_decided_while_others_are_missing(froz
                     "due_at": iso(note_due),
                 },
                 vote_shift={"from": "yes", "to": "no", "steps": -1},
+                mean_score=2.0,
             ),
-            vote("sam", vote="no", summary="sam says no.", counts_toward_decision=False),
+            vote("sam", vote="no", summary="sam says no.", counts_toward_decision=False, mean_score=2.0),
             vote("dave", scorecard_status="draft", submitted_at=None),
             vote(
                 "erin",

@@ -29,7 +29,11 @@ def test_the_three_gut_check_columns_become_answers_by_question_and_back():
     now = timezone.now()
     interviews = [
         apps.get_model("interviewloop", "Interview").objects.create(
-            loop=loop, interviewer=interviewer, rubric=rubric, scheduled_start=now, scheduled_end=now + timedelta(hours=1)
+            loop=loop,
+            interviewer=interviewer,
+            rubric=rubric,
+            scheduled_start=now,
+            scheduled_end=now + timedelta(hours=1),
         )
         for interviewer in users
     ]
