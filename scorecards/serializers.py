@@ -283,7 +283,7 @@ class GutCheckField(serializers.DictField):
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if not isinstance(data, dict):
             self.fail("not_a_dict", input_type=type(data).__name__)
-        pinned: PinnedRubric | None = self.parent.context.get("pinned") if self.parent is not None else None
+        pinned: PinnedRubric | None = self.context.get("pinned")
         questions = pinned.gut_check_questions if pinned is not None else {}
         answers = {str(key): value for key, value in data.items() if str(key) in questions}
         return {**data, **self.run_child_validation(answers)}

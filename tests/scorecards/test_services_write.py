@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from scorecards import services
-from scorecards.models import DimensionScore, RedFlagMark, Rubric, Scorecard, ThreadPulled
+from scorecards.models import DimensionScore, GutCheckQuestion, RedFlagMark, Rubric, Scorecard, ThreadPulled
 from scorecards.selectors import pinned_rubric, scorecard_with_parts
 from tests.factories import make_rubric
 from tests.scorecards.conftest import full_body, typed
@@ -141,6 +141,23 @@ def test_saving_any_rubric_forgets_what_was_read():
     with CaptureQueriesContext(connection) as captured:
         pinned_rubric(published)
     assert len(captured.captured_queries) == 0
+
+
+def test_the_pinned_rubric_has_its_gut_check_questions_and_forgets_them_when_any_change():
+    published = make_rubric(name="Asks")
+    assert list(pinned_rubric(published).gut_check_questions) == ["work_with", "trust_day_one", "month_one_success"]
+    draft = make_rubric(name="Draft", status=Rubric.Status.DRAFT)
+    question = GutCheckQuestion.objects.create(rubric=draft, order=9, key="bar", text="Raises the bar?")
+    with CaptureQueriesContext(connection) as captured:
+        pinned_rubric(published)
+    assert len(captured.captured_queries) == 4  # a gut-check question was saved: read again
+    question.delete()
+    with CaptureQueriesContext(connection) as captured:
+        pinned_rubric(published)
+    assert len(captured.captured_queries) == 4  # and deleted: read again
+    assert pinned_rubric(draft).gut_check_questions == dict(
+        GutCheckQuestion.objects.filter(rubric=draft).order_by("order", "id").values_list("key", "text")
+    )
 
 
 # --- what a request costs -------------------------------------------------------------------------
