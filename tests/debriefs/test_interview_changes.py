@@ -351,6 +351,8 @@ def test_the_debrief_shows_a_cancelled_interview_marked_never_missing(frozen, lo
             "deciding": False,
             "note": {"status": "not_due", "vote": None, "submitted_at": None, "due_at": None},
             "vote_shift": None,
+            "mean_score": None,
+            "weighted_score": None,
         }
     ]
     assert body["missing"] == []
