@@ -20,7 +20,6 @@ import requests
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.db import transaction
@@ -82,13 +81,16 @@ def refusal_message(reason: str, *, email: str = "") -> str:
     return REFUSALS.get(reason, REFUSALS["failed"]).format(provider=provider_name(), email=email or "(none)")
 
 
-class PasswordLoginSwitch(BaseBackend):
+class PasswordLoginSwitch:
     """With PASSWORD_LOGIN_ENABLED off, refuses every username-and-password sign-in (the form, the admin's, the
-    token endpoint): raising PermissionDenied stops Django's `authenticate` before ModelBackend is asked."""
+    token endpoint): raising PermissionDenied stops Django's `authenticate` before ModelBackend is asked.
+
+    Only `authenticate`: no `get_user`, so `force_login` and sessions never name this backend, and no permission
+    methods, so Django asks the others about permissions."""
 
     def authenticate(
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
-    ) -> None:  # type: ignore[override]
+    ) -> None:
         if password is not None and not settings.PASSWORD_LOGIN_ENABLED:
             raise PermissionDenied("Password sign-in is turned off: sign in with single sign-on.")
         return None
