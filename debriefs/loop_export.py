@@ -41,7 +41,9 @@ def loop_list_csv(request: HttpRequest) -> StreamingHttpResponse:
     if not is_recruiter(request.user):
         raise PermissionDenied("Only recruiters can download the loops list.")
     rows, _status, _decision, _search = loop_list_filtered(request)
-    response = StreamingHttpResponse(_lines(loop_csv_rows(rows)), content_type="text/csv; charset=utf-8")
+    # The reader's zone, taken now: the rows are written after this view (and the zone's middleware) returned.
+    zone = timezone.get_current_timezone()
+    response = StreamingHttpResponse(_lines(loop_csv_rows(rows, zone=zone)), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y-%m-%d")
     response["Content-Disposition"] = f'attachment; filename="loops-{stamp}.csv"'
     return response

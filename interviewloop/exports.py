@@ -9,6 +9,7 @@ interview that is not cancelled, shadows included; a scorecard not submitted (a 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import tzinfo
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -139,13 +140,16 @@ LOOP_CSV_HEADER = (
 )
 
 
-def _local(moment: Any) -> str:
-    return timezone.localtime(moment).isoformat() if moment is not None else ""
+def loop_csv_rows(loops: QuerySet[Loop], *, zone: tzinfo) -> Iterator[tuple[Any, ...]]:
+    """The loops list's rows as the CSV has them (times in `zone`, ISO 8601), from `loop_rows`'s annotated queryset,
+    read in chunks so a long list is never held whole.
 
+    The zone is passed, not read from the active one: a streamed response is read after the view and its
+    middleware (the reader's zone is active only inside them) have returned."""
 
-def loop_csv_rows(loops: QuerySet[Loop]) -> Iterator[tuple[Any, ...]]:
-    """The loops list's rows as the CSV has them (times in the reader's zone, ISO 8601), from `loop_rows`'s
-    annotated queryset, read in chunks so a long list is never held whole."""
+    def _local(moment: Any) -> str:
+        return timezone.localtime(moment, zone).isoformat() if moment is not None else ""
+
     for loop in loops.iterator(chunk_size=500):
         yield (
             loop.pk,

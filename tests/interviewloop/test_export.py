@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -321,3 +322,16 @@ def test_the_loops_page_links_the_csv_with_its_filters_for_recruiters(recruiter,
     page = signed_in(recruiter).get("/loops/?status=closed&q=sam&page=1")
     assert b'href="/loops/export.csv?status=closed&amp;q=sam" download>Download CSV</a>' in page.content
     assert b"Download CSV" not in signed_in(interviewer).get("/loops/").content
+
+
+def test_the_csv_times_are_in_the_readers_zone(recruiter, loops):
+    from interviewloop.profiles import user_set_time_zone
+
+    user_set_time_zone(user=recruiter, time_zone="Asia/Kolkata")
+    open_loop = loops[0]
+
+    rows = read_csv(signed_in(recruiter).get("/loops/export.csv?q=jordan"))
+
+    created = dict(zip(rows[0], rows[1], strict=True))["created_at"]
+    assert created == open_loop.created_at.astimezone(ZoneInfo("Asia/Kolkata")).isoformat()
+    assert created.endswith("+05:30")
