@@ -156,3 +156,89 @@ def test_settings_that_would_lock_everyone_out_or_half_configure_sso_stop_the_st
     )
     assert started.returncode != 0
     assert refusal in started.stderr
+
+
+@pytest.fixture
+def sso_settings(settings):
+    settings.OIDC_RP_CLIENT_ID = "client"
+    settings.OIDC_RP_CLIENT_SECRET = "secret"
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = "http://127.0.0.1:9/authorize"
+    settings.OIDC_OP_TOKEN_ENDPOINT = "http://127.0.0.1:9/token"
+    settings.OIDC_OP_USER_ENDPOINT = "http://127.0.0.1:9/userinfo"
+    settings.OIDC_OP_JWKS_ENDPOINT = "http://127.0.0.1:9/jwks"
+    settings.OIDC_GROUPS_CLAIM = "roles"
+    settings.OIDC_INTERVIEWER_GROUPS = ["panel"]
+    settings.OIDC_RECRUITER_GROUPS = ["talent"]
+    return settings
+
+
+class ClaimsBackend(OIDCBackend):
+    """The backend past the token exchange (which tests/browser/test_sso.py runs against a real provider): these
+    tests hand it the userinfo claims directly to reach the refusals the browser tests do not."""
+
+    def __init__(self, claims, request):
+        super().__init__()
+        self.claims = claims
+        self.request = request
+
+    def get_userinfo(self, access_token, id_token, payload):
+        return self.claims
+
+
+def signing_in(rf, claims, sub="subject-1"):
+    request = rf.get("/oidc/callback/")
+    backend = ClaimsBackend({"sub": sub, **claims}, request)
+    return backend.get_or_create_user("access", "id", {"sub": "subject-1"}), getattr(request, "sso_refusal", None)
+
+
+def test_an_email_two_accounts_share_signs_nobody_in(rf, sso_settings, db):
+    from tests.factories import UserFactory
+
+    UserFactory(username="one", email="same@example.com")
+    UserFactory(username="two", email="SAME@example.com")
+
+    user, refusal = signing_in(rf, {"email": "same@example.com", "email_verified": True})
+
+    assert (user, refusal) == (None, ("ambiguous_email", "same@example.com"))
+
+
+def test_a_deactivated_account_is_not_signed_in(rf, sso_settings, db):
+    from tests.factories import UserFactory
+
+    UserFactory(username="gone", email="gone@example.com", is_active=False)
+
+    user, refusal = signing_in(rf, {"email": "gone@example.com", "email_verified": True})
+
+    assert (user, refusal) == (None, ("inactive", "gone@example.com"))
+
+
+def test_roles_follow_the_configured_claim_both_ways(rf, sso_settings, db):
+    from interviewloop.roles import role_names
+    from tests.factories import UserFactory
+
+    UserFactory(username="ren", email="ren@example.com", role="recruiter")
+
+    user, _ = signing_in(rf, {"email": "ren@example.com", "email_verified": "true", "roles": "panel other"})
+
+    assert role_names(type(user).objects.get(pk=user.pk)) == {"interviewers"}  # recruiter taken away, panel given
+
+
+def test_userinfo_about_another_subject_is_not_used(rf, sso_settings, db):
+    from django.core.exceptions import SuspiciousOperation
+
+    with pytest.raises(SuspiciousOperation):
+        signing_in(rf, {"email": "x@example.com", "email_verified": True}, sub="someone-else")
+
+
+def test_an_id_token_issued_to_another_client_is_refused(sso_settings):
+    import jwt
+    from django.core.exceptions import SuspiciousOperation
+
+    sso_settings.OIDC_RP_SIGN_ALGO = "HS256"  # signed with the client secret: no key server needed here
+    backend = OIDCBackend()
+    ours = jwt.encode({"sub": "1", "aud": ["client", "other"], "nonce": "n"}, "secret", algorithm="HS256")
+    theirs = jwt.encode({"sub": "1", "aud": "another-client", "nonce": "n"}, "secret", algorithm="HS256")
+
+    assert backend.verify_token(ours, nonce="n")["sub"] == "1"
+    with pytest.raises(SuspiciousOperation, match="another client"):
+        backend.verify_token(theirs, nonce="n")
