@@ -235,9 +235,10 @@ def test_an_id_token_issued_to_another_client_is_refused(sso_settings):
     from django.core.exceptions import SuspiciousOperation
 
     sso_settings.OIDC_RP_SIGN_ALGO = "HS256"  # signed with the client secret: no key server needed here
+    secret = sso_settings.OIDC_RP_CLIENT_SECRET = "a-client-secret-of-at-least-32-bytes!"
     backend = OIDCBackend()
-    ours = jwt.encode({"sub": "1", "aud": ["client", "other"], "nonce": "n"}, "secret", algorithm="HS256")
-    theirs = jwt.encode({"sub": "1", "aud": "another-client", "nonce": "n"}, "secret", algorithm="HS256")
+    ours = jwt.encode({"sub": "1", "aud": ["client", "other"], "nonce": "n"}, secret, algorithm="HS256")
+    theirs = jwt.encode({"sub": "1", "aud": "another-client", "nonce": "n"}, secret, algorithm="HS256")
 
     assert backend.verify_token(ours, nonce="n")["sub"] == "1"
     with pytest.raises(SuspiciousOperation, match="another client"):
