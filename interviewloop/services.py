@@ -9,7 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from debriefs import outbox
+from debriefs import outbox, webhooks
 from debriefs.services import loop_lock, loop_recompute_decision
 from interviewloop import interview_rules
 from interviewloop.errors import Conflict, DomainError, Invalid
@@ -36,6 +36,7 @@ def interview_end(*, interview: Interview, at: datetime | None = None) -> Interv
     locked.ended_at = at or timezone.now()
     locked.save(update_fields=["ended_at"])
     outbox.interview_ended(locked)
+    webhooks.interview_ended(locked)
     return locked
 
 
