@@ -20,7 +20,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from debriefs import outbox
+from debriefs import outbox, webhooks
 from debriefs.services import loop_lock, loop_recompute_decision
 from interviewloop.errors import Conflict, Invalid
 from interviewloop.inputs import check_text
@@ -283,6 +283,7 @@ def note_write(
             raise Invalid(f"{name} is empty: answer every question of the note.", code="invalid", field=name)
     note = Note.objects.create(interview=locked, **answers, submitted_at=now, due_at=locked.note_due_at)
     outbox.note_written(locked)
+    webhooks.note_submitted(note)
     return note
 
 
@@ -338,6 +339,7 @@ def scorecard_submit(*, interview: Interview, data: ScorecardInput | None = None
     scorecard.status = Scorecard.Status.SUBMITTED
     scorecard.submitted_at = timezone.now()
     written = _write(scorecard=scorecard, pinned=pinned, data=data, stored=stored)
+    webhooks.scorecard_submitted(scorecard, interview=locked)
     decision_before = loop.decision
     loop_recompute_decision(loop=loop, locked=True)
     outbox.scorecard_submitted(locked, decision_before=decision_before)
@@ -351,7 +353,7 @@ def scorecard_amend(*, interview: Interview, data: ScorecardInput, reason: str, 
     Refused once the loop is closed, as seen under the loop's lock (`_lock_for_vote`): the recruiter's decision
     and the amendment go one after the other, never both.
     """
-    loop, _, scorecard = _lock_for_vote(interview)
+    loop, locked, scorecard = _lock_for_vote(interview)
     if scorecard is None or scorecard.status != Scorecard.Status.SUBMITTED:
         raise Conflict("Only a submitted scorecard is amended; a draft is simply saved again.", code="not_submitted")
     reason = _text(reason, "reason")
@@ -380,5 +382,6 @@ def scorecard_amend(*, interview: Interview, data: ScorecardInput, reason: str, 
     )
     scorecard.amended_at = now
     written = _write(scorecard=scorecard, pinned=pinned, data=data, stored=stored)
+    webhooks.scorecard_amended(scorecard, interview=locked, previous_vote=previous.vote or "")
     loop_recompute_decision(loop=loop, locked=True)
     return written
