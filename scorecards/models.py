@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_save
 
 from interviewloop.history import HistoricalRecords
 from scorecards.rules import rubric_is_editable
@@ -34,6 +37,12 @@ class Signal(models.TextChoices):
 
 class RubricNotEditable(ValidationError):
     """Raised when anything of a published or retired rubric version would change."""
+
+
+class RubricManager(models.Manager["Rubric"]):
+    def get_by_natural_key(self, name: str, version: int) -> Rubric:
+        """A rubric version is its name and version: fixtures name it so, never by id (see `natural_key`)."""
+        return self.get(name=name, version=version)
 
 
 class Rubric(models.Model):
@@ -80,6 +89,8 @@ class Rubric(models.Model):
     retired_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
+    objects = RubricManager()
+
     class Meta:
         ordering = ["name", "-version"]
         constraints = [
@@ -105,6 +116,11 @@ class Rubric(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version} ({self.status})"
+
+    def natural_key(self) -> tuple[str, int]:
+        # Fixtures without ids (fixtures/rubric_templates.json) find an already-loaded version by this, so
+        # loading twice changes nothing and never overwrites whatever row holds the same id in someone's database.
+        return (self.name, self.version)
 
     @property
     def is_editable(self) -> bool:
@@ -139,14 +155,32 @@ class Rubric(models.Model):
         super().save(*args, **kwargs)
 
 
+class RubricPartManager(models.Manager[Any]):
+    def get_by_natural_key(self, rubric_name: str, rubric_version: int, part: Any) -> Any:
+        return self.get(
+            rubric__name=rubric_name, rubric__version=rubric_version, **{self.model.natural_key_field: part}
+        )
+
+
 class RubricPart(models.Model):
     """An ordered part of a rubric version; frozen with the version."""
 
     order = models.PositiveSmallIntegerField(default=0)
 
+    # What names the part within its version: its key (a phase: its place; a note question: its field).
+    natural_key_field: ClassVar[str] = "key"
+
+    objects = RubricPartManager()
+
     class Meta:
         abstract = True
         ordering = ["order", "id"]
+
+    def natural_key(self) -> tuple[Any, ...]:
+        """The rubric version's natural key and the part's own (`natural_key_field`), as fixtures name it."""
+        return (*self.rubric.natural_key(), getattr(self, self.natural_key_field))  # type: ignore[attr-defined]
+
+    natural_key.dependencies = ["scorecards.rubric"]  # type: ignore[attr-defined]
 
     def _check_editable(self) -> None:
         rubric = Rubric.objects.only("status", "name", "version").get(pk=self.rubric_id)  # type: ignore[attr-defined]
@@ -220,6 +254,7 @@ class Thread(RubricPart):
 
 class Phase(RubricPart):
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="phases")
+    natural_key_field = "order"
     name = models.CharField(max_length=120)
     minutes_min = models.PositiveSmallIntegerField()
     minutes_max = models.PositiveSmallIntegerField()
@@ -249,6 +284,29 @@ class GutCheckQuestion(RubricPart):
         return self.text
 
 
+def _frozen_on_load(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    """`loaddata` saves raw, past `Rubric.save`'s guard: a row of a version that left draft keeps what it has.
+
+    So loading a fixture again changes nothing even after the version was retired (it is not published again),
+    and a fixture that names the id of someone's published rubric or part leaves that row as it is.
+    """
+    if not raw or instance.pk is None:
+        return
+    if sender is Rubric:
+        stored = Rubric.objects.filter(pk=instance.pk).first()
+        frozen = stored is not None and not stored.is_editable
+    else:
+        stored = sender.objects.filter(pk=instance.pk).select_related("rubric").first()
+        frozen = stored is not None and not stored.rubric.is_editable
+    if frozen:
+        for field in sender._meta.concrete_fields:
+            setattr(instance, field.attname, getattr(stored, field.attname))
+
+
+for _frozen_model in (Rubric, Dimension, RedFlag, Thread, Phase, GutCheckQuestion):
+    pre_save.connect(_frozen_on_load, sender=_frozen_model, dispatch_uid=f"frozen-on-load-{_frozen_model.__name__}")
+
+
 class NoteField(models.TextChoices):
     """The five-minute note's four questions (Post-Interview: Immediate Debrief); a rubric words them."""
 
@@ -263,6 +321,7 @@ class NoteQuestion(RubricPart):
 
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="note_prompts")
     field = models.CharField(max_length=20, choices=NoteField.choices)
+    natural_key_field = "field"
     text = models.CharField(max_length=300)
 
     class Meta(RubricPart.Meta):
@@ -271,6 +330,9 @@ class NoteQuestion(RubricPart):
 
     def __str__(self) -> str:
         return self.text
+
+
+pre_save.connect(_frozen_on_load, sender=NoteQuestion, dispatch_uid="frozen-on-load-NoteQuestion")
 
 
 class Note(models.Model):
