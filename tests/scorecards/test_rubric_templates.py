@@ -328,3 +328,32 @@ def test_the_guide_fixture_leaves_a_published_rubric_holding_its_ids_as_it_was()
     # then: those published rows keep what they had
     assert_rows_kept(before)
     assert Rubric.objects.get(pk=1).name == "Own rubric 1"
+
+
+@pytest.mark.django_db
+def test_the_rubric_api_gives_each_template_its_key_and_lists_by_key(templates, api_as, interviewer):
+    api = api_as(interviewer)
+    listed = api.get("/api/rubrics/").json()
+    assert {row["key"] for row in listed["results"]} == {"default_rubric", *TEMPLATE_KEYS}
+    coding = templates["coding_round"]
+    assert api.get(f"/api/rubrics/{coding.pk}/").json()["key"] == "coding_round"
+    # ?key= lists every version of one template, newest first
+    draft = rubric_new_version(rubric=coding)
+    body = api.get("/api/rubrics/", {"key": "coding_round"}).json()
+    assert [(row["id"], row["key"], row["version"]) for row in body["results"]] == [
+        (draft.pk, "coding_round", 2),
+        (coding.pk, "coding_round", 1),
+    ]
+    assert [q["key"] for q in body["results"][1]["gut_check"]] == ["work_with", "can_actually_code"]
+    assert api.get("/api/rubrics/", {"key": "no_such_template"}).json()["count"] == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad", ["not a key", "x" * 61, "coding_round;"])
+def test_a_key_that_cannot_be_one_is_a_400_naming_the_filter(templates, api_as, interviewer, bad):
+    response = api_as(interviewer).get("/api/rubrics/", {"key": bad})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid_filter"
+    assert body["field"] == "key"
+    assert body["detail"].startswith("The filter key=")
