@@ -284,11 +284,16 @@ class GutCheckQuestion(RubricPart):
         return self.text
 
 
-def _frozen_on_load(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    """`loaddata` saves raw, past `Rubric.save`'s guard: a row of a version that left draft keeps what it has.
+# What may differ between a fixture and a loaded version without it being another text: where it is in its life.
+_LIFECYCLE_FIELDS = ("status", "published_at", "retired_at")
 
-    So loading a fixture again changes nothing even after the version was retired (it is not published again),
-    and a fixture that names the id of someone's published rubric or part leaves that row as it is.
+
+def _frozen_on_load(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    """`loaddata` saves raw, past `Rubric.save`'s guard; this keeps a version that left draft as it is.
+
+    Loading the same text again changes nothing, even after the version was retired (it is not published again).
+    A fixture row that would change a published or retired row (another text, or someone else's rubric at the id
+    the fixture names) is refused: the load stops, and its transaction writes nothing.
     """
     if not raw or instance.pk is None:
         return
@@ -298,9 +303,22 @@ def _frozen_on_load(sender: Any, instance: Any, raw: bool = False, **kwargs: Any
     else:
         stored = sender.objects.filter(pk=instance.pk).select_related("rubric").first()
         frozen = stored is not None and not stored.rubric.is_editable
-    if frozen:
-        for field in sender._meta.concrete_fields:
-            setattr(instance, field.attname, getattr(stored, field.attname))
+    if not frozen:
+        return
+    changed = [
+        field.attname
+        for field in sender._meta.concrete_fields
+        if field.attname not in _LIFECYCLE_FIELDS and getattr(instance, field.attname) != getattr(stored, field.attname)
+    ]
+    if changed:
+        owner = stored if sender is Rubric else stored.rubric
+        raise RubricNotEditable(
+            f"Loading would change {sender._meta.verbose_name} {instance.pk} of {owner}, which is {owner.status} "
+            f"({', '.join(changed)}); nothing was loaded. Load a fixture of a new version instead."
+        )
+    for name in _LIFECYCLE_FIELDS:
+        if hasattr(stored, name):
+            setattr(instance, name, getattr(stored, name))
 
 
 for _frozen_model in (Rubric, Dimension, RedFlag, Thread, Phase, GutCheckQuestion):

@@ -6,16 +6,18 @@ loading it twice changes nothing, and it leaves alone whatever rows hold the sam
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from scorecards.models import Dimension, GutCheckQuestion, Phase, RedFlag, Rubric, Thread
+from scorecards.models import Dimension, GutCheckQuestion, Phase, RedFlag, Rubric, RubricNotEditable, Thread
 from scorecards.rubrics import rubric_new_version, rubric_publish
 
 TEMPLATE_KEYS = {
@@ -319,15 +321,31 @@ def test_loading_leaves_other_rubrics_with_the_same_ids_alone(status):
 
 
 @pytest.mark.django_db
-def test_the_guide_fixture_leaves_a_published_rubric_holding_its_ids_as_it_was():
+def test_the_guide_fixture_refuses_to_overwrite_a_published_rubric_holding_its_ids():
     # given: someone's published rubric at id 1 (the guide fixture's rubric id), its parts at id 1 too
     own_rubrics(1)
     before = snapshot()
     # when: the guide's fixture, which names ids, is loaded over it
-    call_command("loaddata", "default_rubric", verbosity=0)
-    # then: those published rows keep what they had
-    assert_rows_kept(before)
-    assert Rubric.objects.get(pk=1).name == "Own rubric 1"
+    with pytest.raises(RubricNotEditable, match="nothing was loaded"):
+        call_command("loaddata", "default_rubric", verbosity=0)
+    # then: nothing at all was written, so no guide part hangs off someone else's rubric either
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_a_fixture_that_changes_a_published_templates_text_is_refused(templates, tmp_path):
+    # given: a fixture that rewords a dimension of the loaded coding round, still as version 1
+    rows = json.loads((settings.BASE_DIR / "fixtures" / "rubric_templates.json").read_text(encoding="utf-8"))
+    for row in rows:
+        if row["model"] == "scorecards.dimension" and row["fields"]["key"] == "technical_skills":
+            row["fields"]["anchor_5"] = "Reworded"
+    reworded = tmp_path / "reworded.json"
+    reworded.write_text(json.dumps(rows), encoding="utf-8")
+    before = snapshot()
+    # when / then: refused, and nothing changed; a published version is immutable
+    with pytest.raises(RubricNotEditable, match="anchor_5"):
+        call_command("loaddata", str(reworded), verbosity=0)
+    assert snapshot() == before
 
 
 @pytest.mark.django_db
