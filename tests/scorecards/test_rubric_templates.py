@@ -17,6 +17,7 @@ from django.db import connection
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from interviewloop.models import Loop
 from scorecards.models import Dimension, GutCheckQuestion, Phase, RedFlag, Rubric, RubricNotEditable, Thread
 from scorecards.rubrics import rubric_new_version, rubric_publish
 
@@ -375,3 +376,37 @@ def test_a_key_that_cannot_be_one_is_a_400_naming_the_filter(templates, api_as, 
     assert body["code"] == "invalid_filter"
     assert body["field"] == "key"
     assert body["detail"].startswith("The filter key=")
+
+
+def make_run_steps() -> list[str]:
+    """The `manage.py` commands of the Makefile's `run` target, in order."""
+    recipe = (settings.BASE_DIR / "Makefile").read_text(encoding="utf-8").split("\nrun: install\n", 1)[1]
+    steps = []
+    for line in recipe.splitlines():
+        if not line.startswith("\t"):
+            break
+        if "manage.py " in line:
+            steps.append(line.split("manage.py ", 1)[1].split(" ../", 1)[0].strip())
+    return steps
+
+
+def test_make_run_loads_the_guide_then_the_templates_before_the_demo():
+    steps = make_run_steps()
+    assert steps.index("seed_rubric") < steps.index("loaddata rubric_templates") < steps.index("seed_demo")
+
+
+@pytest.mark.django_db
+def test_make_runs_loading_steps_give_the_guide_and_the_templates_and_the_demo_uses_the_guide():
+    # given: make run's loading steps on a new database, then an admin published version 2 of the coding round
+    call_command("seed_rubric", verbosity=0)
+    call_command("loaddata", "rubric_templates", verbosity=0)
+    rubric_publish(rubric=rubric_new_version(rubric=Rubric.objects.get(key="coding_round")))
+    # when: make run again, twice
+    for _ in range(2):
+        call_command("seed_rubric", verbosity=0)
+        call_command("loaddata", "rubric_templates", verbosity=0)
+        call_command("seed_demo", verbosity=0)
+    # then: the guide and the templates once each (and the new version), and the demo loop is on the guide
+    assert set(Rubric.objects.values_list("key", flat=True)) == {"default_rubric", *TEMPLATE_KEYS}
+    assert Rubric.objects.count() == 1 + len(TEMPLATE_KEYS) + 1
+    assert Loop.objects.get().position.rubric.key == "default_rubric"
