@@ -297,13 +297,14 @@ def _frozen_on_load(sender: Any, instance: Any, raw: bool = False, **kwargs: Any
     """
     if not raw or instance.pk is None:
         return
+    stored: Any
+    owner: Rubric | None
     if sender is Rubric:
-        stored = Rubric.objects.filter(pk=instance.pk).first()
-        frozen = stored is not None and not stored.is_editable
+        stored = owner = Rubric.objects.filter(pk=instance.pk).first()
     else:
         stored = sender.objects.filter(pk=instance.pk).select_related("rubric").first()
-        frozen = stored is not None and not stored.rubric.is_editable
-    if not frozen:
+        owner = stored.rubric if stored is not None else None
+    if owner is None or owner.is_editable:
         return
     changed = [
         field.attname
@@ -311,7 +312,6 @@ def _frozen_on_load(sender: Any, instance: Any, raw: bool = False, **kwargs: Any
         if field.attname not in _LIFECYCLE_FIELDS and getattr(instance, field.attname) != getattr(stored, field.attname)
     ]
     if changed:
-        owner = stored if sender is Rubric else stored.rubric
         raise RubricNotEditable(
             f"Loading would change {sender._meta.verbose_name} {instance.pk} of {owner}, which is {owner.status} "
             f"({', '.join(changed)}); nothing was loaded. Load a fixture of a new version instead."
