@@ -41,6 +41,7 @@ SCENARIOS = [
     ("my_interviews", "MyInterviewsUser", ["my interviews"]),
     ("submit", "SubmitUser", ["PUT draft", "POST submit"]),
     ("debrief_page", "DebriefPageUser", ["debrief page"]),
+    ("analytics", "AnalyticsUser", ["analytics API"]),
 ]
 LABELS = {
     "debrief API": "1. debrief API",
@@ -49,6 +50,7 @@ LABELS = {
     "POST submit": "3. submit: POST submit",
     "debrief page": "4. debrief page (HTML)",
     "health": "5. floor: health",
+    "analytics API": "6. calibration API",
 }
 
 
@@ -197,12 +199,27 @@ def scenario_paths(loop_id: int, interview_id: int) -> tuple[dict[str, str], dic
     routed("my_interviews", "/api/interviews/", 0)
     routed("scorecard", "/api/interviews/{id}/scorecard/", interview_id)
     routed("submit", "/api/interviews/{id}/scorecard/submit/", interview_id)
+    routed("analytics", "/api/analytics/interviewers/", 0)
     try:
         marker = 987654321
         paths["debrief_page"] = reverse("loop-debrief", args=[marker]).replace(str(marker), "{id}")
     except NoReverseMatch:
         missing["debrief_page"] = "the page 'loop-debrief' is not routed yet"
     return paths, missing
+
+
+def analytics_queries() -> list[str]:
+    """The query strings the calibration scenario asks for, as recruiters would: the whole history, each position,
+    the last quarter."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from interviewloop.models import Position
+
+    since = (timezone.localdate() - timedelta(days=90)).isoformat()
+    positions = Position.objects.order_by("id").values_list("id", flat=True)
+    return ["", *(f"?position={position}" for position in positions), f"?since={since}"]
 
 
 def _free_port() -> int:
@@ -358,6 +375,8 @@ def main(argv: list[str] | None = None) -> int:
                 "dimension_keys": company.dimension_keys,
                 "red_flag_keys": company.red_flag_keys,
                 "thread_keys": company.thread_keys,
+                # the calibration scenario's filters: everything, each position, the last 90 days
+                "analytics_queries": analytics_queries(),
             }
         )
     )
