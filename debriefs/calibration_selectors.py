@@ -3,8 +3,10 @@
 The formulas are `debriefs.calibration` (pure); this module only fetches the plain columns they take, in a fixed
 number of queries whatever the data:
 
-- `interviewer_calibration`: the analytics rows (the API, the `/analytics/` page and its CSV): four queries, the
-  scorecards with their interview, note and loop; their scores; their red-flag counts; the rubrics' dimension keys.
+- `interviewer_calibration`: the analytics rows (the API, the `/analytics/` page and its CSV). Two small queries
+  fingerprint everything the figures read; rows for an unchanged fingerprint come from the cache, else five queries
+  compute them (`compute_calibration`): the scorecards with their interview, note and loop; their score counts,
+  grouped in SQL; their red-flag counts; the interviewers' names; the rubrics' dimension counts.
 - `with_leniency`: the debrief's overlay, each score's leniency-adjusted value and each vote's leniency: one query
   (none when nobody has submitted), the panel members' scorecard means over every loop they sat on and the
   others' in those loops. It only adds fields: the decision, the tally, means and lows stay the raw scores'.
