@@ -3,6 +3,8 @@ nothing breaks the CSP (the page has no script of its own)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,7 +67,7 @@ def test_a_recruiter_reads_the_charts_filters_by_position_and_downloads_the_csv(
 
     with page.expect_download() as download:
         page.click("#csv-link")
-    lines = open(download.value.path()).read().splitlines()
+    lines = Path(download.value.path()).read_text().splitlines()
     assert lines[0].startswith("interviewer,name,scorecards,votes_strong_no")
     assert [line.split(",")[0] for line in lines[1:]] == ["mia"]
     assert violations == []
