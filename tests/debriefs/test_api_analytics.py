@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from debriefs.calibration_selectors import FOCUS_COLUMNS, interview_focus_keys
 from interviewloop.models import Interview, Loop
 from scorecards.models import Scorecard
 from tests.debriefs.conftest import add_interview
@@ -191,8 +192,9 @@ def test_the_query_count_does_not_grow_with_the_data(
     _loops(recruiter, PositionFactory(rubric=rubric), count)
     client = api_as(recruiter)
     # the token with its user and roles; then the scorecards (with interview, note and loop), their score counts,
-    # their red-flag counts, the interviewers' names, the rubrics' dimension counts.
-    with django_assert_num_queries(1 + 5):
+    # their red-flag counts, the interviewers' names, the rubrics' dimension counts (and, once interviews carry a
+    # focus, the keys scored on focused interviews).
+    with django_assert_num_queries(1 + 5 + len(FOCUS_COLUMNS)):
         response = client.get(URL)
     assert sum(row["scorecards"] for row in response.json()["interviewers"]) == 3 * count
 
@@ -204,8 +206,8 @@ def test_a_second_read_comes_from_the_cache_until_a_scorecard_changes(
     position = PositionFactory(rubric=rubric)
     _loops(recruiter, position, count)
     client = api_as(recruiter)
-    # the token; the fingerprint (scorecards; interviews that count and recorded outcomes); then the five
-    with django_assert_num_queries(1 + 2 + 5):
+    # the token; the fingerprint (scorecards; interviews that count and recorded outcomes); then the five (six)
+    with django_assert_num_queries(1 + 2 + 5 + len(FOCUS_COLUMNS)):
         first = client.get(URL).json()
     with django_assert_num_queries(1 + 2):
         assert client.get(URL).json() == first
@@ -231,3 +233,11 @@ def test_a_shadow_made_to_count_is_read_at_once(loop, recruiter, api_as):
     Interview.objects.filter(interviewer__username="sam").update(counts_toward_decision=True)
 
     assert "sam" in [row["interviewer"] for row in client.get(URL).json()["interviewers"]]
+
+
+def test_an_interviews_focus_is_its_own_or_else_every_dimension_of_its_rubric():
+    rubric = ("systems_thinking", "measurement", "humility")
+
+    assert interview_focus_keys(None, rubric) == rubric
+    assert interview_focus_keys([], rubric) == rubric
+    assert interview_focus_keys(["measurement"], rubric) == ("measurement",)
