@@ -6,8 +6,8 @@ from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from debriefs.models import Reminder
-from debriefs.reminders import PENDING, reminder_cancel, reminder_send_again
+from debriefs.models import PENDING, Reminder
+from debriefs.outbox import reminder_cancel, reminder_send_again
 
 
 class StateFilter(admin.SimpleListFilter):
