@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -41,7 +42,8 @@ logger = logging.getLogger(__name__)
 
 # How many due rows one claim takes (one transaction); they are then sent one by one.
 CLAIM_BATCH = 50
-# The batch's "does it still apply" facts are read again when older than this (a slow mail server).
+# The batch's "does it still apply" facts are read again when older than this (a slow mail server), so a note
+# written during a slow batch still stops its reminder: a correctness rule, not a speed-up.
 FACTS_MAX_AGE = timedelta(seconds=2)
 # A lost database connection is retried after these many seconds, doubling up to the last.
 RETRY_FIRST, RETRY_MOST = 0.05, 1.0
@@ -148,13 +150,9 @@ def _deliver_batch(batch: list[Reminder], lease_until: datetime, senders: _Sende
     while index < len(batch):
         now = timezone.now()
         if index and now + margin > lease_until:
-            rest = [row.pk for row in batch[index:]]
-            _write(
-                lambda rest=rest, now=now: Reminder.objects.filter(
-                    PENDING, pk__in=rest, next_attempt_at=lease_until
-                ).update(next_attempt_at=now),
-                until=lease_until,
-            )
+            rest = batch[index:]
+            handed_back = Reminder.objects.filter(PENDING, pk__in=[row.pk for row in rest], next_attempt_at=lease_until)
+            _write(partial(handed_back.update, next_attempt_at=now), until=lease_until)
             logger.warning("reminders: lease running out, %s claimed reminders handed back", len(rest))
             break
         if now - checked_at > FACTS_MAX_AGE:
@@ -257,8 +255,11 @@ def _write(write: Callable[[], int], *, until: datetime) -> int:
 
 class _Senders:
     """Sends emails over up to `size` SMTP connections at once, each driven by its own thread; `on_sent(error)` runs
-    on the caller's thread once that send is over, so every database write stays there (and inside its
-    transaction). With one connection the send happens right away on the caller's thread."""
+    on the caller's thread once that send is over, so every database write stays there. With one connection the
+    send happens right away on the caller's thread.
+
+    Kept on the bench (README, Benchmark): 4 connections against 1, 51.6 against 35.7 reminders/s (prefork) and
+    35.8 against 28.5 (solo) to a loopback sink; a remote server's round trips are what it overlaps."""
 
     def __init__(self, size: int) -> None:
         self.free = [_Mailer() for _ in range(max(size, 1))]

@@ -201,7 +201,10 @@ def test_each_email_reaches_the_server_as_text_and_html_parts_under_its_own_rand
     boundaries = set()
     for message in sink.handler.messages:
         boundary = message.get_boundary()
-        assert re.fullmatch(r"=_interviewloop_[0-9a-f]{32}", boundary)
+        # The stdlib's own pick (random, and checked against the text); the custom one it replaced gained nothing
+        # measurable in the dispatcher bench (README, Benchmark).
+        assert re.fullmatch(r"=+\d+==(\.\d+)?", boundary)
+        assert f"--{boundary}" not in "\n".join(part.get_content() for part in message.iter_parts())
         boundaries.add(boundary)
         text, html = (part.get_content() for part in message.iter_parts())
         assert "Jordan O'Neil --=_interviewloop_" in text and "Jordan O&#x27;Neil --=_interviewloop_" in html
