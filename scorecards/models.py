@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
-from interviewloop.history import HistoricalRecords
 from scorecards.rules import rubric_is_editable
 
 
