@@ -17,6 +17,7 @@ import time_machine
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection
+from django.urls import reverse
 
 from debriefs import outbox
 from debriefs.models import Reminder
@@ -164,3 +165,13 @@ def test_a_mark_that_loses_the_database_is_made_again_on_a_new_connection_not_se
     assert reminders_dispatch().as_dict()["sent"] == 0
     headers = Counter(m.extra_headers["X-Interviewloop-Reminder"] for m in mail.outbox)
     assert headers == {f"note_now {pk}": 1 for pk in Reminder.objects.values_list("pk", flat=True)}
+
+
+def test_the_admin_list_shows_a_reminder_in_doubt_as_such(reminder_loop, client, admin):
+    (pk,) = panel(reminder_loop, 1)
+    Reminder.objects.filter(pk=pk).update(sending_at=T0)
+    client.force_login(admin)
+
+    page = client.get(reverse("admin:debriefs_reminder_changelist")).content.decode()
+
+    assert "in doubt (a send was interrupted; it may have arrived)" in page
