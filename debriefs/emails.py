@@ -59,6 +59,8 @@ class EmailFacts:
     decision_label: str
     interview: InterviewFacts | None
     panel: tuple[PanelSeat, ...] = ()
+    # An interview notice's calendar invite: (iTIP method, the .ics text), sent as a text/calendar alternative.
+    invite: tuple[str, str] | None = None
 
 
 def reminder_email(facts: EmailFacts, *, now: datetime) -> EmailMultiAlternatives:
@@ -72,6 +74,10 @@ def reminder_email(facts: EmailFacts, *, now: datetime) -> EmailMultiAlternative
     cc = [facts.copy_to_email] if facts.copy_to_email else []
     message = EmailMultiAlternatives(subject=subject, body=text, to=[facts.recipient_email], cc=cc)
     message.attach_alternative(html, "text/html")
+    if facts.invite is not None:
+        # RFC 6047: the invite as a text/calendar alternative, so mail clients offer to add, move or remove it.
+        method, ics = facts.invite
+        message.attach_alternative(ics, f"text/calendar; method={method}")
     # Lets a mail filter (and a test) tell reminders apart without parsing the prose.
     message.extra_headers["X-Interviewloop-Reminder"] = f"{facts.kind} {facts.reminder_id}"
     return message

@@ -34,6 +34,8 @@ from debriefs import emails, reminder_rules
 from debriefs.models import PENDING, Reminder
 from debriefs.outbox import IN_DOUBT_NOTE
 from debriefs.selectors import PanelSeat, loop_panels
+from interviewloop import calendar
+from interviewloop.invites import invite_for
 from interviewloop.models import Loop
 from interviewloop.profiles import time_zone_of
 from scorecards.models import Note, Scorecard
@@ -426,6 +428,7 @@ def reminder_email(reminder: Reminder, *, now: datetime, done: _BatchFacts | Non
 def email_facts(reminder: Reminder, *, done: _BatchFacts | None = None) -> emails.EmailFacts:
     """The plain data debriefs.emails needs, from a row loaded by _load (no query, but a lone debrief_ready's panel)."""
     loop, interview, recipient, copy_to = reminder.loop, reminder.interview, reminder.recipient, reminder.copy_to
+    zone = time_zone_of(recipient)
     panel: list[PanelSeat] = []
     if reminder.kind == Reminder.Kind.DEBRIEF_READY:
         panel = done.panels[loop.pk] if done is not None and loop.pk in done.panels else loop_panels({loop.pk})[loop.pk]
@@ -438,7 +441,7 @@ def email_facts(reminder: Reminder, *, done: _BatchFacts | None = None) -> email
         recipient_username=recipient.get_username(),
         recipient_name=recipient.first_name or recipient.get_username(),
         recipient_email=recipient.email,
-        time_zone=time_zone_of(recipient),
+        time_zone=zone,
         copy_to_email=copy_to.email if copy_to is not None else None,
         candidate=loop.candidate.name,
         position=loop.position.title,
@@ -457,4 +460,14 @@ def email_facts(reminder: Reminder, *, done: _BatchFacts | None = None) -> email
             cancel_reason=interview.cancel_reason,
         ),
         panel=tuple(panel),
+        invite=_invite(reminder, zone),
     )
+
+
+def _invite(reminder: Reminder, zone: str) -> tuple[str, str] | None:
+    """An interview notice's calendar invite in the recipient's zone: CANCEL for a cancelled one, else REQUEST."""
+    if reminder.kind not in reminder_rules.NOTICE_KINDS or reminder.interview is None:
+        return None
+    method = calendar.CANCEL if reminder.kind == Reminder.Kind.INTERVIEW_CANCELLED else calendar.REQUEST
+    ics = invite_for(reminder.interview, method=method, recipient=reminder.recipient, time_zone=zone)
+    return method, ics.decode()

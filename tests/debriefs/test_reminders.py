@@ -405,6 +405,7 @@ def test_beat_runs_the_registered_tasks_and_each_run_expires(settings):
     assert {entry["task"] for entry in schedule.values()} == {
         "debriefs.tasks.dispatch_reminders",
         "debriefs.tasks.sweep_ended_interviews",
+        "debriefs.tasks.dispatch_webhooks",  # beat's third entry since the webhooks (debriefs.webhooks)
     }
     for entry in schedule.values():
         assert entry["task"] in app.tasks
