@@ -180,6 +180,12 @@ REMINDER_CLAIM_SECONDS = env.float("REMINDER_CLAIM_SECONDS", default=max(60.0, 3
 REMINDER_SEND_CONNECTIONS = env.int("REMINDER_SEND_CONNECTIONS", default=4)
 if REMINDER_SEND_CONNECTIONS < 1:
     raise ImproperlyConfigured("REMINDER_SEND_CONNECTIONS must be at least 1.")
+# Calibration (/api/analytics/interviewers/): how long computed rows are kept in the cache. They are computed again
+# as soon as a scorecard, an interview's counting or a recorded outcome changes (debriefs.calibration_selectors);
+# 0 computes them on every read.
+ANALYTICS_CACHE_SECONDS = env.int("ANALYTICS_CACHE_SECONDS", default=3600)
+if ANALYTICS_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("ANALYTICS_CACHE_SECONDS must not be negative.")
 for _name in (
     "NOTE_WINDOW_MINUTES",
     "SCORECARD_DUE_HOURS",
