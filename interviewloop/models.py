@@ -8,8 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-
-from interviewloop.history import HistoricalRecords
+from simple_history.models import HistoricalRecords
 
 
 class Decision(models.TextChoices):
