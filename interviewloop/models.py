@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from interviewloop.history import HistoricalRecords
+from scorecards import deadlines
 
 
 class Decision(models.TextChoices):
@@ -130,9 +131,7 @@ class Interview(models.Model):
 
     @property
     def note_due_at(self) -> datetime | None:
-        if self.ended_at is None:
-            return None
-        return self.ended_at + timedelta(minutes=settings.NOTE_WINDOW_MINUTES)
+        return deadlines.note_due_at(self.ended_at)
 
     @property
     def cancelled(self) -> bool:
