@@ -91,8 +91,11 @@ class InterviewListView(generics.ListAPIView):
     filter_backends = [FilterBackend]
     filterset_class = InterviewFilter
 
-    def get_queryset(self) -> QuerySet[Interview, dict[str, Any]]:
+    def get_queryset(self) -> QuerySet[Interview]:
         return selectors.interview_list(self.request.user)
+
+    def paginate_queryset(self, queryset: QuerySet[Interview]) -> list[dict[str, Any]] | None:  # type: ignore[override]
+        return super().paginate_queryset(selectors.InterviewRows(queryset))  # type: ignore[arg-type]
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "now": timezone.now()}  # one moment for the whole page
@@ -125,7 +128,7 @@ class InterviewEndView(OwnInterviewView):
     def post(self, request: Request, pk: int) -> Response:
         """End the interview now; the five-minute note is due five minutes later. Idempotent."""
         interview_end(interview=self.interview(pk))
-        return Response(InterviewSerializer(selectors.interview_rows().get(pk=pk)).data)
+        return Response(InterviewSerializer(selectors.interview_row(pk)).data)
 
 
 class NoteView(OwnInterviewView):

@@ -57,7 +57,7 @@ def my_interviews(request: HttpRequest) -> HttpResponse:
     notes_due, scorecards_due, upcoming, done = [], [], [], []
     filters = InterviewFilter(request.GET or None, queryset=selectors.interview_list(request.user))
     now = timezone.now()
-    for row in filters.qs:
+    for row in selectors.rows_of(filters.qs):
         row["note_status"] = selectors.row_note_status(row, now=now)
         if row["note_status"] == "not_due":
             upcoming.append(row)

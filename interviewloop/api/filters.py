@@ -17,6 +17,9 @@ from interviewloop.errors import Invalid
 
 class FilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or not set(filterset_class.base_filters) & set(request.query_params):
+            return queryset  # no filter asked for: nothing to check (building a FilterSet costs a form class)
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset
