@@ -83,8 +83,8 @@ def _errors(*statuses: int) -> dict[int, OpenApiResponse]:
 
 
 class InterviewListView(generics.ListAPIView):
-    """An interviewer's own interviews (not the cancelled ones); every interview for a recruiter. Filtered by
-    `scorecards.filters.InterviewFilter`: a bad filter value is 400 `invalid_filter` naming the filter."""
+    """An interviewer's own interviews (not the cancelled ones); every interview for a recruiter. A bad filter
+    value is 400 `invalid_filter` naming the filter."""
 
     serializer_class = InterviewSerializer
     permission_classes = [IsInterviewerOrRecruiter]

@@ -13,6 +13,8 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from interviewloop.forms import TextField
 from interviewloop.models import Interview
@@ -26,6 +28,7 @@ class SearchFilter(django_filters.CharFilter):
     field_class = TextField  # the text rule: a NUL or an over-long search is refused, not queried
 
 
+@extend_schema_field(OpenApiTypes.INT64)
 class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField  # a loop id is a whole number, not any decimal
 

@@ -148,7 +148,9 @@ class InterviewSerializer(serializers.Serializer):
     note_due_at = _ZoneOnce(read_only=True, allow_null=True)
     note_status = serializers.SerializerMethodField()
     scorecard_status = serializers.ChoiceField(choices=SCORECARD_STATUSES, read_only=True)
-    counts_toward_decision = serializers.BooleanField(read_only=True)
+    counts_toward_decision = serializers.BooleanField(
+        read_only=True, help_text="Off for a shadowing interviewer: their vote is shown but does not decide."
+    )
 
     @cached_property
     def now(self) -> datetime:
