@@ -13,10 +13,10 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from interviewloop.forms import TextField
+from interviewloop.inputs import limit_for
 from interviewloop.models import Interview
 from scorecards.selectors import NOT_STARTED
 
@@ -24,11 +24,12 @@ SCORECARD_STATUS_CHOICES = [(NOT_STARTED, "Not started"), ("draft", "Draft"), ("
 LARGEST_ID = 2**63 - 1  # ids are 64-bit (interviewloop.converters); a larger one would overflow the query
 
 
+@extend_schema_field({"type": "string", "maxLength": limit_for("q")})
 class SearchFilter(django_filters.CharFilter):
     field_class = TextField  # the text rule: a NUL or an over-long search is refused, not queried
 
 
-@extend_schema_field(OpenApiTypes.INT64)
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": LARGEST_ID})
 class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField  # a loop id is a whole number, not any decimal
 
