@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from debriefs import outbox
+from debriefs import outbox, webhooks
 from debriefs.aggregation import Outcome, PanelVote, decide, may_record
 from interviewloop.errors import Conflict, Invalid
 from interviewloop.models import Interview, Loop
@@ -115,6 +115,7 @@ def loop_recompute_decision(*, loop: Loop, locked: bool = False) -> Outcome:
         row.save(update_fields=["decision", "decision_reason", "decision_changed_at"])
         if previous != outcome.decision:
             outbox.decision_changed(row, previous=previous)
+            webhooks.decision_changed(row, previous=previous)
     loop.decision, loop.decision_reason = row.decision, row.decision_reason
     loop.decision_changed_at = row.decision_changed_at
     return outcome
@@ -154,4 +155,5 @@ def loop_record_decision(*, loop: Loop, decision: str, by: Any) -> Loop:
     locked.outcome_by = by
     locked.status = Loop.Status.CLOSED
     locked.save(update_fields=["outcome", "outcome_at", "outcome_by", "status"])
+    webhooks.loop_closed(locked)
     return locked

@@ -50,9 +50,9 @@ class LoopSearchForm(forms.Form):
     q = TextField(name="q", required=False)
 
 
-@login_required
-def loop_list(request: HttpRequest) -> HttpResponse:
-    """Candidates in their loops: stage, decision, missing and late counts; search and filters (GET)."""
+def loop_list_filtered(request: HttpRequest) -> tuple[QuerySet[Loop], str, str, LoopSearchForm]:
+    """The loops /loops/ lists for this request's filters (status, decision, q), with the filters as read; the CSV
+    download (debriefs/loop_export.py) lists through this too, so both always filter alike."""
     params = request.GET
     status = params.get("status") if params.get("status") in Loop.Status.values else ""
     decision = params.get("decision") if params.get("decision") in Decision.values else ""
@@ -60,6 +60,15 @@ def loop_list(request: HttpRequest) -> HttpResponse:
     # A search the text rule refuses (a NUL, too long) is said beside the box; the list is then unsearched.
     search = search_form.cleaned_data["q"] if search_form.is_valid() else ""
     rows = loop_rows(request.user, status=status, decision=decision, search=search, with_locked=True)
+    return rows, str(status), str(decision), search_form
+
+
+@login_required
+def loop_list(request: HttpRequest) -> HttpResponse:
+    """Candidates in their loops: stage, decision, missing and late counts; search and filters (GET)."""
+    params = request.GET
+    rows, status, decision, search_form = loop_list_filtered(request)
+    search = search_form.cleaned_data["q"] if search_form.is_valid() else ""
     page = Paginator(rows, LOOPS_PER_PAGE).get_page(params.get("page"))
     for loop in page.object_list:
         loop.stage = loop_stage(loop)  # type: ignore[attr-defined]
