@@ -8,20 +8,23 @@ The decision itself is never recomputed here by hand: `aggregation.decide` and `
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from statistics import mean
 from typing import Any, NamedTuple, cast
 
-from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 
-from debriefs.aggregation import decide, may_record, tally
-from debriefs.services import panel_from_interviews
+from debriefs import reminder_rules
+from debriefs.aggregation import PanelVote, decide, may_record, tally
 from interviewloop.compiled import CompiledQuery
 from interviewloop.errors import Forbidden, NotFound
 from interviewloop.models import Decision, Interview, Loop
 from interviewloop.roles import is_recruiter
+from scorecards import deadlines
+from scorecards.deadlines import note_due_at_sql
 from scorecards.models import Dimension, DimensionScore, RedFlagMark, Scorecard, ThreadPulled
 from scorecards.rules import VOTE_LABELS, VOTES, DimensionSpec, mean_score, note_status, vote_index, weighted_score
 
@@ -121,7 +124,6 @@ def loop_rows(
     notes written after their deadline, or still unwritten past it.
     """
     now = now or timezone.now()
-    note_deadline_passed = now - timedelta(minutes=settings.NOTE_WINDOW_MINUTES)
     loops = visible_loops(user)
     if with_locked and getattr(user, "is_authenticated", False) and not is_recruiter(user):
         own = Interview.objects.filter(loop=OuterRef("pk"), interviewer=user)
@@ -152,7 +154,7 @@ def loop_rows(
             late_count=Count(
                 "interviews",
                 filter=Q(interviews__note__submitted_at__gt=F("interviews__note__due_at"))
-                | Q(interviews__note__isnull=True, interviews__ended_at__lt=note_deadline_passed),
+                | Q(interviews__note__isnull=True) & Q(LessThan(note_due_at_sql("interviews__ended_at"), now)),
             ),
         )
         .annotate(missing_count=F("counting_count") - F("counting_submitted_count"))
@@ -226,9 +228,7 @@ class _Seat(NamedTuple):
 
     @property
     def note_due_at(self) -> datetime | None:  # as Interview.note_due_at
-        if self.ended_at is None:
-            return None
-        return self.ended_at + timedelta(minutes=settings.NOTE_WINDOW_MINUTES)
+        return deadlines.note_due_at(self.ended_at)
 
 
 _LOOP_COLUMNS = (
@@ -586,9 +586,7 @@ def _note_row(interview: _Seat, now: datetime) -> dict[str, Any]:
 def _missing_row(interview: _Seat, now: datetime) -> dict[str, Any]:
     """A counting scorecard not yet submitted, and how overdue it is (due SCORECARD_DUE_HOURS after the end)."""
     scorecard = interview.scorecard
-    due_at = (
-        interview.ended_at + timedelta(hours=settings.SCORECARD_DUE_HOURS) if interview.ended_at is not None else None
-    )
+    due_at = deadlines.scorecard_due_at(interview.ended_at)
     return {
         "interviewer": interview.interviewer.username,
         "name": _display_name(interview.interviewer),
@@ -603,3 +601,95 @@ def _missing_row(interview: _Seat, now: datetime) -> dict[str, Any]:
 
 def vote_label(vote: str | None) -> str:
     return VOTE_LABELS.get(vote or "", "")
+
+
+# --- Panel reads (the decision's input, the reminders' audiences) ----------------------------------------------
+
+
+def loop_panel(loop: Loop) -> list[PanelVote]:
+    """The loop's interviews as the decision sees them (one query of the columns it needs)."""
+    return [seat.vote for seat in loop_panels({loop.pk})[loop.pk]]
+
+
+@dataclass(frozen=True)
+class PanelSeat:
+    """One interview of a loop as the decision sees it, and whose it is."""
+
+    interview_id: int
+    interviewer_id: int
+    vote: PanelVote
+
+
+def loop_panels(loop_ids: Iterable[int]) -> dict[int, list[PanelSeat]]:
+    """Each loop's interviews in panel order (scheduled start, then id): one query for all the loops."""
+    panels: dict[int, list[PanelSeat]] = {loop_id: [] for loop_id in loop_ids}
+    rows = (
+        Interview.objects.filter(loop_id__in=panels)
+        .order_by("loop_id", "scheduled_start", "id")
+        .values_list(
+            "loop_id", "id", "interviewer_id", "interviewer__username", "counts_toward_decision",
+            "scorecard__status", "scorecard__vote",
+        )
+    )  # fmt: skip
+    for loop_id, interview_id, interviewer_id, username, counts, status, vote in rows:
+        panels[loop_id].append(
+            PanelSeat(
+                interview_id=interview_id,
+                interviewer_id=interviewer_id,
+                vote=panel_vote(username, counts_toward_decision=counts, scorecard_status=status, scorecard_vote=vote),
+            )
+        )
+    return panels
+
+
+def panel_vote(
+    interviewer: str, *, counts_toward_decision: bool, scorecard_status: str | None, scorecard_vote: str | None
+) -> PanelVote:
+    """An interview's PanelVote from its scorecard's status and vote (None: no scorecard): a draft's vote is never
+    read."""
+    submitted = scorecard_status == Scorecard.Status.SUBMITTED
+    return PanelVote(
+        interviewer=interviewer,
+        counts_toward_decision=counts_toward_decision,
+        submitted=submitted,
+        vote=scorecard_vote if submitted else None,
+    )
+
+
+def panel_from_interviews(interviews: Iterable[Interview]) -> list[PanelVote]:
+    """PanelVotes from interviews loaded with their interviewer and scorecard (no query of its own)."""
+    panel = []
+    for interview in interviews:
+        scorecard = getattr(interview, "scorecard", None)
+        panel.append(
+            panel_vote(
+                interview.interviewer.username,
+                counts_toward_decision=interview.counts_toward_decision,
+                scorecard_status=scorecard.status if scorecard is not None else None,
+                scorecard_vote=scorecard.vote if scorecard is not None else None,
+            )
+        )
+    return panel
+
+
+def loop_audience(loop: Loop) -> list[int]:
+    """The recruiter and every interviewer on the panel (shadows included, cancelled interviews not), each once."""
+    panel = (
+        Interview.objects.filter(loop=loop, cancelled_at__isnull=True)
+        .order_by("scheduled_start", "id")
+        .values_list("interviewer_id", flat=True)
+    )
+    return list(dict.fromkeys([loop.recruiter_id, *panel]))
+
+
+def debrief_ready_audience(loop: Loop) -> list[int]:
+    """The recruiter and each panel member whose own scorecard is in (reminder_rules.debrief_ready_audience)."""
+    panel = (
+        Interview.objects.filter(loop=loop)
+        .order_by("scheduled_start", "id")
+        .values_list("interviewer_id", "scorecard__status")
+    )
+    return reminder_rules.debrief_ready_audience(
+        recruiter_id=loop.recruiter_id,
+        panel=[(user_id, status == Scorecard.Status.SUBMITTED) for user_id, status in panel],
+    )

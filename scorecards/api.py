@@ -8,19 +8,25 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
+from django.core.validators import validate_slug
 from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, viewsets
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from interviewloop.api.filters import FilterBackend
 from interviewloop.errors import NotFound
 from interviewloop.models import Interview
 from interviewloop.roles import is_interviewer, is_recruiter
 from interviewloop.services import interview_end
 from scorecards import selectors, services
+from scorecards.api_questions import QuestionFilterBackend
+from scorecards.filters import InterviewFilter
 from scorecards.models import Dimension, Phase, RedFlag, Rubric, Thread
 from scorecards.serializers import (
     CeilingSerializer,
@@ -45,11 +51,35 @@ def rubrics_with_parts() -> QuerySet[Rubric]:
     )
 
 
+class RubricFilter(django_filters.FilterSet):
+    key = django_filters.CharFilter(
+        max_length=60,
+        validators=[validate_slug],
+        help_text="The rubric template's key (e.g. `default_rubric`, `coding_round`): all its versions.",
+    )
+
+    class Meta:
+        model = Rubric
+        fields = ["key"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        responses={
+            200: RubricSerializer(many=True),
+            400: OpenApiResponse(ErrorSerializer, description="`invalid_filter`: a key that cannot be one"),
+            401: OpenApiResponse(ErrorSerializer, description="Not signed in"),
+        }
+    )
+)
 class RubricViewSet(viewsets.ReadOnlyModelViewSet):
     """Every signed-in user can read rubrics: the kit and the scorecard are built from them."""
 
     serializer_class = RubricSerializer
     lookup_value_converter = "id"  # interviewloop.converters: an id beyond 64 bits is a 404
+    # The same refusal as the question filters: 400 `invalid_filter` naming the filter.
+    filter_backends = [QuestionFilterBackend]
+    filterset_class = RubricFilter
 
     def get_queryset(self) -> QuerySet[Rubric]:
         return rubrics_with_parts().order_by("name", "-version")
@@ -80,14 +110,26 @@ def _errors(*statuses: int) -> dict[int, OpenApiResponse]:
 
 
 class InterviewListView(generics.ListAPIView):
-    """An interviewer's own interviews; every interview for a recruiter."""
+    """An interviewer's own interviews (not the cancelled ones); every interview for a recruiter. A bad filter
+    value is 400 `invalid_filter` naming the filter."""
 
     serializer_class = InterviewSerializer
     permission_classes = [IsInterviewerOrRecruiter]
+    filter_backends = [FilterBackend]
+    filterset_class = InterviewFilter
 
     def get_queryset(self) -> QuerySet[Interview]:
-        # Plain tuples, not models, from compiled SQL: InterviewSerializer builds each row straight from them.
-        return selectors.interview_row_pages(self.request.user)  # type: ignore[return-value]
+        return selectors.interview_list(self.request.user)
+
+    def paginate_queryset(self, queryset: QuerySet[Interview]) -> list[dict[str, Any]] | None:  # type: ignore[override]
+        return super().paginate_queryset(selectors.InterviewRows(queryset))  # type: ignore[arg-type]
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "now": timezone.now()}  # one moment for the whole page
+
+    @extend_schema(responses={200: InterviewSerializer(many=True), **_errors(400)})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 class OwnInterviewView(APIView):
@@ -113,8 +155,7 @@ class InterviewEndView(OwnInterviewView):
     def post(self, request: Request, pk: int) -> Response:
         """End the interview now; the five-minute note is due five minutes later. Idempotent."""
         interview_end(interview=self.interview(pk))
-        row = selectors.interview_rows().get(pk=pk)
-        return Response(InterviewSerializer(row).data)
+        return Response(InterviewSerializer(selectors.interview_row(pk)).data)
 
 
 class NoteView(OwnInterviewView):
