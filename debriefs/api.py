@@ -20,7 +20,7 @@ class DecisionSerializer(serializers.Serializer):
     decision = TextField(help_text="hire or no_hire")
 
 
-# --- The debrief's shape, for the OpenAPI schema (the body is built by selectors.loop_debrief) ---------
+# --- The debrief: its document (debriefs.documents) serialized; the OpenAPI schema is this serializer's ----
 
 
 class DebriefNamed(serializers.Serializer):
@@ -161,7 +161,7 @@ class DebriefView(APIView):
 
     @extend_schema(responses={200: DebriefSerializer})
     def get(self, request: Request, loop_id: int) -> Response:
-        return Response(debrief_for(request.user, loop_id))
+        return Response(DebriefSerializer(debrief_for(request.user, loop_id)).data)
 
 
 class DecisionView(APIView):

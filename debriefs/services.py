@@ -1,19 +1,26 @@
-"""Writes on a loop's decision. The rule itself is debriefs.aggregation.decide (pure)."""
+"""Writes on a loop's decision and its stored debrief. The rule itself is debriefs.aggregation.decide (pure).
+
+`debrief_document_write` is the one writer of the stored debrief (`DebriefDocument`): every service whose write
+changes what a debrief shows calls it, under the loop's lock (`loop_lock`), in the same transaction;
+`loop_recompute_decision` does it for every write that can change the decision.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from debriefs import outbox
+from debriefs import documents, outbox
 from debriefs.aggregation import Outcome, PanelVote, decide, may_record
+from debriefs.documents import panel_vote
+from debriefs.models import DebriefDocument
 from interviewloop.errors import Conflict, Invalid
 from interviewloop.models import Interview, Loop
-from scorecards.models import Scorecard
 
 
 def loop_panel(loop: Loop) -> list[PanelVote]:
@@ -52,36 +59,6 @@ def loop_panels(loop_ids: Iterable[int]) -> dict[int, list[PanelSeat]]:
     return panels
 
 
-def panel_vote(
-    interviewer: str, *, counts_toward_decision: bool, scorecard_status: str | None, scorecard_vote: str | None
-) -> PanelVote:
-    """An interview's PanelVote from its scorecard's status and vote (None: no scorecard): a draft's vote is never
-    read."""
-    submitted = scorecard_status == Scorecard.Status.SUBMITTED
-    return PanelVote(
-        interviewer=interviewer,
-        counts_toward_decision=counts_toward_decision,
-        submitted=submitted,
-        vote=scorecard_vote if submitted else None,
-    )
-
-
-def panel_from_interviews(interviews: Iterable[Interview]) -> list[PanelVote]:
-    """PanelVotes from interviews loaded with their interviewer and scorecard (no query of its own)."""
-    panel = []
-    for interview in interviews:
-        scorecard = getattr(interview, "scorecard", None)
-        panel.append(
-            panel_vote(
-                interview.interviewer.username,
-                counts_toward_decision=interview.counts_toward_decision,
-                scorecard_status=scorecard.status if scorecard is not None else None,
-                scorecard_vote=scorecard.vote if scorecard is not None else None,
-            )
-        )
-    return panel
-
-
 def loop_lock(loop_id: int) -> Loop:
     """Lock the loop row, for the rest of the caller's transaction, and read it fresh.
 
@@ -95,7 +72,56 @@ def loop_lock(loop_id: int) -> Loop:
 
 
 @transaction.atomic(savepoint=False)
-def loop_recompute_decision(*, loop: Loop, locked: bool = False) -> Outcome:
+def debrief_document_write(*, loop_id: int) -> DebriefDocument:
+    """Rebuild the loop's debrief from its rows and store it (one upsert). The caller holds the loop's lock
+    (`loop_lock`) in its transaction, so two writes on one loop store their documents one after the other, the
+    second built with the first's rows."""
+    built = documents.build(loop_id)
+    row = DebriefDocument(loop_id=loop_id, document=built.document, **vars(built.counts), updated_at=timezone.now())
+    DebriefDocument.objects.bulk_create(
+        [row],
+        update_conflicts=True,
+        unique_fields=["loop"],
+        update_fields=["document", *vars(built.counts), "updated_at"],
+    )
+    return row
+
+
+@transaction.atomic
+def debrief_documents_refresh(*, loop_ids: Iterable[int]) -> None:
+    """Rewrite the debriefs of these loops, each under its lock (in id order, so two refreshes never deadlock):
+    for a write elsewhere that a debrief shows (a candidate erased or renamed, a position's title, an interviewer's
+    name)."""
+    for loop_id in sorted(set(loop_ids)):
+        loop_lock(loop_id)
+        debrief_document_write(loop_id=loop_id)
+
+
+# The names a debrief shows that are saved outside the services (admin, `adduser`, the erasure): by model, the
+# fields shown and the loops that show them. A save that may change one rewrites those loops' debriefs.
+def _loops_of_user(user: Any) -> Any:
+    return Loop.objects.filter(Q(interviews__interviewer=user) | Q(recruiter=user) | Q(outcome_by=user))
+
+
+SHOWN_ELSEWHERE: dict[str, tuple[frozenset[str], Callable[[Any], Any]]] = {
+    "candidate": (frozenset({"name"}), lambda candidate: Loop.objects.filter(candidate=candidate)),
+    "position": (frozenset({"title", "rubric"}), lambda position: Loop.objects.filter(position=position)),
+    "user": (frozenset({"username", "first_name", "last_name"}), _loops_of_user),
+}
+
+
+def debrief_names_saved(sender: Any, instance: Any, created: bool, update_fields: Any = None, **kwargs: Any) -> None:
+    """post_save of a Candidate, Position or user (connected in DebriefsConfig.ready)."""
+    fields, loops_of = SHOWN_ELSEWHERE[sender._meta.model_name]
+    if created or (update_fields is not None and not fields.intersection(update_fields)):
+        return  # a sign-in saves `last_login` only, for one
+    loop_ids = list(loops_of(instance).values_list("pk", flat=True).distinct())
+    if loop_ids:
+        debrief_documents_refresh(loop_ids=loop_ids)
+
+
+@transaction.atomic(savepoint=False)
+def loop_recompute_decision(*, loop: Loop, locked: bool = False, document: bool = True) -> Outcome:
     """Recompute the rule's decision and store it on the loop, with when and why it changed.
 
     Called whenever a scorecard is submitted or amended. The loop row is locked (`loop_lock`) so two submissions
@@ -117,6 +143,8 @@ def loop_recompute_decision(*, loop: Loop, locked: bool = False) -> Outcome:
             outbox.decision_changed(row, previous=previous)
     loop.decision, loop.decision_reason = row.decision, row.decision_reason
     loop.decision_changed_at = row.decision_changed_at
+    if document:  # `document=False`: the caller writes more that the debrief shows, then the document itself
+        debrief_document_write(loop_id=row.pk)
     return outcome
 
 
@@ -140,7 +168,7 @@ def loop_record_decision(*, loop: Loop, decision: str, by: Any) -> Loop:
             code="loop_closed",
             outcome=locked.outcome,
         )
-    outcome = loop_recompute_decision(loop=locked, locked=True)
+    outcome = loop_recompute_decision(loop=locked, locked=True, document=False)
     allowed, code = may_record(outcome.decision, decision)
     if not allowed:
         if code == "invalid_decision":
@@ -154,4 +182,5 @@ def loop_record_decision(*, loop: Loop, decision: str, by: Any) -> Loop:
     locked.outcome_by = by
     locked.status = Loop.Status.CLOSED
     locked.save(update_fields=["outcome", "outcome_at", "outcome_by", "status"])
+    debrief_document_write(loop_id=locked.pk)
     return locked

@@ -24,7 +24,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from debriefs import selectors
-from debriefs.selectors import STAGES, heatmap, loop_for_recruiter, loop_rows, loop_stage
+from debriefs.filters import LoopFilter
+from debriefs.selectors import heatmap, loop_for_recruiter, loop_rows, with_counts
 from debriefs.services import loop_record_decision
 from interviewloop import interview_rules, services
 from interviewloop.errors import DomainError, Forbidden, NotFound
@@ -46,34 +47,26 @@ from scorecards.rules import VOTE_LABELS, VOTES
 LOOPS_PER_PAGE = 25
 
 
-class LoopSearchForm(forms.Form):
-    q = TextField(name="q", required=False)
-
-
 @login_required
 def loop_list(request: HttpRequest) -> HttpResponse:
-    """Candidates in their loops: stage, decision, missing and late counts; search and filters (GET)."""
+    """Candidates in their loops: stage, decision, missing and late counts; search and filters (GET). A filter the
+    FilterSet refuses is said beside its field, and the list is shown without it."""
     params = request.GET
-    status = params.get("status") if params.get("status") in Loop.Status.values else ""
-    decision = params.get("decision") if params.get("decision") in Decision.values else ""
-    search_form = LoopSearchForm(params)
-    # A search the text rule refuses (a NUL, too long) is said beside the box; the list is then unsearched.
-    search = search_form.cleaned_data["q"] if search_form.is_valid() else ""
-    rows = loop_rows(request.user, status=status, decision=decision, search=search, with_locked=True)
-    page = Paginator(rows, LOOPS_PER_PAGE).get_page(params.get("page"))
-    for loop in page.object_list:
-        loop.stage = loop_stage(loop)  # type: ignore[attr-defined]
-        loop.stage_label = STAGES[loop.stage]  # type: ignore[attr-defined]
+    filters = LoopFilter(params, queryset=loop_rows(request.user, with_locked=True))
+    page = Paginator(filters.qs, LOOPS_PER_PAGE).get_page(params.get("page"))
+    page.object_list = with_counts(list(page.object_list))
+    cleaned = filters.form.cleaned_data
     query = params.copy()
     query.pop("page", None)
     context = {
         "page": page,
         "filters": {
-            "q": search if search_form.is_valid() else params.get("q", ""),
-            "status": status,
-            "decision": decision,
+            "q": cleaned["q"] if "q" in cleaned else params.get("q", ""),
+            "status": cleaned.get("status") or "",
+            "decision": cleaned.get("decision") or "",
         },
-        "search_errors": search_form.errors.get("q"),
+        "search_errors": filters.form.errors.get("q"),
+        "filter_errors": {name: filters.form.errors.get(name) for name in ("status", "decision")},
         "statuses": Loop.Status.choices,
         "decisions": Decision.choices,
         "query": query.urlencode(),
@@ -108,7 +101,7 @@ def _render_debrief(
     remaining_form: CancelRemainingForm | None = None,
 ) -> HttpResponse:
     if debrief is None:
-        debrief = selectors.loop_debrief(loop_id)
+        debrief = selectors.debrief_document(loop_id)
     recruiter = is_recruiter(request.user)
     planning = recruiter and debrief["loop"]["status"] == Loop.Status.OPEN
     context = {

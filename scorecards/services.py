@@ -18,7 +18,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from debriefs import outbox
-from debriefs.services import loop_lock, loop_recompute_decision
+from debriefs.services import debrief_document_write, loop_lock, loop_recompute_decision
 from interviewloop.compiled import CompiledQuery, columns, instances
 from interviewloop.errors import Conflict, Invalid
 from interviewloop.inputs import check_text
@@ -509,6 +509,7 @@ def note_write(
     at: datetime | None = None,
 ) -> Note:
     """Write the five-minute note, once, after the interview ended. A late note is accepted and marked late."""
+    loop_lock(interview.loop_id)  # first, as every write the debrief shows: its document is rewritten below
     locked = Interview.objects.select_for_update().get(pk=interview.pk)
     now = at or timezone.now()
     if locked.ended_at is None or locked.ended_at > now or locked.note_due_at is None:
@@ -532,19 +533,30 @@ def note_write(
             raise Invalid(f"{name} is empty: answer every question of the note.", code="invalid", field=name)
     note = Note.objects.create(interview=locked, **answers, submitted_at=now, due_at=locked.note_due_at)
     outbox.note_written(locked)
+    debrief_document_write(loop_id=locked.loop_id)
     return note
 
 
 @transaction.atomic
 def scorecard_save_draft(*, interview: Interview, body: Mapping[str, Any]) -> Scorecard:
-    """Replace the draft with `body` (partial is fine; what it leaves out is empty). 409 once submitted."""
+    """Replace the draft with `body` (partial is fine; what it leaves out is empty). 409 once submitted.
+
+    The debrief shows only that a draft exists (its content stays its author's), so only the first save rewrites
+    the debrief, under the loop's lock, taken first as every such write takes it.
+    """
+    first = not Scorecard.objects.filter(interview_id=interview.pk).exists()
+    if first:
+        loop_lock(interview.loop_id)
     locked, scorecard = _lock(interview)
     _refuse_if_submitted(scorecard)
     pinned = pinned_rubric(locked.rubric)
     data = scorecard_input(pinned=pinned, body=body)
+    created = scorecard is None  # only when `first` too: a scorecard is never deleted
     if scorecard is None:
         scorecard = Scorecard(interview=locked)
     _write(scorecard=scorecard, pinned=pinned, data=data)
+    if first and created:
+        debrief_document_write(loop_id=locked.loop_id)
     return _no_amendments(scorecard)
 
 
