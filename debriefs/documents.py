@@ -48,6 +48,7 @@ class Counts:
 
 @dataclass(frozen=True)
 class Built:
+    loop: Loop  # with candidate, position, recruiter and outcome_by
     document: dict[str, Any]
     counts: Counts
 
@@ -76,7 +77,7 @@ def build(loop_id: int) -> Built:
         "notes": note_rows(interviews),
         "missing": missing_rows(interviews),
     }
-    return Built(document=document, counts=counts(interviews))
+    return Built(loop=loop, document=document, counts=counts(interviews))
 
 
 def decision_section(loop: Loop, outcome: Outcome) -> dict[str, Any]:
@@ -131,8 +132,8 @@ def vote_rows(interviews: list[Interview], deciding: set[str]) -> list[dict[str,
                 "amended_at": submitted.amended_at if submitted is not None else None,
                 "summary": submitted.summary if submitted is not None else None,
                 "deciding": interview.interviewer.username in deciding,
-                # `status` is the clock's (at_time).
                 "note": {
+                    "status": None,  # the clock's: at_time
                     "vote": note.vote if note is not None else None,
                     "submitted_at": note.submitted_at if note is not None else None,
                     "due_at": note.due_at if note is not None else interview.note_due_at,
@@ -260,6 +261,7 @@ def missing_rows(interviews: list[Interview]) -> list[dict[str, Any]]:
                 "scheduled_start": interview.scheduled_start,
                 "ended_at": ended_at,
                 "scorecard_due_at": ended_at + timedelta(hours=settings.SCORECARD_DUE_HOURS) if ended_at else None,
+                "overdue_seconds": None,  # the clock's: at_time
             }
         )
     return rows
@@ -285,24 +287,51 @@ def counts(interviews: list[Interview]) -> Counts:
 
 
 def at_time(document: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The stored document as it reads at `now`: each note's status (`not_due`, `due`, `missing` while unwritten)
-    and each missing scorecard's `overdue_seconds`. The stored document is left as it was."""
+    """The stored document (the API's JSON) as it reads at `now`: each note's status (`not_due`, `due`, `missing`
+    while unwritten) and each missing scorecard's `overdue_seconds`. The stored document is left as it was."""
     return {
         **document,
-        "votes": [{**vote, "note": {"status": _note_status(vote, now), **vote["note"]}} for vote in document["votes"]],
+        "votes": [{**vote, "note": {**vote["note"], "status": _note_status(vote, now)}} for vote in document["votes"]],
         "missing": [
-            {**row, "overdue_seconds": overdue_seconds(row["scorecard_due_at"], now)} for row in document["missing"]
+            {**row, "overdue_seconds": overdue_seconds(_time(row["scorecard_due_at"]), now)}
+            for row in document["missing"]
         ],
     }
+
+
+def row_at_time(row: dict[str, Any], open_note_deadlines: list[str], now: datetime) -> dict[str, Any]:
+    """A stored loops-list row at `now`: its `late_count` (notes written late) plus the notes now overdue."""
+    overdue = bisect_left([datetime.fromisoformat(due) for due in open_note_deadlines], now)
+    return {**row, "late_count": row["late_count"] + overdue} if overdue else row
 
 
 def overdue_seconds(due_at: datetime | None, now: datetime) -> int:
     return max(0, int((now - due_at).total_seconds())) if due_at is not None else 0
 
 
-def late_count(*, late_note_count: int, open_note_deadlines: list[datetime], now: datetime) -> int:
-    """Notes written late, and notes still unwritten past their deadline (`open_note_deadlines` in order)."""
-    return late_note_count + bisect_left(open_note_deadlines, now)
+# The document's times, by key, as the API writes them (ISO 8601); `with_times` reads them back for the pages.
+TIMES = frozenset(
+    {
+        "debrief_at", "outcome_at", "decision_changed_at", "created_at", "scheduled_start", "scheduled_end",
+        "ended_at", "cancelled_at", "submitted_at", "amended_at", "due_at", "scorecard_due_at",
+    }
+)  # fmt: skip
+
+
+def with_times(value: Any) -> Any:
+    """The document (or a list row) with its times as aware datetimes, for a template's date filters."""
+    if isinstance(value, dict):
+        return {
+            key: _time(item) if key in TIMES and isinstance(item, str) else with_times(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [with_times(item) for item in value]
+    return value
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value is not None else None
 
 
 def stage(*, status: str, decision: str, interview_count: int, ended_count: int, submitted_count: int) -> str:
@@ -329,7 +358,10 @@ def vote_shift(note_vote: str | None, scorecard_vote: str | None) -> dict[str, A
 def _note_status(vote: dict[str, Any], now: datetime) -> str:
     note = vote["note"]
     return note_status(
-        ended_at=vote["ended_at"], note_due_at=note["due_at"], note_submitted_at=note["submitted_at"], now=now
+        ended_at=_time(vote["ended_at"]),
+        note_due_at=_time(note["due_at"]),
+        note_submitted_at=_time(note["submitted_at"]),
+        now=now,
     )
 
 

@@ -3,10 +3,6 @@ a stored read model (one document per loop, rewritten in the same transaction as
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -90,56 +86,26 @@ class Reminder(models.Model):
 
 # --- The debrief as a stored read model -------------------------------------------------------------------------
 
-# The document's times, by key: stored as ISO 8601 text with every digit, read back as aware datetimes, so a stored
-# document compares equal to one just built from the rows (tests/debriefs/test_debrief_document.py).
-DOCUMENT_TIMES = frozenset(
-    {
-        "debrief_at", "outcome_at", "decision_changed_at", "created_at", "scheduled_start", "scheduled_end",
-        "ended_at", "cancelled_at", "submitted_at", "amended_at", "due_at", "scorecard_due_at",
-    }
-)  # fmt: skip
-
-
-class DocumentEncoder(json.JSONEncoder):
-    def default(self, o: Any) -> Any:
-        if isinstance(o, datetime):
-            return o.isoformat()  # not DjangoJSONEncoder's: it cuts microseconds to milliseconds
-        return super().default(o)
-
-
-class DocumentDecoder(json.JSONDecoder):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, object_hook=_with_times, **kwargs)
-
-
-def _with_times(entry: dict[str, Any]) -> dict[str, Any]:
-    for key in DOCUMENT_TIMES.intersection(entry):
-        if isinstance(entry[key], str):
-            entry[key] = datetime.fromisoformat(entry[key])
-    return entry
-
 
 class DebriefDocument(models.Model):
-    """A loop's whole debrief, rewritten by `debriefs.services.debrief_document_write` in every transaction that
-    changes what it shows, so reading a debrief is one primary-key lookup. What depends on the clock (a note now
-    due or missing, how overdue a scorecard is) is not stored: `debriefs.documents.at_time` adds it when read.
-
-    The loops list reads the counts beside it (never the document): `open_note_deadlines` are the deadlines of the
-    notes not yet written, so "late" can be counted at read time too.
+    """A loop's whole debrief and its row of the loops list, as the API says them (JSON written by the serializers of
+    `debriefs.serializers`), rewritten by `debriefs.services.debrief_document_write` in every transaction that
+    changes what they show: reading either is one primary-key lookup. What depends on the clock (a note now due or
+    missing, how overdue a scorecard is, the notes now late) is not stored: `debriefs.documents.at_time` adds it
+    when read, from the stored times (`open_note_deadlines`: the deadlines of the notes not yet written).
     """
 
     loop = models.OneToOneField(
         "interviewloop.Loop", on_delete=models.CASCADE, primary_key=True, related_name="debrief_document"
     )
-    document = models.JSONField(encoder=DocumentEncoder, decoder=DocumentDecoder)
+    document = models.JSONField()
+    row = models.JSONField(help_text="The loop's row of the loops list.")
     interview_count = models.PositiveIntegerField(default=0)
     ended_count = models.PositiveIntegerField(default=0)
     submitted_count = models.PositiveIntegerField(default=0)
     missing_count = models.PositiveIntegerField(default=0, help_text="Counting interviews without a submitted card.")
     late_note_count = models.PositiveIntegerField(default=0, help_text="Notes written after their deadline.")
-    open_note_deadlines = models.JSONField(
-        default=list, encoder=DocumentEncoder, help_text="Unwritten notes' due times."
-    )
+    open_note_deadlines = models.JSONField(default=list, help_text="Unwritten notes' due times (ISO 8601, in order).")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

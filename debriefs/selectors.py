@@ -23,7 +23,7 @@ from debriefs.documents import STAGES, vote_shift
 from debriefs.models import DebriefDocument
 from debriefs.services import debrief_document_write, debrief_documents_refresh, loop_lock
 from interviewloop.errors import Forbidden, NotFound
-from interviewloop.models import Interview, Loop
+from interviewloop.models import Decision, Interview, Loop
 from interviewloop.roles import is_recruiter
 from scorecards.models import Scorecard
 from scorecards.rules import VOTE_LABELS
@@ -107,6 +107,11 @@ def debrief_document(loop_id: int, *, now: datetime | None = None) -> dict[str, 
     return documents.at_time(stored, now or timezone.now())
 
 
+def debrief_page_document(loop_id: int, *, now: datetime | None = None) -> dict[str, Any]:
+    """`debrief_document` for a page: its times as datetimes, for the template's date filters."""
+    return documents.with_times(debrief_document(loop_id, now=now))
+
+
 @transaction.atomic
 def _write_missing(loop_id: int) -> dict[str, Any]:
     try:
@@ -161,12 +166,12 @@ def vote_label(vote: str | None) -> str:
 
 
 def loop_rows(user: Any, *, with_locked: bool = False) -> QuerySet[Loop]:
-    """The loops `user` may see, newest first, each with its stored counts joined (one query per page); filter them
-    with `filters.LoopFilter`, then call `with_counts` on the page's rows.
+    """The loops `user` may see, newest first; filter them with `filters.LoopFilter`, then read the page's stored
+    rows (`stored_rows`, one query) and give them the clock's late count (`list_rows`).
 
     `with_locked` (the loops page): an interviewer's list also has the loops they are on but whose debrief is not
     theirs to read yet, each marked `locked` with `own_interview_id`; the page shows of those only the candidate,
-    the position and the way to their scorecard (the counts are read but never shown).
+    the position and the way to their scorecard.
     """
     loops = visible_loops(user)
     if with_locked and getattr(user, "is_authenticated", False) and not is_recruiter(user):
@@ -175,52 +180,62 @@ def loop_rows(user: Any, *, with_locked: bool = False) -> QuerySet[Loop]:
         loops = Loop.objects.filter(Exists(own)).annotate(
             locked=~Exists(submitted_here), own_interview_id=Subquery(own.values("pk")[:1])
         )
-    return (
-        loops.select_related("candidate", "position", "recruiter", "outcome_by", "debrief_document")
-        .defer("debrief_document__document")  # the list shows the counts beside it, never the document
-        .order_by("-created_at", "-id")
-    )
+    return loops.order_by("-created_at", "-id")
 
 
-def with_counts(loops: Sequence[Loop], *, now: datetime | None = None) -> Sequence[Loop]:
-    """Give each loop of a page (from `loop_rows`) what the list shows of it: `interview_count`, `submitted_count`,
-    `missing_count`, `late_count` (at `now`) and `stage`. Loops made before the stored debriefs get theirs written
-    first (one query more, once)."""
-    missing = [loop.pk for loop in loops if not _has_document(loop)]
+STORED_ROW = ("pk", "debrief_document__row", "debrief_document__open_note_deadlines")
+
+
+def stored_rows(loops: QuerySet[Loop]) -> QuerySet[Loop, tuple[Any, ...]]:
+    """The loops' stored list rows, in order: (id, row, open note deadlines), then any annotations (`locked`,
+    `own_interview_id`). The row is None for a loop made before the stored debriefs (`list_rows` writes it)."""
+    return loops.values_list(*STORED_ROW, *loops.query.annotations)
+
+
+def list_rows(page: Sequence[tuple[Any, ...]], *, now: datetime | None = None) -> list[dict[str, Any]]:
+    """A page of `stored_rows` as the API gives them: each loop's row with `late_count` at `now`. Loops made before
+    the stored debriefs get theirs written first (one query more, once)."""
+    missing = [pk for pk, row, *_ in page if row is None]
+    written: dict[int, tuple[Any, Any]] = {}
     if missing:
         debrief_documents_refresh(loop_ids=missing)
-        fresh = DebriefDocument.objects.defer("document").in_bulk(missing)
-        for loop in loops:
-            if loop.pk in fresh:
-                loop.debrief_document = fresh[loop.pk]
+        written = {
+            pk: (row, deadlines)
+            for pk, row, deadlines in DebriefDocument.objects.filter(pk__in=missing).values_list(
+                "pk", "row", "open_note_deadlines"
+            )
+        }
     now = now or timezone.now()
-    for loop in loops:
-        stored = loop.debrief_document
-        loop.interview_count = stored.interview_count  # type: ignore[attr-defined]
-        loop.submitted_count = stored.submitted_count  # type: ignore[attr-defined]
-        loop.missing_count = stored.missing_count  # type: ignore[attr-defined]
-        loop.late_count = documents.late_count(  # type: ignore[attr-defined]
-            late_note_count=stored.late_note_count,
-            open_note_deadlines=[datetime.fromisoformat(due) for due in stored.open_note_deadlines],
-            now=now,
-        )
-        loop.stage = documents.stage(  # type: ignore[attr-defined]
-            status=loop.status,
-            decision=loop.decision,
-            interview_count=stored.interview_count,
-            ended_count=stored.ended_count,
-            submitted_count=stored.submitted_count,
-        )
-        loop.stage_label = STAGES[loop.stage]  # type: ignore[attr-defined]
-    return loops
+    rows = []
+    for pk, row, deadlines, *_ in page:
+        if row is None:
+            row, deadlines = written[pk]
+        rows.append(documents.row_at_time(row, deadlines, now))
+    return rows
 
 
-def _has_document(loop: Loop) -> bool:
-    try:
-        loop.debrief_document  # noqa: B018 (read to see whether the join found one)
-    except DebriefDocument.DoesNotExist:
-        return False
-    return True
+def loop_row(user: Any, loop_id: int) -> dict[str, Any]:
+    """One loop's row of the list, as `user` reads it (the answer to a write on the loop)."""
+    (row,) = list_rows([stored_rows(loop_rows(user).filter(pk=loop_id)).get()])
+    return row
+
+
+def page_rows(page: Sequence[tuple[Any, ...]], *, now: datetime | None = None) -> list[dict[str, Any]]:
+    """`list_rows` for the loops page: with the labels it prints, its times as datetimes, and for an interviewer's
+    loop still closed to them, `locked` and `own_interview_id`."""
+    rows = []
+    for stored, row in zip(page, list_rows(page, now=now), strict=True):
+        extra = dict(zip(("locked", "own_interview_id"), stored[len(STORED_ROW) :], strict=False))
+        rows.append(
+            {
+                **documents.with_times(row),
+                **extra,
+                "stage_label": STAGES[row["stage"]],
+                "decision_label": Decision(row["decision"]).label,
+                "outcome_label": Decision(row["outcome"]).label if row["outcome"] else "",
+            }
+        )
+    return rows
 
 
 def loop_stage(loop: Any) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from django.db import transaction
@@ -19,6 +20,7 @@ from debriefs import documents, outbox
 from debriefs.aggregation import Outcome, PanelVote, decide, may_record
 from debriefs.documents import panel_vote
 from debriefs.models import DebriefDocument
+from debriefs.serializers import DebriefSerializer, LoopSerializer
 from interviewloop.errors import Conflict, Invalid
 from interviewloop.models import Interview, Loop
 
@@ -71,20 +73,49 @@ def loop_lock(loop_id: int) -> Loop:
     return Loop.objects.select_for_update().get(pk=loop_id)
 
 
-@transaction.atomic(savepoint=False)
-def debrief_document_write(*, loop_id: int) -> DebriefDocument:
-    """Rebuild the loop's debrief from its rows and store it (one upsert). The caller holds the loop's lock
-    (`loop_lock`) in its transaction, so two writes on one loop store their documents one after the other, the
-    second built with the first's rows."""
+@dataclass(frozen=True)
+class StoredDebrief:
+    """A loop's debrief and list row as stored: the API's JSON, and the counts beside it."""
+
+    document: dict[str, Any]
+    row: dict[str, Any]
+    counts: dict[str, Any]
+
+
+def debrief_document_fresh(loop_id: int) -> StoredDebrief:
+    """What `debrief_document_write` stores for the loop, built now from its rows (`documents.build`) and written
+    in the API's words by the serializers that describe it (`debriefs.serializers`), times in UTC as the API gives
+    them. Raises Loop.DoesNotExist."""
     built = documents.build(loop_id)
-    row = DebriefDocument(loop_id=loop_id, document=built.document, **vars(built.counts), updated_at=timezone.now())
+    loop, counts = built.loop, built.counts
+    loop.interview_count, loop.submitted_count = counts.interview_count, counts.submitted_count  # type: ignore[attr-defined]
+    loop.missing_count, loop.late_count = counts.missing_count, counts.late_note_count  # type: ignore[attr-defined]
+    loop.stage = documents.stage(  # type: ignore[attr-defined]
+        status=loop.status, decision=loop.decision, interview_count=counts.interview_count,
+        ended_count=counts.ended_count, submitted_count=counts.submitted_count,
+    )  # fmt: skip
+    with timezone.override(UTC):
+        document, row = DebriefSerializer(built.document).data, LoopSerializer(loop).data
+    stored_counts = {**vars(counts), "open_note_deadlines": [due.isoformat() for due in counts.open_note_deadlines]}
+    return StoredDebrief(document=document, row=row, counts=stored_counts)
+
+
+@transaction.atomic(savepoint=False)
+def debrief_document_write(*, loop_id: int) -> StoredDebrief:
+    """Rebuild the loop's debrief and list row from its rows and store them (one upsert). The caller holds the
+    loop's lock (`loop_lock`) in its transaction, so two writes on one loop store their documents one after the
+    other, the second built with the first's rows."""
+    fresh = debrief_document_fresh(loop_id)
+    row = DebriefDocument(
+        loop_id=loop_id, document=fresh.document, row=fresh.row, **fresh.counts, updated_at=timezone.now()
+    )
     DebriefDocument.objects.bulk_create(
         [row],
         update_conflicts=True,
         unique_fields=["loop"],
-        update_fields=["document", *vars(built.counts), "updated_at"],
+        update_fields=["document", "row", *fresh.counts, "updated_at"],
     )
-    return row
+    return fresh
 
 
 @transaction.atomic

@@ -24,8 +24,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from debriefs import selectors
+from debriefs.documents import with_times
 from debriefs.filters import LoopFilter
-from debriefs.selectors import heatmap, loop_for_recruiter, loop_rows, with_counts
+from debriefs.selectors import heatmap, loop_for_recruiter, loop_rows, page_rows, stored_rows
 from debriefs.services import loop_record_decision
 from interviewloop import interview_rules, services
 from interviewloop.errors import DomainError, Forbidden, NotFound
@@ -53,8 +54,8 @@ def loop_list(request: HttpRequest) -> HttpResponse:
     FilterSet refuses is said beside its field, and the list is shown without it."""
     params = request.GET
     filters = LoopFilter(params, queryset=loop_rows(request.user, with_locked=True))
-    page = Paginator(filters.qs, LOOPS_PER_PAGE).get_page(params.get("page"))
-    page.object_list = with_counts(list(page.object_list))
+    page = Paginator(stored_rows(filters.qs), LOOPS_PER_PAGE).get_page(params.get("page"))
+    page.object_list = page_rows(list(page.object_list))  # type: ignore[assignment]
     cleaned = filters.form.cleaned_data
     query = params.copy()
     query.pop("page", None)
@@ -80,7 +81,7 @@ def loop_list(request: HttpRequest) -> HttpResponse:
 def loop_debrief(request: HttpRequest, loop_id: int) -> HttpResponse:
     """The loop at a glance: decision banner, votes, heat-map, tally, red flags, notes, missing scorecards."""
     try:
-        debrief = selectors.debrief_for(request.user, loop_id)
+        debrief = with_times(selectors.debrief_for(request.user, loop_id))
     except NotFound:
         raise Http404("No such loop.") from None
     except Forbidden as refused:
@@ -101,7 +102,7 @@ def _render_debrief(
     remaining_form: CancelRemainingForm | None = None,
 ) -> HttpResponse:
     if debrief is None:
-        debrief = selectors.debrief_document(loop_id)
+        debrief = selectors.debrief_page_document(loop_id)
     recruiter = is_recruiter(request.user)
     planning = recruiter and debrief["loop"]["status"] == Loop.Status.OPEN
     context = {

@@ -6,7 +6,7 @@ database (SQLite in `make test`, PostgreSQL with prepared statements in CI).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
@@ -76,7 +76,7 @@ def test_a_cancelled_interview_reads_the_same_compiled_and_leaves_its_interviewe
     erin.refresh_from_db()
     cancelled = [vote for vote in debrief_selectors.debrief_document(company["full"].pk)["votes"] if vote["cancelled"]]
     assert [(vote["interview"], vote["cancel_reason"]) for vote in cancelled] == [(erin.pk, "Panel is enough.")]
-    assert [vote["cancelled_at"] for vote in cancelled] == [erin.cancelled_at]
+    assert [datetime.fromisoformat(vote["cancelled_at"]) for vote in cancelled] == [erin.cancelled_at]
     pages = scorecard_selectors.interview_row_pages(erin.interviewer)
     assert isinstance(pages, CompiledRows)
     assert pages.count() == 0 and pages[0:50] == [] == list(scorecard_selectors.interviews_for(erin.interviewer))

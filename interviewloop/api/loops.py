@@ -7,16 +7,16 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from debriefs.documents import STAGES
 from debriefs.filters import LoopFilter
-from debriefs.selectors import loop_for_debrief, loop_for_recruiter, loop_rows, with_counts
+from debriefs.selectors import list_rows, loop_for_debrief, loop_for_recruiter, loop_row, loop_rows, stored_rows
+from debriefs.serializers import LoopSerializer
 from interviewloop import services
 from interviewloop.api.fields import EmailField, InstantField, TextField
 from interviewloop.api.permissions import IsRecruiter, IsRecruiterToWrite
@@ -101,56 +101,6 @@ class CancelledInterviewsSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=Decision.choices)
 
 
-class LoopCandidateSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="candidate_id")
-    name = serializers.CharField(source="candidate.name")
-
-
-class LoopPositionSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="position_id")
-    title = serializers.CharField(source="position.title")
-
-
-class LoopSerializer(serializers.ModelSerializer):
-    """A loop row: a loop from `debriefs.selectors.loop_rows()`, given its counts by `with_counts()`."""
-
-    candidate = LoopCandidateSerializer(source="*", read_only=True)
-    position = LoopPositionSerializer(source="*", read_only=True)
-    recruiter = serializers.CharField(source="recruiter.username", read_only=True)
-    decision_changed_at = serializers.DateTimeField(allow_null=True, read_only=True)
-    outcome = serializers.SerializerMethodField()
-    outcome_at = serializers.DateTimeField(allow_null=True, read_only=True)
-    outcome_by = serializers.SerializerMethodField()
-    debrief_at = serializers.DateTimeField(allow_null=True, read_only=True)
-    stage = serializers.ChoiceField(choices=list(STAGES), read_only=True)
-    interview_count = serializers.IntegerField(read_only=True)
-    submitted_count = serializers.IntegerField(read_only=True)
-    missing_count = serializers.IntegerField(read_only=True)
-    late_count = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = Loop
-        fields = [
-            "id", "candidate", "position", "recruiter", "status", "stage", "decision", "decision_reason",
-            "decision_changed_at", "outcome", "outcome_at", "outcome_by", "debrief_at", "created_at",
-            "interview_count", "submitted_count", "missing_count", "late_count",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-    @extend_schema_field(serializers.ChoiceField(choices=Decision.choices, allow_null=True))
-    def get_outcome(self, loop: Loop) -> str | None:
-        return loop.outcome or None
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_outcome_by(self, loop: Loop) -> str | None:
-        return loop.outcome_by.username if loop.outcome_by else None
-
-
-def loop_row(user: Any, loop_id: int) -> dict[str, Any]:
-    (loop,) = with_counts([loop_rows(user).get(pk=loop_id)])
-    return dict(LoopSerializer(loop).data)
-
-
 class LoopFilterBackend(DjangoFilterBackend):
     """django-filter's backend, refusing a bad filter in the contract's shape (`LoopFilter.refusal`)."""
 
@@ -199,9 +149,12 @@ class LoopListCreate(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Loop]:
         return loop_rows(self.request.user)
 
-    def paginate_queryset(self, queryset: Any) -> Any:
-        page = super().paginate_queryset(queryset)
-        return with_counts(list(page)) if page is not None else None
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The rows are stored as LoopSerializer wrote them (debriefs.services): read, given the clock's late count.
+        loops = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(stored_rows(loops))
+        assert page is not None  # DEFAULT_PAGINATION_CLASS
+        return self.get_paginated_response(list_rows(page))
 
     @extend_schema(request=LoopCreateSerializer, responses={201: LoopSerializer})
     def post(self, request: Request) -> Response:
