@@ -48,13 +48,21 @@ from scorecards.rules import VOTE_LABELS, VOTES
 LOOPS_PER_PAGE = 25
 
 
+def loop_list_filtered(request: HttpRequest) -> tuple[QuerySet[Loop], LoopFilter]:
+    """The loops /loops/ lists for this request's filters (status, decision, q: `LoopFilter`, whose refusals the page
+    shows beside each field), and the filters as read; the CSV download (debriefs/loop_export.py) lists through this
+    too, so both always filter alike."""
+    filters = LoopFilter(request.GET, queryset=loop_rows(request.user, with_locked=True))
+    return filters.qs, filters
+
+
 @login_required
 def loop_list(request: HttpRequest) -> HttpResponse:
     """Candidates in their loops: stage, decision, missing and late counts; search and filters (GET). A filter the
     FilterSet refuses is said beside its field, and the list is shown without it."""
     params = request.GET
-    filters = LoopFilter(params, queryset=loop_rows(request.user, with_locked=True))
-    page = Paginator(stored_rows(filters.qs), LOOPS_PER_PAGE).get_page(params.get("page"))
+    loops, filters = loop_list_filtered(request)
+    page = Paginator(stored_rows(loops), LOOPS_PER_PAGE).get_page(params.get("page"))
     page.object_list = page_rows(list(page.object_list))  # type: ignore[assignment]
     cleaned = filters.form.cleaned_data
     query = params.copy()

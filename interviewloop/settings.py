@@ -82,7 +82,9 @@ MIDDLEWARE.insert(
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "interviewloop.sso.PasswordLoginSwitch",  # PASSWORD_LOGIN_ENABLED=0: refuses passwords before ModelBackend
     "django.contrib.auth.backends.ModelBackend",
+    "interviewloop.sso.OIDCBackend",  # single sign-on; inert without OIDC_RP_CLIENT_ID (see the block below)
 ]
 
 ROOT_URLCONF = "interviewloop.urls"
@@ -396,3 +398,41 @@ MIDDLEWARE.insert(
 )
 # `time_zone` in every template: the zone the page's times are in ("Times in Europe/Paris").
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("interviewloop.profiles.current_time_zone")  # type: ignore[index]
+
+# --- Single sign-on (issue 19): OpenID Connect through mozilla-django-oidc (interviewloop.sso) ---------------------
+# On when OIDC_RP_CLIENT_ID is set; then the provider's four endpoints are required. Users are matched by verified
+# email; roles come from the OIDC_GROUPS_CLAIM claim through the OIDC_*_GROUPS lists (an empty list: that role is
+# left as admins set it). PASSWORD_LOGIN_ENABLED=0 leaves single sign-on the only way in.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="single sign-on")  # "Sign in with <name>"
+OIDC_CREATE_USER = env.bool("OIDC_CREATE_USER", default=False)  # an unknown verified email gets an account
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_INTERVIEWER_GROUPS = env.list("OIDC_INTERVIEWER_GROUPS", default=[])
+OIDC_RECRUITER_GROUPS = env.list("OIDC_RECRUITER_GROUPS", default=[])
+OIDC_STAFF_GROUPS = env.list("OIDC_STAFF_GROUPS", default=[])
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT_SECONDS", default=10.0)  # each call to the provider, not a hung worker
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = False
+PASSWORD_LOGIN_ENABLED = env.bool("PASSWORD_LOGIN_ENABLED", default=True)
+if OIDC_RP_CLIENT_ID:
+    _oidc_required = {
+        "OIDC_RP_CLIENT_SECRET": OIDC_RP_CLIENT_SECRET,
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": OIDC_OP_AUTHORIZATION_ENDPOINT,
+        "OIDC_OP_TOKEN_ENDPOINT": OIDC_OP_TOKEN_ENDPOINT,
+        "OIDC_OP_USER_ENDPOINT": OIDC_OP_USER_ENDPOINT,
+        "OIDC_OP_JWKS_ENDPOINT": OIDC_OP_JWKS_ENDPOINT,
+    }
+    _missing = [name for name, value in _oidc_required.items() if not value]
+    if _missing:
+        raise ImproperlyConfigured(f"OIDC_RP_CLIENT_ID is set, so {', '.join(_missing)} must be set too.")
+elif not PASSWORD_LOGIN_ENABLED:
+    raise ImproperlyConfigured(
+        "PASSWORD_LOGIN_ENABLED=0 needs single sign-on (OIDC_RP_CLIENT_ID): nobody could sign in."
+    )

@@ -26,7 +26,9 @@ from scorecards import rubrics
 from scorecards.models import (
     Dimension,
     DimensionScore,
+    GutCheckQuestion,
     Note,
+    NoteQuestion,
     Phase,
     RedFlag,
     RedFlagMark,
@@ -117,6 +119,20 @@ class PhaseInline(DraftOnlyInline, admin.TabularInline):
     fields = ["order", "name", "minutes_min", "minutes_max", "guidance"]
 
 
+class GutCheckInline(DraftOnlyInline, admin.TabularInline):
+    model = GutCheckQuestion
+    fields = ["order", "key", "text"]
+    verbose_name_plural = "gut-check questions (any answer but Yes caps the vote at No)"
+
+
+class NoteQuestionInline(DraftOnlyInline, admin.TabularInline):
+    model = NoteQuestion
+    fields = ["order", "field", "text"]
+    verbose_name_plural = (
+        "note questions (how this rubric words the five-minute note; a field left out keeps the default)"
+    )
+
+
 @admin.register(Rubric)
 class RubricAdmin(ReadOnlyHistoryAdmin):
     list_display = ["name", "version", "status", "dimension_count", "based_on", "published_at", "retired_at"]
@@ -126,12 +142,12 @@ class RubricAdmin(ReadOnlyHistoryAdmin):
     ordering = ["name", "-version"]
     list_select_related = ["based_on"]
     formfield_overrides = _COMPACT_TEXT
-    inlines = [DimensionInline, RedFlagInline, ThreadInline, PhaseInline]
+    inlines = [DimensionInline, RedFlagInline, ThreadInline, PhaseInline, GutCheckInline, NoteQuestionInline]
     actions = ["publish", "new_version", "retire"]
     change_form_template = "admin/scorecards/rubric/change_form.html"
     fieldsets = [
-        (None, {"fields": ["name", "version", "status", "based_on", "role", "description"]}),
-        ("Interview", {"fields": ["problem_statement", "gut_check_questions", "note_questions"]}),
+        (None, {"fields": ["name", "key", "version", "status", "based_on", "role", "description"]}),
+        ("Interview", {"fields": ["problem_statement"]}),
         (
             "Rule thresholds (the guide's Scoring Framework and Red Flags)",
             {

@@ -50,13 +50,10 @@ class Rubric(models.Model):
     role = models.CharField(max_length=200, blank=True, help_text="The position the guide was written for.")
     description = models.TextField(blank=True)
     problem_statement = models.TextField(blank=True)
-    gut_check_questions = models.JSONField(
-        default=dict, blank=True, help_text='{"work_with": "...", "trust_day_one": "...", "month_one_success": "..."}'
-    )
-    note_questions = models.JSONField(
-        default=dict,
+    key = models.SlugField(
+        max_length=60,
         blank=True,
-        help_text='{"best_thing": "...", "biggest_concern": "...", "vote": "...", "want_to_work_with": "..."}',
+        help_text="The rubric template this is (e.g. default_rubric, coding_round); the same for every version.",
     )
     # Rule thresholds (Scoring Framework / Red Flags). Defaults are the guide's.
     red_flags_for_strong_no = models.PositiveSmallIntegerField(
@@ -112,6 +109,16 @@ class Rubric(models.Model):
     @property
     def is_editable(self) -> bool:
         return rubric_is_editable(self.status)
+
+    @property
+    def gut_check_questions(self) -> dict[str, str]:
+        """The gut-check questions in order, key → wording (`prefetch_related("gut_checks")` saves the query)."""
+        return {question.key: question.text for question in self.gut_checks.all()}
+
+    @property
+    def note_questions(self) -> dict[str, str]:
+        """How this rubric words the note's questions, field → wording; a field it leaves out keeps the default."""
+        return {prompt.field: prompt.text for prompt in self.note_prompts.all()}
 
     def save(self, *args, **kwargs):
         # Only the status (publish, retire) may change on a version that left draft.
@@ -225,6 +232,45 @@ class Phase(RubricPart):
 
     def __str__(self) -> str:
         return self.name
+
+
+class GutCheckQuestion(RubricPart):
+    """A gut-check question, answered yes / no / not sure: any doubt caps the vote at No ("your vote is No")."""
+
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="gut_checks")
+    key = models.SlugField(max_length=60)
+    text = models.CharField(max_length=300)
+
+    class Meta(RubricPart.Meta):
+        verbose_name = "gut-check question"
+        constraints = [models.UniqueConstraint(fields=["rubric", "key"], name="gut_check_key_unique_in_rubric")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class NoteField(models.TextChoices):
+    """The five-minute note's four questions (Post-Interview: Immediate Debrief); a rubric words them."""
+
+    BEST_THING = "best_thing", "Best thing they said"
+    BIGGEST_CONCERN = "biggest_concern", "Biggest concern"
+    VOTE = "vote", "Your vote"
+    WANT_TO_WORK_WITH = "want_to_work_with", "Would you want to work with them?"
+
+
+class NoteQuestion(RubricPart):
+    """How a rubric words one of the note's four fixed questions."""
+
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="note_prompts")
+    field = models.CharField(max_length=20, choices=NoteField.choices)
+    text = models.CharField(max_length=300)
+
+    class Meta(RubricPart.Meta):
+        verbose_name = "note question"
+        constraints = [models.UniqueConstraint(fields=["rubric", "field"], name="note_field_unique_in_rubric")]
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class Note(models.Model):

@@ -17,13 +17,13 @@ from django.utils import timezone
 from debriefs.services import debrief_documents_refresh
 from interviewloop.errors import Conflict
 from interviewloop.models import Loop, Position
-from scorecards.models import Dimension, Phase, RedFlag, Rubric, Thread
+from scorecards.models import Dimension, GutCheckQuestion, NoteQuestion, Phase, RedFlag, Rubric, Thread
 
 logger = logging.getLogger(__name__)
 
 # What a new version does not inherit: its identity and its place in the lifecycle.
 _NOT_COPIED = {"id", "version", "status", "based_on_id", "created_at", "published_at", "retired_at"}
-_PART_MODELS: tuple[Any, ...] = (Dimension, RedFlag, Thread, Phase)
+_PART_MODELS: tuple[Any, ...] = (Dimension, RedFlag, Thread, Phase, GutCheckQuestion, NoteQuestion)
 
 
 def _locked(rubric: Rubric) -> Rubric:

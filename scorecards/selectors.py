@@ -17,6 +17,8 @@ from scorecards import rules
 from scorecards.models import (
     Dimension,
     DimensionScore,
+    GutCheckQuestion,
+    NoteQuestion,
     Phase,
     RedFlag,
     RedFlagMark,
@@ -106,6 +108,8 @@ def rubric_parts_prefetch() -> list[Prefetch]:
         Prefetch("red_flags", queryset=RedFlag.objects.order_by("order", "id")),
         Prefetch("threads", queryset=Thread.objects.order_by("order", "id")),
         Prefetch("phases", queryset=Phase.objects.order_by("order", "id")),
+        Prefetch("gut_checks", queryset=GutCheckQuestion.objects.order_by("order", "id")),
+        Prefetch("note_prompts", queryset=NoteQuestion.objects.order_by("order", "id")),
     ]
 
 
@@ -118,8 +122,6 @@ def rubric_with_parts(rubric_id: int) -> Rubric:
 RUBRIC_TEXTS = (
     "rubric__description",
     "rubric__problem_statement",
-    "rubric__gut_check_questions",
-    "rubric__note_questions",
 )
 
 

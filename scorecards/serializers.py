@@ -16,7 +16,7 @@ from rest_framework import serializers
 from interviewloop.api.fields import TextField
 from interviewloop.models import Interview
 from scorecards import rules
-from scorecards.models import Dimension, Phase, RedFlag, Rubric, Scorecard, Thread
+from scorecards.models import Dimension, GutCheckQuestion, Phase, RedFlag, Rubric, Scorecard, Thread
 from scorecards.services import stored_input
 
 
@@ -53,7 +53,16 @@ class PhaseSerializer(serializers.ModelSerializer):
         fields = ["name", "minutes_min", "minutes_max", "guidance", "order"]
 
 
+class GutCheckQuestionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = GutCheckQuestion
+        fields = ["key", "text", "order"]
+
+
 class RubricSerializer(serializers.ModelSerializer):
+    gut_check = GutCheckQuestionSerializer(many=True, read_only=True, source="gut_checks")
+    gut_check_questions = serializers.DictField(child=serializers.CharField(), read_only=True)
+    note_questions = serializers.DictField(child=serializers.CharField(), read_only=True)
     dimensions = DimensionSerializer(many=True, read_only=True)
     red_flags = RedFlagSerializer(many=True, read_only=True)
     threads = ThreadSerializer(many=True, read_only=True)
@@ -63,8 +72,8 @@ class RubricSerializer(serializers.ModelSerializer):
     class Meta:
         model = Rubric
         fields = [
-            "id", "name", "version", "status", "role", "description", "problem_statement", "gut_check_questions",
-            "note_questions", "thresholds", "dimensions", "red_flags", "threads", "phases", "published_at",
+            "id", "key", "name", "version", "status", "role", "description", "problem_statement", "gut_check",
+            "gut_check_questions", "note_questions", "thresholds", "dimensions", "red_flags", "threads", "phases", "published_at",
         ]  # fmt: skip
 
     @extend_schema_field(serializers.DictField())

@@ -11,7 +11,19 @@ from django.utils import timezone
 
 from debriefs.services import debrief_documents_refresh
 from interviewloop.models import Candidate, Interview, Loop, Position
-from scorecards.models import Dimension, DimensionScore, Note, Phase, RedFlag, RedFlagMark, Rubric, Scorecard, Thread
+from scorecards.models import (
+    Dimension,
+    DimensionScore,
+    GutCheckQuestion,
+    Note,
+    Phase,
+    RedFlag,
+    RedFlagMark,
+    Rubric,
+    Scorecard,
+    Thread,
+)
+from scorecards.rules import GUT_CHECK_QUESTIONS
 
 DIMENSIONS = [
     # key, name, critical, required
@@ -80,6 +92,8 @@ def make_rubric(
     for order, key in enumerate(THREADS):
         Thread.objects.create(rubric=rubric, order=order, key=key, title=key.replace("_", " ").capitalize())
     Phase.objects.create(rubric=rubric, order=0, name="Setup", minutes_min=5, minutes_max=5)
+    for order, (key, text) in enumerate(GUT_CHECK_QUESTIONS.items()):
+        GutCheckQuestion.objects.create(rubric=rubric, order=order, key=key, text=text)
     if status != Rubric.Status.DRAFT:
         rubric.status = status
         rubric.published_at = timezone.now()

@@ -50,8 +50,7 @@ def draft_post_data(rubric: Rubric, **changes: str) -> dict[str, str]:
         "role": rubric.role,
         "description": rubric.description,
         "problem_statement": rubric.problem_statement,
-        "gut_check_questions": "{}",
-        "note_questions": "{}",
+        "key": rubric.key,
         "red_flags_for_strong_no": str(rubric.red_flags_for_strong_no),
         "ones_fraction_for_strong_no": str(rubric.ones_fraction_for_strong_no),
         "yes_min_fraction_at_3": str(rubric.yes_min_fraction_at_3),
@@ -64,6 +63,8 @@ def draft_post_data(rubric: Rubric, **changes: str) -> dict[str, str]:
         "red_flags": ["order", "key", "name", "sounds_like", "why_dangerous"],
         "threads": ["order", "key", "title"],
         "phases": ["order", "name", "minutes_min", "minutes_max", "guidance"],
+        "gut_checks": ["order", "key", "text"],
+        "note_prompts": ["order", "field", "text"],
     }
     for prefix, fields in parts.items():
         rows = list(getattr(rubric, prefix).all())
@@ -113,7 +114,9 @@ def test_published_change_page_shows_every_part_with_anchors_read_only(admin_cli
     for text in (systems.anchor_5, systems.anchor_3, systems.anchor_1):
         assert text and text.split("\n")[0][:40] in body
     inline_prefixes = [formset.formset.prefix for formset in response.context["inline_admin_formsets"]]
-    assert inline_prefixes == ["dimensions", "red_flags", "threads", "phases"]
+    assert inline_prefixes == ["dimensions", "red_flags", "threads", "phases", "gut_checks", "note_prompts"]
+    assert "Would I trust them to own LLM reliability on Day 1?" in body
+    assert "Best thing they said (the moment you knew)" in body
     for formset in response.context["inline_admin_formsets"]:
         assert formset.has_change_permission is False
         assert formset.has_add_permission is False
@@ -359,3 +362,37 @@ def test_publishing_a_new_version_in_admin_says_what_it_retired_and_which_positi
         f'Published <a href="{change_url(v3)}">{v3}</a>. Retired {Rubric.objects.get(pk=v2.pk)}, which it replaces. '
         "Moved 2 positions to it: Platform, SRE. Interviews already scheduled keep the version they pinned."
     ]
+
+
+@pytest.mark.django_db
+def test_a_drafts_gut_check_and_note_questions_are_ordered_inline_rows_not_json(admin_client, guide_rubric):
+    draft = rubric_new_version(rubric=guide_rubric)
+    page = admin_client.get(change_url(draft)).content.decode()
+    assert 'name="gut_check_questions"' not in page and 'name="note_questions"' not in page
+    assert 'name="gut_checks-0-text"' in page and 'name="note_prompts-0-text"' in page
+    first, second, third = draft.gut_checks.order_by("order")
+    data = draft_post_data(draft)
+    # Move the last question first, reword it, and add a fourth; word the note's "biggest concern" anew.
+    data["gut_checks-2-order"] = "0"
+    data["gut_checks-0-order"] = "1"
+    data["gut_checks-1-order"] = "2"
+    data["gut_checks-2-text"] = "Would they hit the month-one goals?"
+    data.update(inline_management("gut_checks", 4, 3))
+    data.update(
+        {"gut_checks-3-order": "3", "gut_checks-3-key": "raise_the_bar", "gut_checks-3-text": "Raises the bar?"}
+    )
+    data["note_prompts-1-text"] = "What worries you most?"
+    response = admin_client.post(change_url(draft), data)
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+
+    draft.refresh_from_db()
+    assert list(draft.gut_check_questions.items()) == [
+        ("month_one_success", "Would they hit the month-one goals?"),
+        ("work_with", first.text),
+        ("trust_day_one", second.text),
+        ("raise_the_bar", "Raises the bar?"),
+    ]
+    assert draft.note_questions["biggest_concern"] == "What worries you most?"
+    assert third.pk in draft.gut_checks.values_list("pk", flat=True)
+    # The published version it came from is untouched.
+    assert list(guide_rubric.gut_check_questions) == ["work_with", "trust_day_one", "month_one_success"]

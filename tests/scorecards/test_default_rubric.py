@@ -169,6 +169,8 @@ def test_phases_timeboxes_and_guidance(rubric):
 
 @pytest.mark.django_db
 def test_gut_check_and_note_questions(rubric):
+    assert rubric.key == "default_rubric"
+    assert list(rubric.gut_check_questions) == ["work_with", "trust_day_one", "month_one_success"]
     assert rubric.gut_check_questions == {
         "work_with": "Would I want to work with this person?",
         "trust_day_one": "Would I trust them to own LLM reliability on Day 1?",
@@ -212,3 +214,16 @@ def test_loaded_published_rubric_is_frozen(rubric):
     with pytest.raises(RubricNotEditable):
         rubric.save()
     assert Dimension.objects.get(pk=dimension.pk).anchor_5 == "Loops, prevention, ownership, continuous improvement"
+
+
+@pytest.mark.django_db
+def test_the_rubric_api_gives_its_key_and_its_gut_check_questions_in_order(rubric, api_as, interviewer):
+    body = api_as(interviewer).get(f"/api/rubrics/{rubric.pk}/").json()
+    assert body["key"] == "default_rubric"
+    assert [(q["key"], q["order"]) for q in body["gut_check"]] == [
+        ("work_with", 0),
+        ("trust_day_one", 1),
+        ("month_one_success", 2),
+    ]
+    assert body["gut_check_questions"] == rubric.gut_check_questions
+    assert body["note_questions"]["vote"] == "Your vote (Strong Yes / Yes / No / Strong No)"

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from interviewloop.models import Interview
-from scorecards.models import Note, Scorecard
+from scorecards.models import Note, NoteQuestion, Scorecard
 from tests.factories import DIMENSIONS, InterviewFactory, NoteFactory, make_scorecard
 from tests.scorecards.conftest import ENDED, NOTE_DUE, START
 
@@ -148,13 +148,16 @@ def test_ending_an_interview_from_the_page_leads_to_the_note(browser, interviewe
 
 
 def test_the_note_page_asks_the_rubrics_four_questions_and_saves_once(browser, interview):
-    interview.rubric.__class__.objects.filter(pk=interview.rubric_id).update(
-        note_questions={
-            "best_thing": "Best thing they said?",
-            "biggest_concern": "Biggest worry?",
-            "vote": "Vote?",
-            "want_to_work_with": "Work with them?",
-        }
+    NoteQuestion.objects.bulk_create(
+        NoteQuestion(rubric_id=interview.rubric_id, order=order, field=field, text=text)
+        for order, (field, text) in enumerate(
+            {
+                "best_thing": "Best thing they said?",
+                "biggest_concern": "Biggest worry?",
+                "vote": "Vote?",
+                "want_to_work_with": "Work with them?",
+            }.items()
+        )
     )
     with time_machine.travel(ENDED + timedelta(minutes=1), tick=False):
         page = browser.get(f"/interviews/{interview.id}/note/")

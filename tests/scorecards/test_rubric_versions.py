@@ -32,7 +32,7 @@ def parts(rubric: Rubric) -> dict[str, list[dict]]:
             {k: v for k, v in model_to_dict(part).items() if k not in ("id", "rubric")}
             for part in getattr(rubric, name).order_by("order", "id")
         ]
-        for name in ("dimensions", "red_flags", "threads", "phases")
+        for name in ("dimensions", "red_flags", "threads", "phases", "gut_checks", "note_prompts")
     }
 
 
@@ -57,7 +57,7 @@ def test_new_version_is_a_complete_draft_copy(guide_rubric):
     ]  # fmt: skip
     assert {f: getattr(draft, f) for f in same_fields} == {f: getattr(guide_rubric, f) for f in same_fields}
     assert parts(draft) == parts(guide_rubric)
-    assert [len(v) for v in parts(draft).values()][:3] == [8, 8, 7]
+    assert [len(v) for v in parts(draft).values()] == [8, 8, 7, 3, 3, 4]
 
 
 @pytest.mark.django_db
