@@ -221,20 +221,28 @@ def loop_row(user: Any, loop_id: int) -> dict[str, Any]:
     return row
 
 
-def page_rows(page: Sequence[tuple[Any, ...]], *, now: datetime | None = None) -> list[dict[str, Any]]:
+class PageRow(dict[str, Any]):
+    """A loops-page row: the stored row's keys, and `pk` as a Loop has it."""
+
+    @property
+    def pk(self) -> int:
+        return int(self["id"])
+
+
+def page_rows(page: Sequence[tuple[Any, ...]], *, now: datetime | None = None) -> list[PageRow]:
     """`list_rows` for the loops page: with the labels it prints, its times as datetimes, and for an interviewer's
     loop still closed to them, `locked` and `own_interview_id`."""
     rows = []
     for stored, row in zip(page, list_rows(page, now=now), strict=True):
         extra = dict(zip(("locked", "own_interview_id"), stored[len(STORED_ROW) :], strict=False))
         rows.append(
-            {
-                **documents.with_times(row),
+            PageRow(
+                documents.with_times(row),
                 **extra,
-                "stage_label": STAGES[row["stage"]],
-                "decision_label": Decision(row["decision"]).label,
-                "outcome_label": Decision(row["outcome"]).label if row["outcome"] else "",
-            }
+                stage_label=STAGES[row["stage"]],
+                decision_label=Decision(row["decision"]).label,
+                outcome_label=Decision(row["outcome"]).label if row["outcome"] else "",
+            )
         )
     return rows
 

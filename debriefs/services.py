@@ -84,8 +84,7 @@ class StoredDebrief:
 
 def debrief_document_fresh(loop_id: int) -> StoredDebrief:
     """What `debrief_document_write` stores for the loop, built now from its rows (`documents.build`) and written
-    in the API's words by the serializers that describe it (`debriefs.serializers`), times in UTC as the API gives
-    them. Raises Loop.DoesNotExist."""
+    in the API's words by the serializers that describe it (`debriefs.serializers`). Raises Loop.DoesNotExist."""
     built = documents.build(loop_id)
     loop, counts = built.loop, built.counts
     loop.interview_count, loop.submitted_count = counts.interview_count, counts.submitted_count  # type: ignore[attr-defined]
@@ -94,8 +93,12 @@ def debrief_document_fresh(loop_id: int) -> StoredDebrief:
         status=loop.status, decision=loop.decision, interview_count=counts.interview_count,
         ended_count=counts.ended_count, submitted_count=counts.submitted_count,
     )  # fmt: skip
+    # Times as the API has always given them whoever wrote the change: the debrief's in UTC, a loop row's in
+    # TIME_ZONE (the writer's own zone may be active on a page).
     with timezone.override(UTC):
-        document, row = DebriefSerializer(built.document).data, LoopSerializer(loop).data
+        document = DebriefSerializer(built.document).data
+    with timezone.override(timezone.get_default_timezone()):
+        row = LoopSerializer(loop).data
     stored_counts = {**vars(counts), "open_note_deadlines": [due.isoformat() for due in counts.open_note_deadlines]}
     return StoredDebrief(document=document, row=row, counts=stored_counts)
 

@@ -238,3 +238,57 @@ def test_who_may_read_a_debrief(recruiter, on_panel, own_submitted):
         assert access == DEBRIEF_UNKNOWN
     else:  # "...until they have submitted their scorecard; then they may see the loop's debrief."
         assert access == (DEBRIEF_OPEN if own_submitted else DEBRIEF_WITHHELD)
+
+
+# --- The loops list: stored rows, one FilterSet ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_loops_list_rows_are_the_stored_ones_with_the_clocks_late_count(rubric, recruiter, api_as):
+    company = Company(rubric, recruiter)
+    company.apply(("schedule", 0, True))
+    company.apply(("end", 0))
+    interview = company.interview(0)
+    assert interview is not None and interview.note_due_at is not None
+    stored = DebriefDocument.objects.get(pk=company.loop.pk)
+    (row,) = api_as(recruiter).get("/api/loops/").json()["results"]
+    assert {**row, "late_count": 0} == {**stored.row, "late_count": 0}
+    assert row["late_count"] == (1 if timezone.now() > interview.note_due_at else 0)
+    from debriefs.selectors import list_rows
+
+    later = interview.note_due_at + timedelta(seconds=1)
+    page = [(company.loop.pk, stored.row, stored.open_note_deadlines)]
+    assert list_rows(page, now=later)[0]["late_count"] == 1  # the note unwritten past its deadline
+    assert list_rows(page, now=interview.note_due_at - timedelta(seconds=1))[0]["late_count"] == 0
+
+
+@pytest.mark.django_db
+def test_a_bad_filter_is_a_400_naming_it_on_the_api_and_said_beside_the_field_on_the_page(rubric, recruiter, api_as):
+    from django.test import Client
+
+    company = Company(rubric, recruiter)
+    answer = api_as(recruiter).get("/api/loops/?status=bogus")
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "code": "invalid_filter",
+        "detail": "status must be one of open, closed.",
+        "field": "status",
+    }
+    client = Client()
+    client.force_login(recruiter)
+    page = client.get("/loops/?status=bogus&decision=hire")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="status-error"' in html and "status must be one of open, closed." in html
+    assert company.loop.candidate.name not in html  # the valid filter (decision=hire) still applies
+    assert company.loop.candidate.name in client.get("/loops/?status=bogus").content.decode()  # the bad one does not
+
+
+@pytest.mark.django_db
+def test_loops_made_before_the_stored_rows_get_them_on_the_first_list(rubric, recruiter, api_as):
+    company = Company(rubric, recruiter)
+    company.apply(("schedule", 0, True))
+    DebriefDocument.objects.all().delete()
+    (row,) = api_as(recruiter).get("/api/loops/").json()["results"]
+    assert row["id"] == company.loop.pk and row["interview_count"] == 1
+    assert DebriefDocument.objects.filter(pk=company.loop.pk).exists()
