@@ -119,7 +119,7 @@ class MyInterviewsUser(FastHttpUser):
 
 
 class LoopsListUser(FastHttpUser):
-    """6. A recruiter on their home page, the loops list (its first page, newest first)."""
+    """7. A recruiter on their home page, the loops list (its first page, newest first)."""
 
     wait_time = constant(0)
 
@@ -202,3 +202,17 @@ class DebriefPageUser(FastHttpUser):
             name="debrief page",
             headers=self.headers,
         )
+
+
+class AnalyticsUser(FastHttpUser):
+    """6. A recruiter reading the calibration report: everyone, one position, or the last quarter."""
+
+    wait_time = constant(0)
+
+    def on_start(self):
+        self.headers = _token_headers(random.choice(DATA["recruiter_tokens"]))
+
+    @task
+    def analytics(self):
+        query = random.choice(DATA["analytics_queries"])
+        _call(self.client, "GET", DATA["paths"]["analytics"] + query, name="analytics API", headers=self.headers)

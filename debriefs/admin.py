@@ -67,3 +67,6 @@ class ReminderAdmin(admin.ModelAdmin):
     def cancel(self, request: HttpRequest, queryset: QuerySet[Reminder]) -> None:
         count = reminder_cancel(reminders=queryset, by=request.user)
         self.message_user(request, f"{count} pending reminder(s) cancelled.", messages.SUCCESS)
+
+
+from debriefs import admin_webhooks  # noqa: E402, F401  (registers the webhook admin beside the reminders)

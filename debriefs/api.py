@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from debriefs.calibration_selectors import with_leniency
 from debriefs.selectors import debrief_for, loop_for_recruiter, loop_row
 from debriefs.serializers import DebriefSerializer, LoopSerializer
 from debriefs.services import loop_record_decision
@@ -23,8 +24,8 @@ class DebriefView(APIView):
 
     @extend_schema(responses={200: DebriefSerializer})
     def get(self, request: Request, loop_id: int) -> Response:
-        # The stored body: DebriefSerializer wrote it when the loop last changed (debriefs.services).
-        return Response(debrief_for(request.user, loop_id))
+        # The stored body (DebriefSerializer wrote it when the loop last changed), with calibration's read-time parts.
+        return Response(with_leniency(debrief_for(request.user, loop_id)))
 
 
 class DecisionView(APIView):

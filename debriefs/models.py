@@ -84,6 +84,64 @@ class Reminder(models.Model):
         return "pending"
 
 
+class WebhookEndpoint(models.Model):
+    """A receiver an admin registered: which events it gets, and the secret its deliveries are signed with."""
+
+    url = models.URLField(max_length=500, help_text="Receives a POST of JSON per event; a 2xx within 5 s is delivery.")
+    secret = models.CharField(
+        max_length=200, help_text="Signs each body: Interviewloop-Signature: sha256=<hex HMAC-SHA256 of the raw body>."
+    )
+    events = models.JSONField(default=list, help_text='Event types it receives, e.g. ["scorecard.submitted"].')
+    active = models.BooleanField(default=True, help_text="An inactive endpoint gets no new events.")
+    description = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["url", "id"]
+
+    def __str__(self) -> str:
+        return self.description or self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint (the webhook outbox), written in the transaction that caused the event."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed (retries given up)"
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event_id = models.UUIDField(help_text="The same for every endpoint that gets this event; receivers dedupe on it.")
+    event_type = models.CharField(max_length=40)
+    loop = models.ForeignKey("interviewloop.Loop", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    body = models.JSONField(help_text="What is POSTed: {id, type, created_at, data}.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField()
+    retry_until = models.DateTimeField(help_text="Failed tries are repeated until then (WEBHOOK_RETRY_HOURS).")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event_id"], name="webhook_delivery_once_per_endpoint")
+        ]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="webhook_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} to {self.endpoint} ({self.status})"
+
+
 # --- The debrief as a stored read model -------------------------------------------------------------------------
 
 

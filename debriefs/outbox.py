@@ -151,6 +151,11 @@ def interview_cancelled(interview: Interview) -> None:
     _meeting_follows_panel(interview.loop)
 
 
+def interview_scheduled(interview: Interview) -> None:
+    """Tell the interviewer they have an interview (interview_assigned), with its calendar invite."""
+    _notice(interview, Reminder.Kind.INTERVIEW_ASSIGNED, recipient_id=interview.interviewer_id)
+
+
 def interview_rescheduled(interview: Interview) -> None:
     """Tell the interviewer the interview moved (interview_rescheduled); a notice of an earlier move not yet sent
     is replaced (the dispatcher's re-check would drop it as superseded anyway)."""

@@ -45,7 +45,9 @@ from django.utils import timezone
 from debriefs import reminder_rules
 from debriefs.models import Reminder
 from debriefs.services import PanelSeat, loop_panels
+from interviewloop import calendar
 from interviewloop.compiled import CompiledQuery, columns, instances
+from interviewloop.invites import invite_for
 from interviewloop.models import Interview, Loop
 from interviewloop.profiles import Profile, time_zone_of, zone_or_site
 
@@ -497,6 +499,11 @@ def reminder_email(reminder: Reminder, *, now: datetime, done: _BatchFacts | Non
     cc = [reminder.copy_to.email] if reminder.copy_to is not None and reminder.copy_to.email else []
     message = ReminderEmail(subject=subject, body=text, to=[recipient.email], cc=cc)
     message.attach_alternative(html, "text/html")
+    if reminder.kind in reminder_rules.NOTICE_KINDS and reminder.interview is not None:
+        # RFC 6047: the invite as a text/calendar alternative, so mail clients offer to add, move or remove it.
+        method = calendar.CANCEL if reminder.kind == Reminder.Kind.INTERVIEW_CANCELLED else calendar.REQUEST
+        ics = invite_for(reminder.interview, method=method, recipient=recipient, time_zone=str(context["time_zone"]))
+        message.attach_alternative(ics.decode(), f"text/calendar; method={method}")
     # Lets a mail filter (and a test) tell reminders apart without parsing the prose.
     message.extra_headers["X-Interviewloop-Reminder"] = f"{reminder.kind} {reminder.pk}"
     return message

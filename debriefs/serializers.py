@@ -67,6 +67,13 @@ class DebriefVote(serializers.Serializer):
     deciding = serializers.BooleanField(help_text="This counting No decided the no_hire.")
     note = DebriefNoteState()
     vote_shift = DebriefVoteShift(allow_null=True)
+    # Calibration (debriefs.calibration_selectors.with_leniency, at read time): over the interviewer's whole history.
+    leniency = serializers.FloatField(
+        allow_null=True,
+        required=False,
+        help_text="Their leniency over every loop they scored (null: nothing to compare with, or not submitted here).",
+    )
+    leniency_n = serializers.IntegerField(min_value=0, required=False, help_text="Scorecards behind `leniency`.")
 
 
 class DebriefScore(serializers.Serializer):
@@ -74,6 +81,12 @@ class DebriefScore(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
     evidence = serializers.CharField()
     counts_toward_decision = serializers.BooleanField()
+    adjusted = serializers.FloatField(
+        allow_null=True,
+        required=False,
+        help_text="The score less its interviewer's leniency, when their leniency_n is at least 5 (else null). "
+        "Shown beside the score; the decision never reads it.",
+    )
 
 
 class DebriefDimension(serializers.Serializer):

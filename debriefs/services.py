@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from debriefs import documents, outbox
+from debriefs import documents, outbox, webhooks
 from debriefs.aggregation import Outcome, PanelVote, decide, may_record
 from debriefs.documents import panel_vote
 from debriefs.models import DebriefDocument
@@ -175,6 +175,7 @@ def loop_recompute_decision(*, loop: Loop, locked: bool = False, document: bool 
         row.save(update_fields=["decision", "decision_reason", "decision_changed_at"])
         if previous != outcome.decision:
             outbox.decision_changed(row, previous=previous)
+            webhooks.decision_changed(row, previous=previous)
     loop.decision, loop.decision_reason = row.decision, row.decision_reason
     loop.decision_changed_at = row.decision_changed_at
     if document:  # `document=False`: the caller writes more that the debrief shows, then the document itself
@@ -216,5 +217,6 @@ def loop_record_decision(*, loop: Loop, decision: str, by: Any) -> Loop:
     locked.outcome_by = by
     locked.status = Loop.Status.CLOSED
     locked.save(update_fields=["outcome", "outcome_at", "outcome_by", "status"])
+    webhooks.loop_closed(locked)
     debrief_document_write(loop_id=locked.pk)
     return locked

@@ -11,6 +11,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from debriefs.reminders import interviews_end_overdue, reminders_dispatch
+from debriefs.webhooks import webhooks_dispatch
 
 
 @shared_task(name="debriefs.tasks.dispatch_reminders", ignore_result=True)
@@ -23,3 +24,9 @@ def dispatch_reminders() -> dict[str, int]:
 def sweep_ended_interviews() -> int:
     """End interviews nobody ended at their scheduled end, so the five-minute clock always starts."""
     return len(interviews_end_overdue())
+
+
+@shared_task(name="debriefs.tasks.dispatch_webhooks", ignore_result=True)
+def dispatch_webhooks() -> dict[str, int]:
+    """Deliver the due webhook events, signed. At-least-once (see debriefs.webhooks)."""
+    return webhooks_dispatch().as_dict()

@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from debriefs import selectors
+from debriefs.calibration import MIN_LENIENCY_HISTORY
+from debriefs.calibration_selectors import with_leniency
 from debriefs.documents import with_times
 from debriefs.filters import LoopFilter
 from debriefs.selectors import heatmap, loop_for_recruiter, loop_rows, page_rows, stored_rows
@@ -89,7 +91,7 @@ def loop_list(request: HttpRequest) -> HttpResponse:
 def loop_debrief(request: HttpRequest, loop_id: int) -> HttpResponse:
     """The loop at a glance: decision banner, votes, heat-map, tally, red flags, notes, missing scorecards."""
     try:
-        debrief = with_times(selectors.debrief_for(request.user, loop_id))
+        debrief = with_times(with_leniency(selectors.debrief_for(request.user, loop_id)))
     except NotFound:
         raise Http404("No such loop.") from None
     except Forbidden as refused:
@@ -110,13 +112,18 @@ def _render_debrief(
     remaining_form: CancelRemainingForm | None = None,
 ) -> HttpResponse:
     if debrief is None:
-        debrief = selectors.debrief_page_document(loop_id)
+        debrief = with_times(with_leniency(selectors.debrief_document(loop_id)))
     recruiter = is_recruiter(request.user)
     planning = recruiter and debrief["loop"]["status"] == Loop.Status.OPEN
     context = {
         "debrief": debrief,
         "loop": debrief["loop"],
         "heatmap": heatmap(debrief),
+        # Leniency-adjusted scores (debriefs.calibration_selectors.with_leniency), said so when any is shown.
+        "adjusted_shown": any(
+            entry.get("adjusted") is not None for dimension in debrief["dimensions"] for entry in dimension["scores"]
+        ),
+        "min_leniency_history": MIN_LENIENCY_HISTORY,
         "tally_rows": tally_rows(debrief),
         "is_recruiter": recruiter,
         "deciding_names": [vote["name"] for vote in debrief["votes"] if vote["deciding"]],

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from debriefs import outbox
+from debriefs import outbox, webhooks
 from debriefs.services import debrief_document_write, loop_lock, loop_recompute_decision
 from interviewloop import interview_rules
 from interviewloop.errors import Conflict, DomainError, Invalid
@@ -37,6 +37,7 @@ def interview_end(*, interview: Interview, at: datetime | None = None) -> Interv
     locked.ended_at = at or timezone.now()
     locked.save(update_fields=["ended_at"])
     outbox.interview_ended(locked)
+    webhooks.interview_ended(locked)
     debrief_document_write(loop_id=locked.loop_id)
     return locked
 
@@ -153,6 +154,8 @@ def interview_schedule(
             f"{interviewer.username} already interviews in this loop: one interview per interviewer.",
             code="already_on_panel",
         ) from None
+    interview.loop = locked
+    outbox.interview_scheduled(interview)  # the interviewer's email, with the calendar invite
     if locked.debrief_at is not None and locked.debrief_at > timezone.now():
         # The meeting's reminder goes to the panel as it is when written: rewrite it with the newcomer in.
         outbox.debrief_scheduled(locked)
@@ -227,9 +230,10 @@ def interview_update(
     locked.scheduled_start, locked.scheduled_end = start, end
     if reassigned:
         locked.interviewer = interviewer
+    locked.calendar_sequence += 1  # calendars replace the event they have (RFC 5545 SEQUENCE)
     try:
         with transaction.atomic():
-            locked.save(update_fields=["scheduled_start", "scheduled_end", "interviewer"])
+            locked.save(update_fields=["scheduled_start", "scheduled_end", "interviewer", "calendar_sequence"])
     except IntegrityError:
         # Two requests racing past the panel check above: the unique constraint decides.
         raise Conflict(
@@ -274,7 +278,10 @@ def interview_cancel(*, interview: Interview, reason: str, by: Any) -> Interview
     locked.cancelled_by = by
     was_counting = locked.counts_toward_decision
     locked.counts_toward_decision = False
-    locked.save(update_fields=["cancelled_at", "cancel_reason", "cancelled_by", "counts_toward_decision"])
+    locked.calendar_sequence += 1
+    locked.save(
+        update_fields=["cancelled_at", "cancel_reason", "cancelled_by", "counts_toward_decision", "calendar_sequence"]
+    )
     locked.loop = loop
     outbox.interview_cancelled(locked)
     if was_counting:

@@ -180,6 +180,12 @@ REMINDER_CLAIM_SECONDS = env.float("REMINDER_CLAIM_SECONDS", default=max(60.0, 3
 REMINDER_SEND_CONNECTIONS = env.int("REMINDER_SEND_CONNECTIONS", default=4)
 if REMINDER_SEND_CONNECTIONS < 1:
     raise ImproperlyConfigured("REMINDER_SEND_CONNECTIONS must be at least 1.")
+# Calibration (/api/analytics/interviewers/): how long computed rows are kept in the cache. They are computed again
+# as soon as a scorecard, an interview's counting or a recorded outcome changes (debriefs.calibration_selectors);
+# 0 computes them on every read.
+ANALYTICS_CACHE_SECONDS = env.int("ANALYTICS_CACHE_SECONDS", default=3600)
+if ANALYTICS_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("ANALYTICS_CACHE_SECONDS must not be negative.")
 for _name in (
     "NOTE_WINDOW_MINUTES",
     "SCORECARD_DUE_HOURS",
@@ -230,7 +236,20 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True  # only ever a
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# Webhooks (debriefs.webhooks): a 2xx within WEBHOOK_TIMEOUT_SECONDS is delivery; failures are retried with
+# backoff (30 s doubling to 1 h) for WEBHOOK_RETRY_HOURS (at least 12); WEBHOOK_BATCH rows are claimed at a time.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_RETRY_HOURS = env.float("WEBHOOK_RETRY_HOURS", default=24.0)
+WEBHOOK_BATCH = env.int("WEBHOOK_BATCH", default=10)
+WEBHOOK_DISPATCH_SECONDS = env.float("WEBHOOK_DISPATCH_SECONDS", default=REMINDER_DISPATCH_SECONDS)
+if WEBHOOK_RETRY_HOURS < 12:
+    raise ImproperlyConfigured("WEBHOOK_RETRY_HOURS must be at least 12: receivers are promised 12 hours of retries.")
 CELERY_BEAT_SCHEDULE = {
+    "dispatch-webhooks": {
+        "task": "debriefs.tasks.dispatch_webhooks",
+        "schedule": WEBHOOK_DISPATCH_SECONDS,
+        "options": {"expires": max(WEBHOOK_DISPATCH_SECONDS, 1.0)},
+    },
     "dispatch-reminders": {
         "task": "debriefs.tasks.dispatch_reminders",
         "schedule": REMINDER_DISPATCH_SECONDS,

@@ -13,6 +13,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("profile/", views.profile, name="profile"),
+    path("profile/calendar/new-link/", views.calendar_new_link, name="calendar-new-link"),
+    path("calendar/<str:secret>.ics", views.calendar_feed, name="calendar-feed"),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Single sign-on (interviewloop.sso): 404 while OIDC_RP_CLIENT_ID is unset. Names are mozilla-django-oidc's.

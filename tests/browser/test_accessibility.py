@@ -121,12 +121,14 @@ def pages_of(company) -> dict[str, list[tuple[str, str]]]:
             ("debrief-panel", f"/loops/{company['submitted'].loop_id}/"),
             ("loops-interviewer", "/loops/"),
             ("profile-interviewer", "/profile/"),
+            ("analytics-interviewer", "/analytics/"),
         ],
         "rita": [
             ("loops", "/loops/"),
             ("schedule", "/loops/new/"),
             ("debrief", f"/loops/{decided}/"),
             ("profile", "/profile/"),
+            ("analytics", "/analytics/"),
         ],
         "ada": [
             ("admin-index", "/admin/"),

@@ -351,6 +351,8 @@ def test_the_debrief_shows_a_cancelled_interview_marked_never_missing(frozen, lo
             "deciding": False,
             "note": {"status": "not_due", "vote": None, "submitted_at": None, "due_at": None},
             "vote_shift": None,
+            "leniency": None,  # calibration: nothing scored, nothing to compare
+            "leniency_n": 0,
         }
     ]
     assert body["missing"] == []
@@ -523,7 +525,8 @@ def test_the_debrief_with_cancelled_interviews_costs_the_same(size, loop, recrui
         if position % 2 == 0:
             services.interview_cancel(interview=interview, reason="Not needed.", by=recruiter)
     client = api_as(recruiter)
-    # the token with its user and roles, then the loop's stored debrief (see test_api_debrief.py).
-    with django_assert_num_queries(2):
+    # the token with its user and roles, then the loop's stored debrief (see test_api_debrief.py), and the panel's
+    # leniency.
+    with django_assert_num_queries(2 + 1):
         response = client.get(f"/api/loops/{loop.pk}/debrief/")
     assert [vote["cancelled"] for vote in response.json()["votes"]] == [position % 2 == 0 for position in range(size)]

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from debriefs.calibration_demo import seed_calibration_demo
 from interviewloop.models import Loop, Position
 from interviewloop.roles import INTERVIEWERS, RECRUITERS
 from interviewloop.services import candidate_create, interview_end, interview_schedule, loop_create, position_create
@@ -37,6 +38,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         call_command("seed_rubric", verbosity=0)
         self._seed()
+        history = seed_calibration_demo()  # the calibration page's demo: lenient ivan, harsh igor (six past loops)
         url = settings.SITE_URL
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"interviewloop is starting on {url}/"))
@@ -46,6 +48,8 @@ class Command(BaseCommand):
             self.stdout.write(f"    {username:<6} {role}")
         self.stdout.write("  ivan's interview has just ended: his five-minute note is due.")
         self.stdout.write("  iris is mid-call: sign in as iris and end it to see the note_now email in the worker log.")
+        if history:
+            self.stdout.write(f"  {history} past loops show on /analytics/: ivan scores leniently, igor harshly.")
         self.stdout.write("")
 
     @transaction.atomic
@@ -67,7 +71,9 @@ class Command(BaseCommand):
             users[username] = user
         if Loop.objects.exists():
             return
-        rubric = Rubric.objects.filter(status=Rubric.Status.PUBLISHED).order_by("-version").first()
+        # The guide's rubric when it is there: `make run` also loads the templates, all at version 1.
+        published = Rubric.objects.filter(status=Rubric.Status.PUBLISHED).order_by("-version", "id")
+        rubric = published.filter(key="default_rubric").first() or published.first()
         if rubric is None:
             return
         position = Position.objects.filter(rubric=rubric).first() or position_create(

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('debriefs', '0002_interview_notices'),
+        ('debriefs', '0003_webhooks'),
         ('interviewloop', '0006_profile_time_zone'),
     ]
 
