@@ -136,7 +136,8 @@ def table(result: dict[str, Any]) -> str:
                 f"{title.format(processes=dispatcher.get('processes'))}: {dispatcher.get('sent')} sent, "
                 f"{dispatcher.get('cancelled')} cancelled, {dispatcher.get('failed')} failed, "
                 f"{dispatcher.get('received_by_sink')} at the SMTP sink in {_fmt(dispatcher.get('seconds'), 2)} s = "
-                f"{_fmt(dispatcher.get('reminders_per_s'))} reminders/s"
+                f"{_fmt(dispatcher.get('reminders_per_s'))} reminders/s, "
+                f"worker CPU {_fmt(dispatcher.get('cpu_ms_per_reminder'), 2)} ms/reminder"
             )
         else:
             lines.append(f"{title.format(processes='?')}: not available: {dispatcher.get('reason', '')}")

@@ -49,7 +49,6 @@ from debriefs.calibration import (
     leniency,
     rounded,
 )
-from interviewloop.compiled import CompiledQuery
 from interviewloop.errors import Forbidden
 from interviewloop.models import Interview, Loop
 from interviewloop.roles import is_interviewer, is_recruiter
@@ -253,10 +252,11 @@ def _focused_scores(cards: QuerySet[Scorecard]) -> dict[int, list[str]]:
 
 # --- The debrief's overlay -------------------------------------------------------------------------------
 
+
 # Every counting submitted scorecard of the loops the given interviewers submitted a counting scorecard in, each as
 # (loop, interviewer, sum of its scores, how many it scored): enough for `calibration.leniency` of each of them.
-_PANEL_HISTORY = CompiledQuery(
-    lambda usernames: (
+def _panel_history(usernames: Sequence[str]) -> list[tuple[int, str, int | None, int]]:
+    return list(
         Scorecard.objects.filter(
             status=SUBMITTED,
             interview__counts_toward_decision=True,
@@ -272,16 +272,16 @@ _PANEL_HISTORY = CompiledQuery(
         .annotate(total=Sum("scores__score"), scored=Count("scores__score", filter=Q(scores__score__isnull=False)))
         .order_by()
     )
-)
 
 
 def panel_leniency(usernames: Sequence[str]) -> dict[str, Leniency]:
     """Each interviewer's leniency over their whole history (every loop, every position), in one query."""
     if not usernames:
         return {}
-    rows = _PANEL_HISTORY(usernames=sorted(set(usernames)))
+    rows = _panel_history(sorted(set(usernames)))
     standing = leniency(
-        Scored(username, loop_id, total / scored if scored else None) for loop_id, username, total, scored in rows
+        Scored(username, loop_id, total / scored if scored and total is not None else None)
+        for loop_id, username, total, scored in rows
     )
     return {username: standing.get(username, Leniency(None, 0)) for username in usernames}
 

@@ -7,6 +7,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+# Not sent, cancelled or failed: what the dispatcher may still send and what a cancel may still stop.
+PENDING = Q(sent_at__isnull=True, cancelled_at__isnull=True, failed_at__isnull=True)
+
 
 class Reminder(models.Model):
     class Kind(models.TextChoices):
@@ -38,6 +41,12 @@ class Reminder(models.Model):
     due_at = models.DateTimeField()
     next_attempt_at = models.DateTimeField(help_text="When the dispatcher may next try it (due time, then backoff).")
     sent_at = models.DateTimeField(null=True, blank=True)
+    sending_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set just before an email goes to the mail server, cleared with the outcome: set on a pending row, "
+        "the worker stopped during that send and the server may have accepted it.",
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True, help_text="Set when sending failed for good.")
@@ -65,7 +74,7 @@ class Reminder(models.Model):
             # the size of the backlog rather than of the whole history.
             models.Index(
                 fields=["next_attempt_at"],
-                condition=Q(sent_at__isnull=True, cancelled_at__isnull=True, failed_at__isnull=True),
+                condition=PENDING,
                 name="reminder_pending_idx",
             ),
         ]
@@ -82,6 +91,11 @@ class Reminder(models.Model):
         if self.failed_at:
             return "failed"
         return "pending"
+
+    @property
+    def in_doubt(self) -> bool:
+        """Pending, but a send of it began and no outcome was recorded: it may have reached the recipient."""
+        return self.state == "pending" and self.sending_at is not None
 
 
 class WebhookEndpoint(models.Model):

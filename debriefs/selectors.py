@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -22,7 +21,8 @@ from debriefs import documents
 from debriefs.aggregation import DEBRIEF_OPEN, DEBRIEF_UNKNOWN, debrief_access
 from debriefs.documents import STAGES, vote_shift
 from debriefs.models import DebriefDocument
-from debriefs.services import debrief_document_write, debrief_documents_refresh, loop_lock
+from debriefs.panels import PanelSeat, debrief_ready_audience, loop_audience, loop_panel, loop_panels
+from debriefs.stored import debrief_document_fresh
 from interviewloop.errors import Forbidden, NotFound
 from interviewloop.models import Decision, Interview, Loop
 from interviewloop.roles import is_recruiter
@@ -31,7 +31,16 @@ from scorecards.rules import VOTE_LABELS
 
 SUBMITTED = Scorecard.Status.SUBMITTED
 
-__all__ = ["STAGES", "vote_shift"]  # re-exported: the pages and the API name them from here
+# Re-exported: the pages, the API and the outbox name them from here.
+__all__ = [
+    "STAGES",
+    "PanelSeat",
+    "debrief_ready_audience",
+    "loop_audience",
+    "loop_panel",
+    "loop_panels",
+    "vote_shift",
+]  # fmt: skip
 
 
 # --- Who may see what ------------------------------------------------------------------------------
@@ -101,25 +110,19 @@ def loop_for_recruiter(user: Any, loop_id: int) -> Loop:
 def debrief_document(loop_id: int, *, now: datetime | None = None) -> dict[str, Any]:
     """Everything the debrief shows, as plain data, at `now` (default: now): the API's body, the page's and the
     emails' source. No permission check: see `debrief_for`. One query; a loop whose document was never written (one
-    made before the documents were) gets it written first, under its lock."""
+    made before them: `manage.py rebuild_debriefs --missing` writes those) is built for this read."""
     stored = DebriefDocument.objects.filter(pk=loop_id).values_list("document", flat=True).first()
     if stored is None:
-        stored = _write_missing(loop_id)
+        try:
+            stored = debrief_document_fresh(loop_id).document
+        except Loop.DoesNotExist:
+            raise NotFound("No such loop.") from None
     return documents.at_time(stored, now or timezone.now())
 
 
 def debrief_page_document(loop_id: int, *, now: datetime | None = None) -> dict[str, Any]:
     """`debrief_document` for a page: its times as datetimes, for the template's date filters."""
     return documents.with_times(debrief_document(loop_id, now=now))
-
-
-@transaction.atomic
-def _write_missing(loop_id: int) -> dict[str, Any]:
-    try:
-        loop_lock(loop_id)
-    except Loop.DoesNotExist:
-        raise NotFound("No such loop.") from None
-    return debrief_document_write(loop_id=loop_id).document
 
 
 def heatmap(debrief: dict[str, Any]) -> list[dict[str, Any]]:
@@ -194,23 +197,14 @@ def stored_rows(loops: QuerySet[Loop]) -> QuerySet[Loop, tuple[Any, ...]]:
 
 
 def list_rows(page: Sequence[tuple[Any, ...]], *, now: datetime | None = None) -> list[dict[str, Any]]:
-    """A page of `stored_rows` as the API gives them: each loop's row with `late_count` at `now`. Loops made before
-    the stored debriefs get theirs written first (one query more, once)."""
-    missing = [pk for pk, row, *_ in page if row is None]
-    written: dict[int, tuple[Any, Any]] = {}
-    if missing:
-        debrief_documents_refresh(loop_ids=missing)
-        written = {
-            pk: (row, deadlines)
-            for pk, row, deadlines in DebriefDocument.objects.filter(pk__in=missing).values_list(
-                "pk", "row", "open_note_deadlines"
-            )
-        }
+    """A page of `stored_rows` as the API gives them: each loop's row with `late_count` at `now`. A loop made before
+    the stored debriefs (`manage.py rebuild_debriefs --missing` writes those) has its row built for this read."""
     now = now or timezone.now()
     rows = []
     for pk, row, deadlines, *_ in page:
         if row is None:
-            row, deadlines = written[pk]
+            fresh = debrief_document_fresh(pk)
+            row, deadlines = fresh.row, fresh.counts["open_note_deadlines"]
         rows.append(documents.row_at_time(row, deadlines, now))
     return rows
 

@@ -8,57 +8,19 @@ changes what a debrief shows calls it, under the loop's lock (`loop_lock`), in t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import UTC
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from debriefs import documents, outbox, webhooks
-from debriefs.aggregation import Outcome, PanelVote, decide, may_record
-from debriefs.documents import panel_vote
+from debriefs import outbox, webhooks
+from debriefs.aggregation import Outcome, decide, may_record
 from debriefs.models import DebriefDocument
-from debriefs.serializers import DebriefSerializer, LoopSerializer
+from debriefs.panels import loop_panel
+from debriefs.stored import StoredDebrief, debrief_document_fresh
 from interviewloop.errors import Conflict, Invalid
-from interviewloop.models import Interview, Loop
-
-
-def loop_panel(loop: Loop) -> list[PanelVote]:
-    """The loop's interviews as the decision sees them (one query of the columns it needs)."""
-    return [seat.vote for seat in loop_panels({loop.pk})[loop.pk]]
-
-
-@dataclass(frozen=True)
-class PanelSeat:
-    """One interview of a loop as the decision sees it, and whose it is."""
-
-    interview_id: int
-    interviewer_id: int
-    vote: PanelVote
-
-
-def loop_panels(loop_ids: Iterable[int]) -> dict[int, list[PanelSeat]]:
-    """Each loop's interviews in panel order (scheduled start, then id): one query for all the loops."""
-    panels: dict[int, list[PanelSeat]] = {loop_id: [] for loop_id in loop_ids}
-    rows = (
-        Interview.objects.filter(loop_id__in=panels)
-        .order_by("loop_id", "scheduled_start", "id")
-        .values_list(
-            "loop_id", "id", "interviewer_id", "interviewer__username", "counts_toward_decision",
-            "scorecard__status", "scorecard__vote",
-        )
-    )  # fmt: skip
-    for loop_id, interview_id, interviewer_id, username, counts, status, vote in rows:
-        panels[loop_id].append(
-            PanelSeat(
-                interview_id=interview_id,
-                interviewer_id=interviewer_id,
-                vote=panel_vote(username, counts_toward_decision=counts, scorecard_status=status, scorecard_vote=vote),
-            )
-        )
-    return panels
+from interviewloop.models import Loop
 
 
 def loop_lock(loop_id: int) -> Loop:
@@ -71,36 +33,6 @@ def loop_lock(loop_id: int) -> Loop:
     deadlock another.
     """
     return Loop.objects.select_for_update().get(pk=loop_id)
-
-
-@dataclass(frozen=True)
-class StoredDebrief:
-    """A loop's debrief and list row as stored: the API's JSON, and the counts beside it."""
-
-    document: dict[str, Any]
-    row: dict[str, Any]
-    counts: dict[str, Any]
-
-
-def debrief_document_fresh(loop_id: int) -> StoredDebrief:
-    """What `debrief_document_write` stores for the loop, built now from its rows (`documents.build`) and written
-    in the API's words by the serializers that describe it (`debriefs.serializers`). Raises Loop.DoesNotExist."""
-    built = documents.build(loop_id)
-    loop, counts = built.loop, built.counts
-    loop.interview_count, loop.submitted_count = counts.interview_count, counts.submitted_count  # type: ignore[attr-defined]
-    loop.missing_count, loop.late_count = counts.missing_count, counts.late_note_count  # type: ignore[attr-defined]
-    loop.stage = documents.stage(  # type: ignore[attr-defined]
-        status=loop.status, decision=loop.decision, interview_count=counts.interview_count,
-        ended_count=counts.ended_count, submitted_count=counts.submitted_count,
-    )  # fmt: skip
-    # Times as the API has always given them whoever wrote the change: the debrief's in UTC, a loop row's in
-    # TIME_ZONE (the writer's own zone may be active on a page).
-    with timezone.override(UTC):
-        document = DebriefSerializer(built.document).data
-    with timezone.override(timezone.get_default_timezone()):
-        row = LoopSerializer(loop).data
-    stored_counts = {**vars(counts), "open_note_deadlines": [due.isoformat() for due in counts.open_note_deadlines]}
-    return StoredDebrief(document=document, row=row, counts=stored_counts)
 
 
 @transaction.atomic(savepoint=False)

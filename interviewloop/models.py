@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
-from interviewloop.history import HistoricalRecords
+from scorecards import deadlines
 
 
 class Decision(models.TextChoices):
@@ -133,9 +134,7 @@ class Interview(models.Model):
 
     @property
     def note_due_at(self) -> datetime | None:
-        if self.ended_at is None:
-            return None
-        return self.ended_at + timedelta(minutes=settings.NOTE_WINDOW_MINUTES)
+        return deadlines.note_due_at(self.ended_at)
 
     @property
     def cancelled(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,8 @@ from interviewloop.models import Candidate, Interview, Loop, Position
 from interviewloop.roles import is_interviewer
 from interviewloop.scheduling import ROW_FIELD_OF_CODE, InterviewPlan, Problem, plan_problems, row_field
 from scorecards.models import Rubric
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -40,6 +43,29 @@ def interview_end(*, interview: Interview, at: datetime | None = None) -> Interv
     webhooks.interview_ended(locked)
     debrief_document_write(loop_id=locked.loop_id)
     return locked
+
+
+def interviews_end_overdue(*, limit: int = 500) -> list[int]:
+    """End, at their scheduled end, interviews whose scheduled end has passed with nobody ending them (the sweep task).
+
+    Uses the partial index interview_not_ended_idx. Each goes through interview_end in its own transaction (which
+    writes its reminders), so one bad row does not hold back the rest.
+    """
+    now = timezone.now()
+    overdue = list(
+        Interview.objects.filter(ended_at__isnull=True, scheduled_end__lte=now, cancelled_at__isnull=True).order_by(
+            "scheduled_end"
+        )[:limit]
+    )
+    ended: list[int] = []
+    for interview in overdue:
+        try:
+            interview_end(interview=interview, at=interview.scheduled_end)
+        except Exception:
+            logger.exception("reminders: could not end interview #%s at its scheduled end", interview.pk)
+            continue
+        ended.append(interview.pk)
+    return ended
 
 
 @transaction.atomic

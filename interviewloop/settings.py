@@ -173,7 +173,7 @@ REMINDER_DISPATCH_SECONDS = env.float("REMINDER_DISPATCH_SECONDS", default=5.0)
 DEBRIEF_MEETING_LEAD_MINUTES = env.float("DEBRIEF_MEETING_LEAD_MINUTES", default=30.0)
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
 # How long a dispatcher owns a claimed reminder: longer than one send (EMAIL_TIMEOUT). A worker killed
-# mid-send leaves the row to the next dispatcher once this passes (at-least-once delivery).
+# mid-send leaves that row (in doubt) and the ones it had not reached to the next dispatcher once this passes.
 REMINDER_CLAIM_SECONDS = env.float("REMINDER_CLAIM_SECONDS", default=max(60.0, 3.0 * EMAIL_TIMEOUT))
 # How many SMTP connections one dispatcher run sends over at once (each on its own thread): a mail server's
 # round trips then overlap instead of adding up.
@@ -221,7 +221,7 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # for more: the running task's under late acks, or, under early acks too, one taken and waiting for a free
     # pool process (tests/debriefs/test_worker_faults.py has both).
     # Nothing is lost by it: the tasks take no arguments and the outbox rows are the record (a worker killed
-    # mid-run leaves its rows leased, and the next run after REMINDER_CLAIM_SECONDS sends them; beat sends a
+    # mid-run leaves its unsent rows leased, and the next run after REMINDER_CLAIM_SECONDS sends them; beat sends a
     # new run every REMINDER_DISPATCH_SECONDS), so a message lost with a worker or a broker costs nothing.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"ack_emulation": False}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

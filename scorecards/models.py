@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.signals import pre_save
+from simple_history.models import HistoricalRecords
 
-from interviewloop.history import HistoricalRecords
 from scorecards.rules import rubric_is_editable
 
 

@@ -24,7 +24,7 @@ from interviewloop.errors import Invalid, NotFound
 from interviewloop.models import Candidate, Decision, Interview, Loop, Position
 from interviewloop.roles import is_recruiter
 from scorecards.models import Rubric
-from scorecards.selectors import interview_rows
+from scorecards.selectors import interview_row
 from scorecards.serializers import InterviewSerializer
 
 # --- Serializers: shape only; the services enforce the rules ------------------------------------------
@@ -202,7 +202,7 @@ class LoopInterviewCreate(APIView):
             scheduled_end=data["scheduled_end"],
             counts_toward_decision=data["counts_toward_decision"],
         )
-        return Response(InterviewSerializer(interview_rows().get(pk=interview.pk)).data, status=201)
+        return Response(InterviewSerializer(interview_row(interview.pk)).data, status=201)
 
 
 def _recruiters_interview(user: Any, interview_id: int) -> Interview:
@@ -238,7 +238,7 @@ class InterviewDetail(APIView):
             scheduled_end=data.get("scheduled_end"),
             interviewer=_user_named(data["interviewer"]) if data.get("interviewer") else None,
         )
-        return Response(InterviewSerializer(interview_rows().get(pk=pk)).data)
+        return Response(InterviewSerializer(interview_row(pk)).data)
 
 
 class InterviewCancel(APIView):
@@ -257,7 +257,7 @@ class InterviewCancel(APIView):
         )
         return Response(
             {
-                "interview": InterviewSerializer(interview_rows().get(pk=pk)).data,
+                "interview": InterviewSerializer(interview_row(pk)).data,
                 "cancelled_at": cancelled.cancelled_at,
                 "cancel_reason": cancelled.cancel_reason,
                 "cancelled_by": request.user.get_username(),

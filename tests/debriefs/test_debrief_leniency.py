@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from debriefs.calibration_selectors import with_leniency
-from debriefs.selectors import loop_debrief
+from debriefs.selectors import debrief_document as loop_debrief
 from tests.debriefs.conftest import add_interview, recompute
 from tests.factories import LoopFactory
 

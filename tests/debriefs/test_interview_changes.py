@@ -11,12 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from debriefs.models import Reminder
-from debriefs.reminders import interviews_end_overdue
 from debriefs.selectors import debrief_document
 from interviewloop import interview_rules, services
 from interviewloop.errors import Conflict, Invalid
 from interviewloop.interview_rules import InterviewState
 from interviewloop.models import Decision, Interview, Loop
+from interviewloop.services import interviews_end_overdue
 from scorecards.services import scorecard_submit
 from tests.debriefs.conftest import add_interview, recompute
 from tests.factories import InterviewFactory, UserFactory, iso
