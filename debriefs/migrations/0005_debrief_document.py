@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('debriefs', '0003_webhooks'),
+        ('debriefs', '0004_reminder_sending_at'),
         ('interviewloop', '0006_profile_time_zone'),
     ]
 
