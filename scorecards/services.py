@@ -21,7 +21,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from debriefs import outbox, webhooks
-from debriefs.services import loop_lock, loop_recompute_decision
+from debriefs.services import debrief_document_write, loop_lock, loop_recompute_decision
 from interviewloop.errors import Conflict, Invalid
 from interviewloop.inputs import check_text
 from interviewloop.models import Interview, Loop
@@ -260,6 +260,7 @@ def note_write(
     at: datetime | None = None,
 ) -> Note:
     """Write the five-minute note, once, after the interview ended. A late note is accepted and marked late."""
+    loop_lock(interview.loop_id)  # first, as every write the debrief shows: its document is rewritten below
     locked = Interview.objects.select_for_update().get(pk=interview.pk)
     now = at or timezone.now()
     if locked.ended_at is None or locked.ended_at > now or locked.note_due_at is None:
@@ -284,18 +285,30 @@ def note_write(
     note = Note.objects.create(interview=locked, **answers, submitted_at=now, due_at=locked.note_due_at)
     outbox.note_written(locked)
     webhooks.note_submitted(note)
+    debrief_document_write(loop_id=locked.loop_id)
     return note
 
 
 @transaction.atomic
 def scorecard_save_draft(*, interview: Interview, data: ScorecardInput) -> Written:
-    """Replace the draft with `data` (partial is fine; what it leaves out is empty). 409 once submitted."""
+    """Replace the draft with `data` (partial is fine; what it leaves out is empty). 409 once submitted.
+
+    The debrief shows only that a draft exists (its content stays its author's), so only the first save rewrites
+    the debrief, under the loop's lock, taken first as every such write takes it.
+    """
+    first = not Scorecard.objects.filter(interview_id=interview.pk).exists()
+    if first:
+        loop_lock(interview.loop_id)
     locked, scorecard = _lock(interview)
     _refuse_if_submitted(scorecard)
     pinned = pinned_rubric(interview.rubric)
+    created = scorecard is None  # only when `first` too: a scorecard is never deleted
     if scorecard is None:
         scorecard = Scorecard(interview=locked)
-    return _write(scorecard=scorecard, pinned=pinned, data=data)
+    written = _write(scorecard=scorecard, pinned=pinned, data=data)
+    if first and created:
+        debrief_document_write(loop_id=locked.loop_id)
+    return written
 
 
 def scorecard_check(*, interview: Interview, data: ScorecardInput | None = None) -> Checked:

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from debriefs.services import debrief_documents_refresh
 from interviewloop.models import Candidate, Interview, Loop, Position
 from scorecards.models import (
     Dimension,
@@ -158,15 +159,23 @@ class PositionFactory(factory.django.DjangoModelFactory):
 
 class LoopFactory(factory.django.DjangoModelFactory):
     class Meta:
+        skip_postgeneration_save = True
         model = Loop
 
     candidate = factory.SubFactory(CandidateFactory)
     position = factory.SubFactory(PositionFactory)
     recruiter = factory.SubFactory(UserFactory, role="recruiter")
 
+    @factory.post_generation
+    def debrief(self, create, extracted, **kwargs):
+        # Written straight to the database, so the stored debrief is rewritten here, as the services rewrite it.
+        if create:
+            debrief_documents_refresh(loop_ids=[self.pk])
+
 
 class InterviewFactory(factory.django.DjangoModelFactory):
     class Meta:
+        skip_postgeneration_save = True
         model = Interview
 
     loop = factory.SubFactory(LoopFactory)
@@ -176,12 +185,19 @@ class InterviewFactory(factory.django.DjangoModelFactory):
     scheduled_end = factory.LazyAttribute(lambda i: i.scheduled_start + timedelta(minutes=60))
     counts_toward_decision = True
 
+    @factory.post_generation
+    def debrief(self, create, extracted, **kwargs):
+        # Written straight to the database, so the stored debrief is rewritten here, as the services rewrite it.
+        if create:
+            debrief_documents_refresh(loop_ids=[self.loop_id])
+
 
 class NoteFactory(factory.django.DjangoModelFactory):
     """A five-minute note written on time (the interview must have ended)."""
 
     class Meta:
         model = Note
+        skip_postgeneration_save = True
 
     interview = factory.SubFactory(InterviewFactory, ended_at=factory.LazyFunction(timezone.now))
     best_thing = "Asked who the users are before proposing anything."
@@ -190,6 +206,12 @@ class NoteFactory(factory.django.DjangoModelFactory):
     want_to_work_with = "yes"
     due_at = factory.LazyAttribute(lambda n: n.interview.note_due_at or timezone.now())
     submitted_at = factory.LazyAttribute(lambda n: n.due_at - timedelta(minutes=1))
+
+    @factory.post_generation
+    def debrief(self, create, extracted, **kwargs):
+        # Written straight to the database, so the stored debrief is rewritten here, as the services rewrite it.
+        if create:
+            debrief_documents_refresh(loop_ids=[self.interview.loop_id])
 
 
 def make_scorecard(
@@ -229,4 +251,5 @@ def make_scorecard(
     RedFlagMark.objects.bulk_create(
         RedFlagMark(scorecard=scorecard, red_flag=flags[key], evidence=f"Heard {key}.") for key in red_flags
     )
+    debrief_documents_refresh(loop_ids=[interview.loop_id])  # as the services would
     return scorecard

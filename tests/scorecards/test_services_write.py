@@ -176,18 +176,20 @@ def test_save_and_submit_cost_the_same_few_queries_at_any_panel_size(
         InterviewFactory(loop=noted_interview.loop)  # others on the panel, not yet submitted
     pinned_rubric(noted_interview.rubric)  # a published version's parts are read once per process
     body = full_body(red_flags=("defensive",), vote="no")  # One No = No Hire at either size: the decision changes
-    # a first draft: SAVEPOINT, lock interview, lock scorecard (none yet); INSERT scorecard + its history;
-    # INSERT scores, red flags, threads, each + its history (bulk); RELEASE
-    with django_assert_num_queries(REQUEST + 12):
+    # a first draft: is there a scorecard (no), so lock the loop first; SAVEPOINT, lock interview, lock scorecard
+    # (none yet); INSERT scorecard + its history; INSERT scores, red flags, threads, each + its history (bulk); the
+    # debrief now shows a draft: read the loop, its interviews, the rubric's dimensions, UPSERT the document; RELEASE
+    with django_assert_num_queries(REQUEST + 12 + 6):
         assert alice.put(url(noted_interview), body, format="json").status_code == 200
-    # the same draft again: SAVEPOINT, the two locks, read scores, red flags, threads; UPDATE scorecard + history;
-    # RELEASE (nothing else changed, so nothing else is written)
-    with django_assert_num_queries(REQUEST + 9):
+    # the same draft again: is there a scorecard (yes: the debrief shows nothing new); SAVEPOINT, the two locks, read
+    # scores, red flags, threads; UPDATE scorecard + history; RELEASE (nothing else changed, so nothing else is written)
+    with django_assert_num_queries(REQUEST + 9 + 1):
         assert alice.put(url(noted_interview), body, format="json").status_code == 200
     # submit the saved draft: SAVEPOINT, lock interview (with whether the note exists), lock scorecard; read scores,
     # red flags, threads; UPDATE scorecard + history; cancel its scorecard reminders; lock the loop, read the panel
     # (one query), UPDATE loop + history; debrief_ready: cancel the pending ones, read the last sequence and the
-    # audience, INSERT them (bulk); RELEASE. The answer is built from what was written: no re-read. Two webhook
+    # audience, INSERT them (bulk); the stored debrief: read the loop, its interviews, the dimensions, the submitted
+    # scores, red flags and threads, UPSERT it; RELEASE. The answer is built from what was written: no re-read. Two webhook
     # events (scorecard.submitted, loop.decision_changed) read the subscribed endpoints: none here, nothing written.
-    with django_assert_num_queries(REQUEST + 20):
+    with django_assert_num_queries(REQUEST + 20 + 7):
         assert alice.post(url(noted_interview, "submit/"), {}, format="json").status_code == 200
