@@ -221,8 +221,10 @@ def schedule_errors_problems(page, viewport: str, screenshot_dir) -> list[str]:
     with page.expect_navigation(wait_until="load"):
         page.click("button[type=submit].primary")
     page.screenshot(path=str(screenshot_dir / f"a11y-{viewport}-schedule-errors.png"), full_page=True)
-    # the new candidate's name, the new position's title, and the end before its start
-    assert page.locator("#schedule-errors li").count() == 3
+    # the new candidate's name, the new position's title and rubric (two rubrics are published here, the guide's and
+    # a weighted one, so none is chosen for the recruiter), and the end before its start
+    assert page.locator("#schedule-errors li").count() == 4
+    assert "Pick the new position's rubric." in page.locator("#schedule-errors").inner_text()
     assert page.get_attribute("#id_i1-scheduled_end", "aria-invalid") == "true"
     problems = [
         f"axe {violation['id']} ({violation['impact']}): {violation['help']}"
