@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
+
+from django.contrib.auth.models import Group
 
 INTERVIEWERS = "interviewers"
 RECRUITERS = "recruiters"
@@ -20,7 +21,7 @@ def role_names(user: Any) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_interviewloop_roles", None)
     if cached is None:
-        cached = frozenset(name for (name,) in _role_query()(user_id=user.pk))
+        cached = frozenset(Group.objects.filter(user=user.pk, name__in=ROLE_GROUPS).values_list("name", flat=True))
         remember_roles(user, cached)
     return cached
 
@@ -28,17 +29,6 @@ def role_names(user: Any) -> frozenset[str]:
 def remember_roles(user: Any, roles: frozenset[str]) -> None:
     """Record what `role_names(user)` answers for this user object."""
     user._interviewloop_roles = roles
-
-
-@cache
-def _role_query() -> Any:
-    from django.contrib.auth.models import Group
-
-    from interviewloop.compiled import CompiledQuery
-
-    return CompiledQuery(
-        lambda user_id: Group.objects.filter(user=user_id, name__in=ROLE_GROUPS).order_by("name").values_list("name")
-    )
 
 
 def is_recruiter(user: Any) -> bool:
