@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from debriefs.aggregation import decide, may_record, tally
+from debriefs.aggregation import LoopDimension, SeatCoverage, coverage, decide, group_by_rubric, may_record, tally
 from debriefs.services import panel_from_interviews
 from interviewloop.compiled import CompiledQuery
 from interviewloop.errors import Forbidden, NotFound
@@ -223,6 +223,8 @@ class _Seat(NamedTuple):
     scheduled_end: datetime
     cancelled_at: datetime | None
     cancel_reason: str
+    bar_raiser: bool = False
+    focus: tuple[str, ...] = ()
 
     @property
     def note_due_at(self) -> datetime | None:  # as Interview.note_due_at
@@ -243,7 +245,7 @@ _SEAT_COLUMNS = (
     "scorecard__summary",
     "note__id", "note__vote", "note__best_thing", "note__biggest_concern", "note__want_to_work_with",
     "note__submitted_at", "note__due_at",
-    "scheduled_end", "cancelled_at", "cancel_reason",
+    "scheduled_end", "cancelled_at", "cancel_reason", "bar_raiser", "focus",
 )  # fmt: skip
 
 
@@ -261,7 +263,9 @@ _DIMENSIONS = CompiledQuery(
     lambda rubric_ids: (
         Dimension.objects.filter(rubric_id__in=rubric_ids)
         .order_by("order", "id")
-        .values_list("rubric_id", "order", "id", "key", "name", "critical")
+        .values_list(
+            "rubric_id", "order", "id", "key", "name", "critical", "rubric__name", "rubric__version", "rubric__key"
+        )
     )
 )
 _SCORES = CompiledQuery(
@@ -295,6 +299,8 @@ def _seat(row: tuple[Any, ...]) -> _Seat:
         scheduled_end=row[21],
         cancelled_at=row[22],
         cancel_reason=row[23],
+        bar_raiser=row[24],
+        focus=tuple(row[25] or ()),
     )
 
 
@@ -330,6 +336,9 @@ def loop_debrief(loop_id: int, *, now: datetime | None = None) -> dict[str, Any]
     marks = _MARKS(scorecard_ids=scorecard_ids)
     pulled = _PULLED(scorecard_ids=scorecard_ids)
     deciding = set(outcome_now.deciding)
+    # Rubric groups: the position's rubric first, then each other rubric as the panel first pins it.
+    rubric_order = list(dict.fromkeys([position_rubric_id, *(interview.rubric_id for interview in interviews)]))
+    dimension_rows = _dimension_rows(dimensions, scores, by_scorecard, seat, rubric_order)
 
     return {
         "loop": {
@@ -351,7 +360,9 @@ def loop_debrief(loop_id: int, *, now: datetime | None = None) -> dict[str, Any]
         "hire_allowed": allowed_hire and status == Loop.Status.OPEN,
         "votes": [_vote_row(interview, deciding, now) for interview in interviews],
         "tally": tally(panel),
-        "dimensions": _dimension_rows(dimensions, scores, by_scorecard, seat, position_rubric_id),
+        "dimensions": dimension_rows,
+        "rubrics": _rubric_rows(dimensions, rubric_order),
+        "coverage": _coverage(dimensions, dimension_rows, scores, by_scorecard, interviews),
         "red_flags": _red_flag_rows(marks, by_scorecard, seat),
         "threads": _thread_rows(pulled, by_scorecard, seat),
         "notes": [_note_row(interview, now) for interview in interviews if interview.note is not None],
@@ -401,6 +412,13 @@ def heatmap(debrief: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def heatmap_groups(debrief: dict[str, Any]) -> list[dict[str, Any]]:
+    """The heat-map's rubric header: one group per rubric over its dimension columns (none for a one-rubric loop)."""
+    names = {rubric["id"]: f"{rubric['name']} v{rubric['version']}" for rubric in debrief["rubrics"]}
+    groups = group_by_rubric(debrief["dimensions"], names)
+    return groups if len(groups) > 1 else []
+
+
 def _submitted_scorecard(interview: _Seat) -> _Card | None:
     scorecard = interview.scorecard
     return scorecard if scorecard is not None and scorecard.status == SUBMITTED else None
@@ -439,6 +457,9 @@ def _vote_row(interview: _Seat, deciding: set[str], now: datetime) -> dict[str, 
         "interviewer": username,
         "name": _display_name(interview.interviewer),
         "counts_toward_decision": interview.counts_toward_decision,
+        "bar_raiser": interview.bar_raiser,
+        "rubric": interview.rubric_id,
+        "focus": list(interview.focus),
         "scheduled_start": interview.scheduled_start,
         "scheduled_end": interview.scheduled_end,
         "ended_at": interview.ended_at,
@@ -464,28 +485,30 @@ def _vote_row(interview: _Seat, deciding: set[str], now: datetime) -> dict[str, 
 
 
 def _dimension_rows(
-    dimensions: Sequence[tuple[int, int, int, str, str, bool]],
+    dimensions: Sequence[tuple[Any, ...]],
     scores: Iterable[tuple[int, int | None, str, str, str, bool]],
     by_scorecard: dict[int, _Seat],
     seat: dict[int, int],
-    position_rubric_id: int,
+    rubric_order: list[int],
 ) -> list[dict[str, Any]]:
-    """One row per dimension key (the position's rubric order first), with each submitted score.
+    """One row per dimension key, grouped by rubric (`rubric_order`: the position's first), with each submitted
+    score. A key two rubrics share is one row, under the first rubric that has it.
 
-    `dimensions`: (rubric_id, order, id, key, name, critical); `scores`: (scorecard_id, score, evidence,
-    and the dimension's key, name, critical). Mean and min are over the scorecards that count: a shadow's
-    score is shown, not weighed.
+    `dimensions`: (rubric_id, order, id, key, name, critical, rubric name, rubric version); `scores`: (scorecard_id,
+    score, evidence, and the dimension's key, name, critical). Mean and min are per key over the scorecards that
+    count and scored it: a shadow's score is shown, not weighed.
     """
-    ordered = sorted(dimensions, key=lambda d: (d[0] != position_rubric_id, d[1], d[2]))
+    rank = {rubric_id: position for position, rubric_id in enumerate(rubric_order)}
+    ordered = sorted(dimensions, key=lambda d: (rank.get(d[0], len(rank)), d[1], d[2]))
     rows: dict[str, dict[str, Any]] = {}
-    for _rubric, _order, _id, key, name, critical in ordered:
+    for rubric, _order, _id, key, name, critical, *_ in ordered:
         if key not in rows:
-            rows[key] = {"key": key, "name": name, "critical": critical, "scores": []}
+            rows[key] = {"key": key, "name": name, "critical": critical, "rubric": rubric, "scores": []}
     for scorecard_id, score, evidence, key, name, critical in sorted(scores, key=lambda s: seat[by_scorecard[s[0]].pk]):
         interview = by_scorecard[scorecard_id]
         row = rows.get(key)
         if row is None:
-            row = rows[key] = {"key": key, "name": name, "critical": critical, "scores": []}
+            row = rows[key] = {"key": key, "name": name, "critical": critical, "rubric": None, "scores": []}
         row["scores"].append(
             {
                 "interviewer": interview.interviewer.username,
@@ -499,6 +522,56 @@ def _dimension_rows(
         row["mean"] = round(float(mean(counted)), 2) if counted else None
         row["min"] = min(counted) if counted else None
     return list(rows.values())
+
+
+def _rubric_rows(dimensions: Sequence[tuple[Any, ...]], rubric_order: list[int]) -> list[dict[str, Any]]:
+    """The rubric versions the debrief's dimensions come from, in group order: `{id, key, name, version}`."""
+    named = {d[0]: (d[6], d[7], d[8]) for d in dimensions}
+    return [
+        {"id": rubric, "key": named[rubric][2], "name": named[rubric][0], "version": named[rubric][1]}
+        for rubric in rubric_order
+        if rubric in named
+    ]
+
+
+def _coverage(
+    dimensions: Sequence[tuple[Any, ...]],
+    dimension_rows: list[dict[str, Any]],
+    scores: Iterable[tuple[Any, ...]],
+    by_scorecard: dict[int, _Seat],
+    interviews: list[_Seat],
+) -> dict[str, list[Any]]:
+    """`aggregation.coverage` over the rubrics the panel pins (a cancelled interview covers nothing)."""
+    panel = [interview for interview in interviews if interview.cancelled_at is None]
+    pinned = {interview.rubric_id for interview in panel}
+    rubrics_of: dict[str, list[int]] = {}
+    for rubric, _order, _id, key, *_ in dimensions:
+        if rubric in pinned:
+            rubrics_of.setdefault(key, []).append(rubric)
+    scored: dict[int, list[str]] = {}
+    for scorecard_id, _score, _evidence, key, *_ in scores:
+        scored.setdefault(by_scorecard[scorecard_id].pk, []).append(key)
+    return coverage(
+        [
+            LoopDimension(
+                key=row["key"],
+                name=row["name"],
+                rubric=row["rubric"] if row["rubric"] in rubrics_of[row["key"]] else rubrics_of[row["key"]][0],
+                rubrics=tuple(rubrics_of[row["key"]]),
+            )
+            for row in dimension_rows
+            if row["key"] in rubrics_of
+        ],
+        [
+            SeatCoverage(
+                interviewer=interview.interviewer.username,
+                rubric=interview.rubric_id,
+                focus=interview.focus,
+                scored=tuple(scored.get(interview.pk, ())),
+            )
+            for interview in panel
+        ],
+    )
 
 
 def _red_flag_rows(

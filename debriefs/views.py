@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from debriefs import selectors
-from debriefs.selectors import STAGES, heatmap, loop_for_recruiter, loop_rows, loop_stage
+from debriefs.selectors import STAGES, heatmap, heatmap_groups, loop_for_recruiter, loop_rows, loop_stage
 from debriefs.services import loop_record_decision
 from interviewloop import interview_rules, services
 from interviewloop.errors import DomainError, Forbidden, NotFound
@@ -115,6 +115,7 @@ def _render_debrief(
         "debrief": debrief,
         "loop": debrief["loop"],
         "heatmap": heatmap(debrief),
+        "heatmap_groups": heatmap_groups(debrief),
         "tally_rows": tally_rows(debrief),
         "is_recruiter": recruiter,
         "deciding_names": [vote["name"] for vote in debrief["votes"] if vote["deciding"]],

@@ -101,6 +101,16 @@ class Interview(models.Model):
     counts_toward_decision = models.BooleanField(
         default=True, help_text="Off for a shadowing interviewer: their vote is shown but does not decide."
     )
+    # DESIGN.md, "Every round of a loop": the round it was scheduled from, its focus dimensions (keys of the pinned
+    # rubric; empty: all), the bank questions it asks (ids), and whether it is the independent bar raiser.
+    round = models.ForeignKey(
+        "interviewloop.RoundTemplate", on_delete=models.SET_NULL, null=True, blank=True, related_name="interviews"
+    )
+    focus = models.JSONField(
+        default=list, blank=True, help_text="Dimension keys of its rubric required on its scorecard (empty: all)."
+    )
+    questions = models.JSONField(default=list, blank=True, help_text="Ids of the bank questions in its kit.")
+    bar_raiser = models.BooleanField(default=False, help_text="The independent bar raiser: always counts.")
     # Cancelled by the recruiter (interviewloop.services.interview_cancel): it stays on the debrief, marked,
     # and no longer counts, waits for a scorecard, or reminds anyone.
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -117,6 +127,11 @@ class Interview(models.Model):
                 condition=Q(scheduled_end__gt=models.F("scheduled_start")), name="interview_end_after_start"
             ),
             models.UniqueConstraint(fields=["loop", "interviewer"], name="one_interview_per_interviewer_per_loop"),
+            # "Bar raiser: always counts toward the decision" (a cancel stops any interview counting).
+            models.CheckConstraint(
+                condition=Q(bar_raiser=False) | Q(counts_toward_decision=True) | Q(cancelled_at__isnull=False),
+                name="interview_bar_raiser_counts",
+            ),
         ]
         indexes = [
             # My interviews: an interviewer's sessions by time.
@@ -145,4 +160,5 @@ class Interview(models.Model):
 # API tokens and profiles live beside the code that issues, checks and reads them; imported here so Django
 # registers the models.
 from interviewloop.profiles import Profile  # noqa: E402, F401
+from interviewloop.rounds import RoundTemplate  # noqa: E402, F401
 from interviewloop.tokens import ApiToken  # noqa: E402, F401

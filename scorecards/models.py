@@ -305,6 +305,9 @@ class Scorecard(models.Model):
     gut_work_with = models.CharField(max_length=10, choices=GutAnswer.choices, blank=True)
     gut_trust_day_one = models.CharField(max_length=10, choices=GutAnswer.choices, blank=True)
     gut_month_one_success = models.CharField(max_length=10, choices=GutAnswer.choices, blank=True)
+    # The kit's bank questions as answered: [{id, asked, signal, notes}] for the interview's own questions only
+    # (scorecards.question_answers checks them).
+    questions = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     amended_at = models.DateTimeField(null=True, blank=True)

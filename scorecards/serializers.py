@@ -261,6 +261,15 @@ class ThreadEntrySerializer(serializers.Serializer):
     notes = TextField(allow_blank=True, required=False, default="", trim_whitespace=False)
 
 
+class QuestionEntrySerializer(serializers.Serializer):
+    """How one question of the interview's kit went (scorecards.question_answers checks the id is the kit's)."""
+
+    id = serializers.IntegerField(help_text="A question id of the interview's `questions`.")
+    asked = serializers.BooleanField(required=False, default=False)
+    signal = serializers.ChoiceField(choices=rules.SIGNALS, allow_null=True, allow_blank=True, required=False)
+    notes = TextField(allow_blank=True, required=False, default="", trim_whitespace=False)
+
+
 class GutCheckSerializer(serializers.Serializer):
     work_with = serializers.ChoiceField(
         choices=rules.GUT_ANSWERS, allow_null=True, allow_blank=True, required=False,
@@ -293,6 +302,7 @@ class ScorecardBodySerializer(serializers.Serializer):
     gut_check = GutCheckSerializer(required=False)
     vote = serializers.ChoiceField(choices=rules.VOTES, allow_null=True, allow_blank=True, required=False)
     summary = TextField(allow_blank=True, required=False, default="", trim_whitespace=False)
+    questions = QuestionEntrySerializer(many=True, required=False, help_text="The kit's questions: asked, signal.")
 
     def to_internal_value(self, data):
         # Keep what the body left out absent (a partial draft), rather than filled with defaults.
@@ -326,6 +336,7 @@ class ScorecardSerializer(serializers.Serializer):
     gut_check = GutCheckSerializer()
     vote = serializers.ChoiceField(choices=rules.VOTES, allow_null=True)
     summary = serializers.CharField(allow_blank=True)
+    questions = QuestionEntrySerializer(many=True)
     updated_at = serializers.DateTimeField(allow_null=True)
     submitted_at = serializers.DateTimeField(allow_null=True)
     amended_at = serializers.DateTimeField(allow_null=True)
@@ -356,6 +367,15 @@ class ScorecardSerializer(serializers.Serializer):
             else {key: _choice(gut_check.get(key)) for key in rules.GUT_CHECK_KEYS},
             "vote": _choice(document["vote"]),
             "summary": _str(document["summary"]),
+            "questions": [
+                {
+                    "id": int(e["id"]),
+                    "asked": bool(e["asked"]),
+                    "signal": _choice(e["signal"]),
+                    "notes": _str(e["notes"]),
+                }
+                for e in document["questions"]
+            ],
             "updated_at": _datetime(document["updated_at"], zone),
             "submitted_at": _datetime(document["submitted_at"], zone),
             "amended_at": _datetime(document["amended_at"], zone),

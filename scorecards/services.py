@@ -7,7 +7,7 @@ Reminders go through `debriefs.outbox` and the decision through `debriefs.servic
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,7 +32,8 @@ from scorecards.models import (
     ScorecardAmendment,
     ThreadPulled,
 )
-from scorecards.selectors import PinnedRubric, pinned_rubric, scorecard_with_parts
+from scorecards.question_answers import QuestionAnswer, question_answers_input, stored_answers
+from scorecards.selectors import PinnedRubric, focused, pinned_rubric, scorecard_with_parts
 
 NOTE_FIELDS = ("best_thing", "biggest_concern", "vote", "want_to_work_with")
 
@@ -62,6 +63,7 @@ class ScorecardInput:
     gut_check: dict[str, str] = field(default_factory=dict)
     vote: str = ""
     summary: str = ""
+    questions: tuple[QuestionAnswer, ...] = ()
 
     def as_body(self) -> dict[str, Any]:
         """The contract's scorecard body."""
@@ -72,6 +74,7 @@ class ScorecardInput:
             "gut_check": {key: self.gut_check.get(key) or None for key in rules.GUT_CHECK_KEYS},
             "vote": self.vote or None,
             "summary": self.summary,
+            "questions": [answer.as_body() for answer in self.questions],
         }
 
     def ceiling(self, pinned: PinnedRubric) -> rules.Ceiling:
@@ -141,10 +144,13 @@ def _keyed_entries(
     return entries
 
 
-def scorecard_input(*, pinned: PinnedRubric, body: Mapping[str, Any]) -> ScorecardInput:
+def scorecard_input(
+    *, pinned: PinnedRubric, body: Mapping[str, Any], assigned_questions: Sequence[int] = ()
+) -> ScorecardInput:
     """Check a body against the pinned rubric version; refuse what it does not know with a code naming the field.
 
-    What the body leaves out is empty. Keys from another rubric version are unknown here.
+    What the body leaves out is empty. Keys from another rubric version are unknown here. `questions` may answer
+    only the interview's `assigned_questions` (scorecards.question_answers).
     """
     name = pinned.rubric.name
     version = pinned.rubric.version
@@ -225,6 +231,7 @@ def scorecard_input(*, pinned: PinnedRubric, body: Mapping[str, Any]) -> Scoreca
         gut_check=gut_check,
         vote=_choice(body.get("vote"), rules.VOTES, "vote"),
         summary=_text(body.get("summary"), "summary"),
+        questions=question_answers_input(body.get("questions"), assigned=assigned_questions),
     )
 
 
@@ -239,6 +246,7 @@ def stored_input(scorecard: Scorecard | None) -> ScorecardInput:
         gut_check=_stored_gut_check(scorecard),
         vote=scorecard.vote,
         summary=scorecard.summary,
+        questions=stored_answers(scorecard.questions),
     )
 
 
@@ -297,6 +305,7 @@ def _stored(scorecard: Scorecard | None, pinned: PinnedRubric) -> tuple[Scorecar
         gut_check=_stored_gut_check(scorecard),
         vote=scorecard.vote,
         summary=scorecard.summary,
+        questions=stored_answers(scorecard.questions),
     )
     return data, parts
 
@@ -352,6 +361,7 @@ def _write(
     scorecard.gut_work_with = data.gut_check.get("work_with", "")
     scorecard.gut_trust_day_one = data.gut_check.get("trust_day_one", "")
     scorecard.gut_month_one_success = data.gut_check.get("month_one_success", "")
+    scorecard.questions = [answer.as_body() for answer in data.questions]
     if stored is None:
         stored = _stored(scorecard, pinned)[1]  # nothing to read for a new scorecard
     scorecard.save()
@@ -541,7 +551,7 @@ def scorecard_save_draft(*, interview: Interview, body: Mapping[str, Any]) -> Sc
     locked, scorecard = _lock(interview)
     _refuse_if_submitted(scorecard)
     pinned = pinned_rubric(locked.rubric)
-    data = scorecard_input(pinned=pinned, body=body)
+    data = scorecard_input(pinned=pinned, body=body, assigned_questions=locked.questions)
     if scorecard is None:
         scorecard = Scorecard(interview=locked)
     _write(scorecard=scorecard, pinned=pinned, data=data)
@@ -555,7 +565,7 @@ def scorecard_check(*, interview: Interview, body: Mapping[str, Any] | None = No
         data = stored_input(scorecard_with_parts(interview))
     else:
         assert body is not None
-        data = scorecard_input(pinned=pinned, body=body)
+        data = scorecard_input(pinned=pinned, body=body, assigned_questions=interview.questions)
     return data.ceiling(pinned)
 
 
@@ -579,11 +589,11 @@ def scorecard_submit(*, interview: Interview, body: Mapping[str, Any] | None = N
             "Write the five-minute note first: the first impression is captured before the scorecard.",
             code="note_required",
         )
-    pinned = pinned_rubric(locked.rubric)
+    pinned = focused(pinned_rubric(locked.rubric), locked.focus)
     data, stored = _stored(scorecard, pinned)
     if not _is_empty(body):
         assert body is not None
-        data = scorecard_input(pinned=pinned, body=body)
+        data = scorecard_input(pinned=pinned, body=body, assigned_questions=locked.questions)
     _check_submittable(pinned=pinned, data=data)
 
     if scorecard is None:
@@ -618,8 +628,8 @@ def scorecard_amend(*, interview: Interview, body: Mapping[str, Any], reason: st
         raise Conflict(
             "This loop is closed: its outcome is recorded, so its scorecards no longer change.", code="loop_closed"
         )
-    pinned = pinned_rubric(locked.rubric)
-    data = scorecard_input(pinned=pinned, body=body)
+    pinned = focused(pinned_rubric(locked.rubric), locked.focus)
+    data = scorecard_input(pinned=pinned, body=body, assigned_questions=locked.questions)
     _check_submittable(pinned=pinned, data=data)
 
     previous, stored = _stored(scorecard, pinned)
