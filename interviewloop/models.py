@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from interviewloop import interview_rules
 from interviewloop.history import HistoricalRecords
 
 
@@ -156,9 +158,23 @@ class Interview(models.Model):
     def has_ended(self, now: datetime | None = None) -> bool:
         return self.ended_at is not None and self.ended_at <= (now or timezone.now())
 
+    def clean(self) -> None:
+        """The admin's check of what `interview_schedule` refuses too: a bar raiser that would not count, focus keys
+        its rubric does not have, unknown questions."""
+        refusal = interview_rules.bar_raiser_refusal(
+            bar_raiser=self.bar_raiser, counts_toward_decision=self.counts_toward_decision or self.cancelled
+        )
+        if refusal is not None:
+            raise ValidationError({"counts_toward_decision": ValidationError(refusal.detail, code=refusal.code)})
+        problem = round_problem(
+            rubric=self.rubric if self.rubric_id else None, focus=self.focus, questions=self.questions
+        )
+        if problem is not None:
+            raise ValidationError({problem[0]: ValidationError(problem[2], code=problem[1])})
+
 
 # API tokens and profiles live beside the code that issues, checks and reads them; imported here so Django
 # registers the models.
 from interviewloop.profiles import Profile  # noqa: E402, F401
-from interviewloop.rounds import RoundTemplate  # noqa: E402, F401
+from interviewloop.rounds import RoundTemplate, round_problem  # noqa: E402, F401
 from interviewloop.tokens import ApiToken  # noqa: E402, F401

@@ -181,10 +181,13 @@ def test_debrief_payload_names_the_no_that_decided_while_others_are_missing(froz
                 *(
                     covered(key, name, ["alice"])
                     for key, name in [
-                        ("risk_management", "Risk Management"), ("execution_bias", "Execution Bias"),
-                        ("communication", "Communication"), ("humility", "Humility"), ("experience", "Experience"),
+                        ("risk_management", "Risk Management"),
+                        ("execution_bias", "Execution Bias"),
+                        ("communication", "Communication"),
+                        ("humility", "Humility"),
+                        ("experience", "Experience"),
                     ]
-                ),  # fmt: skip
+                ),
             ],
             "gaps": [],
         },
@@ -340,9 +343,14 @@ def test_a_loop_without_interviews_is_pending_with_its_rubrics_dimensions_unscor
     }
     assert body["dimensions"] == [
         {
-            "key": d.key, "name": d.name, "critical": d.critical, "rubric": d.rubric_id, "scores": [], "mean": None,
+            "key": d.key,
+            "name": d.name,
+            "critical": d.critical,
+            "rubric": d.rubric_id,
+            "scores": [],
+            "mean": None,
             "min": None,
-        }  # fmt: skip
+        }
         for d in dimensions
     ]
     # No interview pins a rubric yet: the loop has no dimensions to cover.

@@ -32,7 +32,7 @@ def test_a_question_is_assigned_once_in_a_loop_whatever_the_timing():
         panel = [UserFactory(username=f"i{attempt}_{n}", role="interviewer") for n in range(2)]
         clients = [as_user(recruiter), as_user(recruiter)]
 
-        def assign(client, who):
+        def assign(client, who, loop=loop):
             body = {"interviewer": who.username, "scheduled_start": start, "questions": [question.pk]}
             response = client.post(f"/api/loops/{loop.pk}/interviews/", body, format="json")
             return response.status_code, response.json().get("code")

@@ -131,7 +131,9 @@ def test_coverage_says_who_had_each_dimension_in_focus_and_who_scored_it_and_nam
     )
 )
 def test_a_gap_is_exactly_a_dimension_no_scorecard_scored(panel):
-    seats = [SeatCoverage(f"p{n}", rubric, tuple(focus), tuple(scored)) for n, (rubric, focus, scored) in enumerate(panel)]
+    seats = [
+        SeatCoverage(f"p{n}", rubric, tuple(focus), tuple(scored)) for n, (rubric, focus, scored) in enumerate(panel)
+    ]
     result = coverage(DIMENSIONS, seats)
     scored_somewhere = {key for seat in seats for key in seat.scored}
     assert result["gaps"] == [d.key for d in DIMENSIONS if d.key not in scored_somewhere]

@@ -81,7 +81,11 @@ def test_positions_list_their_rounds_in_order(api_as, recruiter, position, codin
 def test_a_recruiter_opens_a_position_with_rounds(api_as, recruiter, rubric, coding):
     response = api_as(recruiter).post(
         "/api/positions/",
-        {"title": "PM", "rubric": rubric.pk, "rounds": [{"title": "Coding", "rubric": coding.pk, "focus": ["humility"]}]},
+        {
+            "title": "PM",
+            "rubric": rubric.pk,
+            "rounds": [{"title": "Coding", "rubric": coding.pk, "focus": ["humility"]}],
+        },
         format="json",
     )
     assert response.status_code == 201
@@ -96,10 +100,16 @@ def test_a_recruiter_opens_a_position_with_rounds(api_as, recruiter, rubric, cod
     [
         ({"focus": ["frugality"]}, "unknown_dimension", "rounds[0].focus"),
         ({"questions": [999999]}, "unknown_question", "rounds[0].questions"),
-        ({"bar_raiser": True, "counts_toward_decision": False}, "bar_raiser_must_count", "rounds[0].counts_toward_decision"),
+        (
+            {"bar_raiser": True, "counts_toward_decision": False},
+            "bar_raiser_must_count",
+            "rounds[0].counts_toward_decision",
+        ),
     ],
 )
-def test_a_bad_round_is_refused_with_its_code_and_nothing_is_created(api_as, recruiter, rubric, round_body, code, field):
+def test_a_bad_round_is_refused_with_its_code_and_nothing_is_created(
+    api_as, recruiter, rubric, round_body, code, field
+):
     response = api_as(recruiter).post(
         "/api/positions/",
         {"title": "PM", "rubric": rubric.pk, "rounds": [{"title": "One", "rubric": rubric.pk, **round_body}]},
@@ -117,7 +127,9 @@ def test_an_interviewer_may_not_open_a_position(api_as, interviewer, rubric):
 
 
 @pytest.mark.django_db
-def test_a_round_fills_rubric_focus_questions_length_and_counting(api_as, recruiter, open_loop, panel, coding, questions):
+def test_a_round_fills_rubric_focus_questions_length_and_counting(
+    api_as, recruiter, open_loop, panel, coding, questions
+):
     coding_round = open_loop.position.rounds.get(title="Coding")
     response = schedule(api_as, recruiter, open_loop, interviewer="alice", round=coding_round.pk)
     assert response.status_code == 201
@@ -169,7 +181,9 @@ def test_an_unknown_question_is_refused(api_as, recruiter, open_loop, panel):
 
 
 @pytest.mark.django_db
-def test_a_question_already_assigned_in_the_loop_is_409_naming_who_has_it(api_as, recruiter, open_loop, panel, questions):
+def test_a_question_already_assigned_in_the_loop_is_409_naming_who_has_it(
+    api_as, recruiter, open_loop, panel, questions
+):
     first = schedule(api_as, recruiter, open_loop, interviewer="alice", questions=[questions[0].pk])
     assert first.status_code == 201
     again = schedule(api_as, recruiter, open_loop, interviewer="bob", questions=[questions[1].pk, questions[0].pk])
@@ -181,9 +195,7 @@ def test_a_question_already_assigned_in_the_loop_is_409_naming_who_has_it(api_as
     assert body["repeated"] == [{"question": questions[0].pk, "interview": first.json()["id"]}]
     assert Interview.objects.count() == 1
     # allow_repeat: the recruiter says so on purpose.
-    allowed = schedule(
-        api_as, recruiter, open_loop, interviewer="bob", questions=[questions[0].pk], allow_repeat=True
-    )
+    allowed = schedule(api_as, recruiter, open_loop, interviewer="bob", questions=[questions[0].pk], allow_repeat=True)
     assert (allowed.status_code, allowed.json()["questions"]) == (201, [questions[0].pk])
 
 
@@ -197,9 +209,7 @@ def test_a_round_with_a_question_already_asked_is_409_too(api_as, recruiter, ope
 
 @pytest.mark.django_db
 def test_a_bar_raiser_always_counts(api_as, recruiter, open_loop, panel):
-    refused = schedule(
-        api_as, recruiter, open_loop, interviewer="alice", bar_raiser=True, counts_toward_decision=False
-    )
+    refused = schedule(api_as, recruiter, open_loop, interviewer="alice", bar_raiser=True, counts_toward_decision=False)
     assert (refused.status_code, refused.json()["code"]) == (400, "bar_raiser_must_count")
     raiser = open_loop.position.rounds.get(title="Bar raiser")
     refused = schedule(api_as, recruiter, open_loop, interviewer="alice", round=raiser.pk, counts_toward_decision=False)
@@ -216,7 +226,9 @@ def test_a_bar_raiser_always_counts(api_as, recruiter, open_loop, panel):
 @pytest.mark.django_db
 def test_the_admins_check_refuses_a_shadow_bar_raiser_and_an_unknown_focus(rubric):
     position = PositionFactory(rubric=rubric)
-    template = RoundTemplate(position=position, title="BR", rubric=rubric, bar_raiser=True, counts_toward_decision=False)
+    template = RoundTemplate(
+        position=position, title="BR", rubric=rubric, bar_raiser=True, counts_toward_decision=False
+    )
     with pytest.raises(ValidationError) as refused:
         template.full_clean()
     assert "counts_toward_decision" in refused.value.error_dict
@@ -236,3 +248,31 @@ def test_publishing_a_rubric_moves_the_round_templates_that_used_the_old_version
     assert (coding_round.rubric_id, coding_round.focus) == (draft.pk, [])
     # The other round, on another rubric, stays.
     assert position.rounds.get(title="Bar raiser").rubric_id == position.rubric_id
+
+
+def position_form(position, rows: list[dict]) -> dict:
+    data = {
+        "title": position.title, "rubric": str(position.rubric_id),
+        "rounds-TOTAL_FORMS": str(len(rows)), "rounds-INITIAL_FORMS": "0",
+        "rounds-MIN_NUM_FORMS": "0", "rounds-MAX_NUM_FORMS": "1000",
+    }  # fmt: skip
+    for index, row in enumerate(rows):
+        data.update({f"rounds-{index}-{name}": value for name, value in row.items()})
+    return data
+
+
+@pytest.mark.django_db
+def test_admins_edit_a_positions_rounds_inline_and_a_shadow_bar_raiser_is_refused(client, admin, rubric):
+    client.force_login(admin)
+    position = PositionFactory(rubric=rubric, title="PM")
+    url = f"/admin/interviewloop/position/{position.pk}/change/"
+    assert 'id="rounds-group"' in client.get(url).content.decode()
+    row = {"order": "0", "title": "Bar raiser", "rubric": str(rubric.pk), "duration_minutes": "60", "focus": "[]",
+           "questions": "[]", "bar_raiser": "on"}  # fmt: skip
+    refused = client.post(url, position_form(position, [row]))  # counts_toward_decision left unticked
+    assert refused.status_code == 200
+    assert "always counts toward the decision" in refused.content.decode()
+    assert not RoundTemplate.objects.exists()
+    saved = client.post(url, position_form(position, [row | {"counts_toward_decision": "on", "focus": '["humility"]'}]))
+    assert saved.status_code == 302
+    assert list(position.rounds.values_list("title", "bar_raiser", "focus")) == [("Bar raiser", True, ["humility"])]
