@@ -489,6 +489,7 @@ def loop_schedule_with_interviews(
                 scheduled_start=plan.scheduled_start,
                 scheduled_end=plan.scheduled_end,
                 counts_toward_decision=plan.counts_toward_decision,
+                round=plan.round,
             )
         except (Conflict, Invalid) as refused:
             field = row_field(index, ROW_FIELD_OF_CODE.get(refused.code, "interviewer"))
