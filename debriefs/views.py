@@ -31,8 +31,8 @@ from interviewloop.errors import DomainError, Forbidden, NotFound
 from interviewloop.forms import DateTimeField, EmailField, ModelChoiceField, TextField
 from interviewloop.interview_rules import InterviewState
 from interviewloop.models import Candidate, Decision, Interview, Loop, Position
-from interviewloop.rounds import RoundTemplate
 from interviewloop.roles import INTERVIEWERS, is_recruiter
+from interviewloop.rounds import RoundTemplate
 from interviewloop.scheduling import (
     DEFAULT_DURATION,
     DURATIONS,
@@ -215,7 +215,7 @@ def positions_with_lengths() -> QuerySet[Position]:
 
 
 def round_label(round_template: RoundTemplate) -> str:
-    """"Coding · Coding round v1 · 45 min · focus: Ownership, Dive Deep · bar raiser", as a row's round option."""
+    """ "Coding · Coding round v1 · 45 min · focus: Ownership, Dive Deep · bar raiser", as a row's round option."""
     parts = [round_template.title, f"{round_template.rubric.name} v{round_template.rubric.version}"]
     parts.append(f"{round_template.duration_minutes} min")
     if round_template.focus:
@@ -316,7 +316,8 @@ class InterviewRowForm(forms.Form):
             scheduled_start=data["scheduled_start"],
             scheduled_end=data["scheduled_end"],
             counts_toward_decision=data["counts_toward_decision"],
-            duration_minutes=data["duration"] or (data["round"].duration_minutes if data.get("round") else default_minutes),
+            duration_minutes=data["duration"]
+            or (data["round"].duration_minutes if data.get("round") else default_minutes),
             round=data.get("round"),
         )
 

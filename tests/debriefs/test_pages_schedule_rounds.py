@@ -9,8 +9,10 @@ import pytest
 
 from interviewloop.models import Loop
 from interviewloop.services import position_create
-from tests.debriefs.test_pages_schedule import URL, error_beside, form, panel, times  # noqa: F401
+from tests.debriefs.test_pages_schedule import URL, form, panel, times  # noqa: F401 (panel: a fixture)
 from tests.factories import make_question, make_rubric
+
+pytestmark = pytest.mark.usefixtures("panel")
 
 
 @pytest.fixture
@@ -28,7 +30,7 @@ def position(rubric):
 
 
 @pytest.mark.django_db
-def test_a_positions_rounds_are_its_rows_prefilled(client, recruiter, position, panel):
+def test_a_positions_rounds_are_its_rows_prefilled(client, recruiter, position):
     client.force_login(recruiter)
     html = client.get(f"{URL}?position={position.pk}").content.decode()
     coding, design, raiser = position.rounds.order_by("order")
@@ -43,20 +45,16 @@ def test_a_positions_rounds_are_its_rows_prefilled(client, recruiter, position, 
 
 
 @pytest.mark.django_db
-def test_each_interview_is_scheduled_from_its_round(client, recruiter, position, panel):
+def test_each_interview_is_scheduled_from_its_round(client, recruiter, position):
     client.force_login(recruiter)
     coding, design, raiser = position.rounds.order_by("order")
-    response = client.post(
-        URL,
-        form(
-            position,
-            **{"i0-interviewer": "ivan", "i0-round": coding.pk, "i0-duration": "45", "i0-counts_toward_decision": "on",
-               "i0-scheduled_start": "2030-05-06T10:00",
-               "i1-interviewer": "iris", "i1-round": design.pk, "i1-duration": "30", "i1-counts_toward_decision": "on",
-               "i2-interviewer": "igor", "i2-round": raiser.pk, "i2-duration": "60",
-               "i2-counts_toward_decision": "on"},
-        ),  # fmt: skip
-    )
+    rows = {
+        "i0-interviewer": "ivan", "i0-round": coding.pk, "i0-duration": "45", "i0-counts_toward_decision": "on",
+        "i0-scheduled_start": "2030-05-06T10:00",
+        "i1-interviewer": "iris", "i1-round": design.pk, "i1-duration": "30", "i1-counts_toward_decision": "on",
+        "i2-interviewer": "igor", "i2-round": raiser.pk, "i2-duration": "60", "i2-counts_toward_decision": "on",
+    }  # fmt: skip
+    response = client.post(URL, form(position, **rows))
     assert response.status_code == 302
     loop = Loop.objects.get()
     assert times(loop) == [("ivan", "10:00", "10:45"), ("iris", "10:45", "11:15"), ("igor", "11:15", "12:15")]
@@ -70,7 +68,7 @@ def test_each_interview_is_scheduled_from_its_round(client, recruiter, position,
 
 
 @pytest.mark.django_db
-def test_a_shadow_bar_raiser_row_is_refused_beside_its_counting_box(client, recruiter, position, panel):
+def test_a_shadow_bar_raiser_row_is_refused_beside_its_counting_box(client, recruiter, position):
     client.force_login(recruiter)
     raiser = position.rounds.get(title="Bar raiser")
     response = client.post(

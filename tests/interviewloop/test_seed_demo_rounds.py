@@ -34,7 +34,9 @@ def templates():
 @pytest.fixture
 def banks():
     return [
-        make_question(bank=bank, key=f"q{n}", title=f"{bank} {n}") for bank in ("handbook", "llm_bank") for n in range(5)
+        make_question(bank=bank, key=f"q{n}", title=f"{bank} {n}")
+        for bank in ("handbook", "llm_bank")
+        for n in range(5)
     ]
 
 
