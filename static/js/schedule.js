@@ -98,6 +98,7 @@
       var minutes = option && option.getAttribute("data-minutes");
       if (minutes) {
         rows().forEach(function (row) {
+          if (row.round && row.round.value) return;  // a round gives its own length
           if (row.duration && !row.duration.hasAttribute("data-chosen")) row.duration.value = minutes;
         });
       }
