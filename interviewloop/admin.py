@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
@@ -104,15 +106,19 @@ class CandidateAdmin(admin.ModelAdmin):
             self.message_user(request, result.summary(), messages.SUCCESS)
 
 
-class RoundTemplateInline(admin.TabularInline):
+class RoundTemplateInline(admin.StackedInline):
     """The position's rounds, in order (DESIGN.md, "Every round of a loop": Round templates). The model's check
-    (RoundTemplate.clean) refuses a bar raiser that would not count, unknown focus keys and question ids."""
+    (RoundTemplate.clean) refuses a bar raiser that would not count, unknown focus keys and question ids.
+
+    Stacked, so every field has its visible label and a round fits a phone's width."""
 
     model = RoundTemplate
     extra = 0
     fields = [
-        "order", "title", "rubric", "duration_minutes", "focus", "questions", "counts_toward_decision", "bar_raiser",
+        ("order", "title"), ("rubric", "duration_minutes"), "focus", "questions",
+        ("counts_toward_decision", "bar_raiser"),
     ]  # fmt: skip
+    formfield_overrides = {models.JSONField: {"widget": forms.Textarea(attrs={"rows": 1, "cols": 40})}}
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "rubric":

@@ -134,6 +134,10 @@ def every_round(rubric, recruiter, ivan):
     asked = add_interview(mixed, "ivan", vote="yes", submitted=False, note_vote="yes", scores={})
     asked.rubric, asked.focus, asked.questions = principles, ["dive_deep"], [q.pk for q in questions]
     asked.save(update_fields=["rubric", "focus", "questions"])
+    # Retired once its interviews pinned it (they keep it), so the guide's stays the only published rubric, which the
+    # schedule page chooses for a new position (the errors test below counts on it).
+    principles.status = "retired"
+    principles.save()
     return {"rounds_position": position, "mixed": mixed, "asked": asked}
 
 

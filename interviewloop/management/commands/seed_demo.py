@@ -203,7 +203,8 @@ def demo_scorecard(interview: Interview) -> dict[str, Any]:
     }
     return {
         "scores": scores,
-        "gut_check": dict.fromkeys(GUT_CHECK_KEYS, "yes"),
+        # The pinned rubric's gut-check questions (rubric data), the guide's three when it has none.
+        "gut_check": dict.fromkeys(interview.rubric.gut_check_questions or GUT_CHECK_KEYS, "yes"),
         "vote": "yes",
         "summary": "A clear, structured thinker; check the gaps below.",
         "questions": [
