@@ -103,10 +103,14 @@ class InterviewCreateSerializer(serializers.Serializer):
 class ScheduledInterviewSerializer(InterviewSerializer):
     """The interview row, with what it was scheduled with: its round, focus, questions and bar raiser mark."""
 
-    round = serializers.IntegerField(allow_null=True)
+    round = serializers.IntegerField(allow_null=True, source="round_id")
     focus = serializers.ListField(child=serializers.CharField())
     questions = serializers.ListField(child=serializers.IntegerField())
     bar_raiser = serializers.BooleanField()
+
+    class Meta(InterviewSerializer.Meta):
+        fields = [*InterviewSerializer.Meta.fields, "round", "focus", "questions", "bar_raiser"]
+        read_only_fields = fields
 
 
 def scheduled_interview(interview: Interview) -> dict[str, Any]:

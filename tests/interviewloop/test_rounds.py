@@ -276,3 +276,17 @@ def test_admins_edit_a_positions_rounds_inline_and_a_shadow_bar_raiser_is_refuse
     saved = client.post(url, position_form(position, [row | {"counts_toward_decision": "on", "focus": '["humility"]'}]))
     assert saved.status_code == 302
     assert list(position.rounds.values_list("title", "bar_raiser", "focus")) == [("Bar raiser", True, ["humility"])]
+
+
+@pytest.mark.parametrize("count", [1, 6])
+@pytest.mark.django_db
+def test_the_positions_list_reads_rounds_in_one_query_whatever_their_number(
+    count, api_as, recruiter, rubric, django_assert_num_queries
+):
+    for n in range(count):
+        position_create(title=f"P{n}", rubric=rubric, rounds=[{"title": f"R{r}", "rubric": rubric} for r in range(3)])
+    client = api_as(recruiter)
+    # the token with its user and roles, the page's count, the positions, their rounds
+    with django_assert_num_queries(4):
+        response = client.get("/api/positions/")
+    assert [len(row["rounds"]) for row in response.json()["results"]] == [3] * count
