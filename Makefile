@@ -23,6 +23,10 @@ run: export DEBUG ?= 1
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/python manage.py migrate --noinput
+	# The guide's rubric first and on its own (its fixture names fixed ids, so seed_rubric loads it only into a
+	# database without rubrics), then the rubric templates, which find themselves by name and version.
+	$(BIN)/python manage.py seed_rubric
+	$(BIN)/python manage.py loaddata rubric_templates
 	$(BIN)/python manage.py import_questions ../shared/seeds/001_f19f35a3a6d4a17f.txt ../shared/seeds/003_347392037ab67eac.txt
 	$(BIN)/python manage.py seed_demo
 	PORT=$(PORT) HOST=$(HOST) $(BIN)/honcho --procfile Procfile.dev start

@@ -41,6 +41,7 @@ SCENARIOS = [
     ("my_interviews", "MyInterviewsUser", ["my interviews"]),
     ("submit", "SubmitUser", ["PUT draft", "POST submit"]),
     ("debrief_page", "DebriefPageUser", ["debrief page"]),
+    ("analytics", "AnalyticsUser", ["analytics API"]),
 ]
 LABELS = {
     "debrief API": "1. debrief API",
@@ -49,6 +50,7 @@ LABELS = {
     "POST submit": "3. submit: POST submit",
     "debrief page": "4. debrief page (HTML)",
     "health": "5. floor: health",
+    "analytics API": "6. calibration API",
 }
 
 
@@ -88,6 +90,11 @@ def configure_environment() -> dict[str, str]:
         notes["CELERY_BROKER_URL"] = f"CELERY_BROKER_URL unset: using {DEFAULT_BROKER_URL}"
     if not os.environ.get("SECRET_KEY"):
         os.environ["SECRET_KEY"] = "bench-only-secret-key-" + "x" * 40
+    if not os.environ.get("CACHE_URL"):
+        # As deployed (docker-compose), the web workers share a Redis cache: the calibration rows one worker computed
+        # are every worker's. Here it is the broker's Redis (Django's cache keys never meet Celery's).
+        os.environ["CACHE_URL"] = os.environ["CELERY_BROKER_URL"]
+        notes["CACHE_URL"] = f"CACHE_URL unset: using {os.environ['CACHE_URL']}"
     for key, value in SERVE_ENV.items():
         os.environ[key] = value
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "interviewloop.settings")
@@ -197,12 +204,40 @@ def scenario_paths(loop_id: int, interview_id: int) -> tuple[dict[str, str], dic
     routed("my_interviews", "/api/interviews/", 0)
     routed("scorecard", "/api/interviews/{id}/scorecard/", interview_id)
     routed("submit", "/api/interviews/{id}/scorecard/submit/", interview_id)
+    routed("analytics", "/api/analytics/interviewers/", 0)
     try:
         marker = 987654321
         paths["debrief_page"] = reverse("loop-debrief", args=[marker]).replace(str(marker), "{id}")
     except NoReverseMatch:
         missing["debrief_page"] = "the page 'loop-debrief' is not routed yet"
     return paths, missing
+
+
+def analytics_queries() -> list[str]:
+    """The query strings the calibration scenario asks for, as recruiters would: the whole history, each position,
+    the last quarter."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from interviewloop.models import Position
+
+    since = (timezone.localdate() - timedelta(days=90)).isoformat()
+    positions = Position.objects.order_by("id").values_list("id", flat=True)
+    return ["", *(f"?position={position}" for position in positions), f"?since={since}"]
+
+
+def first_reads(base: str, path: str, queries: list[str], token: str) -> dict[str, float]:
+    """Read each query once, one after the other, before the load: the first recruiter of the day computes the rows
+    (timed here: the uncached cost), the scenario then measures the reads a team makes all day."""
+    times = {}
+    for query in queries:
+        request = urllib.request.Request(f"{base}{path}{query}", headers={"Authorization": f"Token {token}"})
+        started = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=120) as response:
+            response.read()
+        times[query or "(everything)"] = round((time.perf_counter() - started) * 1000, 1)
+    return times
 
 
 def _free_port() -> int:
@@ -358,11 +393,14 @@ def main(argv: list[str] | None = None) -> int:
                 "dimension_keys": company.dimension_keys,
                 "red_flag_keys": company.red_flag_keys,
                 "thread_keys": company.thread_keys,
+                # the calibration scenario's filters: everything, each position, the last 90 days
+                "analytics_queries": analytics_queries(),
             }
         )
     )
 
     rows: list[dict[str, Any]] = []
+    cold: dict[str, float] = {}
     with Gunicorn(workers=args.workers, log_dir=out_dir) as server:
         for scenario, user_class, names in SCENARIOS:
             if scenario not in wanted:
@@ -382,6 +420,10 @@ def main(argv: list[str] | None = None) -> int:
                     for name in names
                 ]
                 continue
+            if scenario == "analytics":
+                cold_ms = first_reads(server.url, paths["analytics"], analytics_queries(), company.recruiter_tokens[0])
+                log(f"analytics: first (uncached) reads, ms: {cold_ms}")
+                cold.update(cold_ms)
             log(f"{scenario}: {users} users for {args.duration:g}s (+{args.warmup:g}s warm-up) ...")
             cpu_before = server.cpu_seconds()
             try:
@@ -469,6 +511,8 @@ def main(argv: list[str] | None = None) -> int:
         "dispatcher": dispatch,
         "dispatcher_solo": dispatch_solo,
         "sweep": sweep,
+        # the calibration API's first read of each query, computed rather than served from the cache (no target)
+        "analytics_first_reads_ms": cold,
     }
     result["targets"] = report.check_targets(rows, dispatch, sweep)
     path = report.write(result, args.output)

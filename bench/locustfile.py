@@ -189,3 +189,17 @@ class DebriefPageUser(FastHttpUser):
             name="debrief page",
             headers=self.headers,
         )
+
+
+class AnalyticsUser(FastHttpUser):
+    """6. A recruiter reading the calibration report: everyone, one position, or the last quarter."""
+
+    wait_time = constant(0)
+
+    def on_start(self):
+        self.headers = _token_headers(random.choice(DATA["recruiter_tokens"]))
+
+    @task
+    def analytics(self):
+        query = random.choice(DATA["analytics_queries"])
+        _call(self.client, "GET", DATA["paths"]["analytics"] + query, name="analytics API", headers=self.headers)

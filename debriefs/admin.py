@@ -6,8 +6,8 @@ from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from debriefs.models import Reminder
-from debriefs.reminders import PENDING, reminder_cancel, reminder_send_again
+from debriefs.models import PENDING, Reminder
+from debriefs.outbox import reminder_cancel, reminder_send_again
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -41,8 +41,8 @@ class ReminderAdmin(admin.ModelAdmin):
     date_hierarchy = "due_at"
     actions = ["send_again", "cancel"]
     readonly_fields = [
-        "kind", "interview", "loop", "recipient", "copy_to", "sequence", "due_at", "next_attempt_at", "sent_at",
-        "cancelled_at", "cancel_reason", "failed_at", "attempts", "last_error", "created_at", "state",
+        "kind", "interview", "loop", "recipient", "copy_to", "sequence", "due_at", "next_attempt_at", "sending_at",
+        "sent_at", "cancelled_at", "cancel_reason", "failed_at", "attempts", "last_error", "created_at", "state",
     ]  # fmt: skip
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -50,6 +50,8 @@ class ReminderAdmin(admin.ModelAdmin):
 
     @admin.display(description="state")
     def state(self, reminder: Reminder) -> str:
+        if reminder.in_doubt:
+            return "in doubt (a send was interrupted; it may have arrived)"
         if reminder.state == "pending" and reminder.attempts:
             return f"retrying ({reminder.attempts} failed)"
         return reminder.state
@@ -67,3 +69,6 @@ class ReminderAdmin(admin.ModelAdmin):
     def cancel(self, request: HttpRequest, queryset: QuerySet[Reminder]) -> None:
         count = reminder_cancel(reminders=queryset, by=request.user)
         self.message_user(request, f"{count} pending reminder(s) cancelled.", messages.SUCCESS)
+
+
+from debriefs import admin_webhooks  # noqa: E402, F401  (registers the webhook admin beside the reminders)

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from debriefs.aggregation import DECISIONS
+from debriefs.calibration_selectors import with_leniency
 from debriefs.selectors import debrief_for, loop_for_recruiter
 from debriefs.services import loop_record_decision
 from interviewloop.api.fields import TextField
@@ -77,6 +78,13 @@ class DebriefVote(serializers.Serializer):
     deciding = serializers.BooleanField(help_text="This counting No decided the no_hire.")
     note = DebriefNoteState()
     vote_shift = DebriefVoteShift(allow_null=True)
+    # Calibration (debriefs.calibration_selectors.with_leniency): over the interviewer's whole history.
+    leniency = serializers.FloatField(
+        allow_null=True,
+        required=False,
+        help_text="Their leniency over every loop they scored (null: nothing to compare with, or not submitted here).",
+    )
+    leniency_n = serializers.IntegerField(min_value=0, required=False, help_text="Scorecards behind `leniency`.")
 
 
 class DebriefScore(serializers.Serializer):
@@ -84,6 +92,12 @@ class DebriefScore(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
     evidence = serializers.CharField()
     counts_toward_decision = serializers.BooleanField()
+    adjusted = serializers.FloatField(
+        allow_null=True,
+        required=False,
+        help_text="The score less its interviewer's leniency, when their leniency_n is at least 5 (else null). "
+        "Shown beside the score; the decision never reads it.",
+    )
 
 
 class DebriefDimension(serializers.Serializer):
@@ -187,7 +201,7 @@ class DebriefView(APIView):
 
     @extend_schema(responses={200: DebriefSerializer})
     def get(self, request: Request, loop_id: int) -> Response:
-        return Response(debrief_for(request.user, loop_id))
+        return Response(with_leniency(debrief_for(request.user, loop_id)))
 
 
 class DecisionView(APIView):

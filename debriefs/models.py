@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+# Not sent, cancelled or failed: what the dispatcher may still send and what a cancel may still stop.
+PENDING = Q(sent_at__isnull=True, cancelled_at__isnull=True, failed_at__isnull=True)
+
 
 class Reminder(models.Model):
     class Kind(models.TextChoices):
@@ -37,6 +40,12 @@ class Reminder(models.Model):
     due_at = models.DateTimeField()
     next_attempt_at = models.DateTimeField(help_text="When the dispatcher may next try it (due time, then backoff).")
     sent_at = models.DateTimeField(null=True, blank=True)
+    sending_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set just before an email goes to the mail server, cleared with the outcome: set on a pending row, "
+        "the worker stopped during that send and the server may have accepted it.",
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True, help_text="Set when sending failed for good.")
@@ -64,7 +73,7 @@ class Reminder(models.Model):
             # the size of the backlog rather than of the whole history.
             models.Index(
                 fields=["next_attempt_at"],
-                condition=Q(sent_at__isnull=True, cancelled_at__isnull=True, failed_at__isnull=True),
+                condition=PENDING,
                 name="reminder_pending_idx",
             ),
         ]
@@ -81,3 +90,66 @@ class Reminder(models.Model):
         if self.failed_at:
             return "failed"
         return "pending"
+
+    @property
+    def in_doubt(self) -> bool:
+        """Pending, but a send of it began and no outcome was recorded: it may have reached the recipient."""
+        return self.state == "pending" and self.sending_at is not None
+
+
+class WebhookEndpoint(models.Model):
+    """A receiver an admin registered: which events it gets, and the secret its deliveries are signed with."""
+
+    url = models.URLField(max_length=500, help_text="Receives a POST of JSON per event; a 2xx within 5 s is delivery.")
+    secret = models.CharField(
+        max_length=200, help_text="Signs each body: Interviewloop-Signature: sha256=<hex HMAC-SHA256 of the raw body>."
+    )
+    events = models.JSONField(default=list, help_text='Event types it receives, e.g. ["scorecard.submitted"].')
+    active = models.BooleanField(default=True, help_text="An inactive endpoint gets no new events.")
+    description = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["url", "id"]
+
+    def __str__(self) -> str:
+        return self.description or self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint (the webhook outbox), written in the transaction that caused the event."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed (retries given up)"
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event_id = models.UUIDField(help_text="The same for every endpoint that gets this event; receivers dedupe on it.")
+    event_type = models.CharField(max_length=40)
+    loop = models.ForeignKey("interviewloop.Loop", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    body = models.JSONField(help_text="What is POSTed: {id, type, created_at, data}.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField()
+    retry_until = models.DateTimeField(help_text="Failed tries are repeated until then (WEBHOOK_RETRY_HOURS).")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event_id"], name="webhook_delivery_once_per_endpoint")
+        ]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="webhook_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} to {self.endpoint} ({self.status})"

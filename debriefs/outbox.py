@@ -1,8 +1,9 @@
-"""Reminder outbox writers: called by services inside their transaction, so a reminder exists iff its cause does.
+"""The reminder outbox: every write to it. Services call these inside their transaction, so a reminder exists iff
+its cause does; the admin's "send again" and "cancel" are here too.
 
-Each function writes (or cancels) `Reminder` rows; the dispatcher (debriefs.tasks) sends them. After
-the transaction commits, a dispatcher run is kicked so a reminder that is already due goes out within
-seconds; if the broker is down the kick is lost but the rows are not, and beat's next run sends them.
+The dispatcher (debriefs.reminders, run by the debriefs.tasks.dispatch_reminders task) sends the rows. After a
+transaction that wrote some commits, that task is nudged by name so a reminder already due goes out within
+seconds; if the broker is down the nudge is lost but the rows are not, and beat's next run sends them.
 """
 
 from __future__ import annotations
@@ -12,15 +13,21 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
+from celery import current_app
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from debriefs import reminder_rules
-from debriefs.models import Reminder
+from debriefs.models import PENDING, Reminder
+from debriefs.selectors import debrief_ready_audience, loop_audience
 from interviewloop.models import Interview, Loop
-from scorecards.models import Scorecard
+
+DISPATCH_TASK = "debriefs.tasks.dispatch_reminders"
+# A send of these began and its outcome is not recorded: the dispatcher decides (and says) what became of them.
+IN_DOUBT_NOTE = " An earlier send was interrupted; it may have reached them."
 
 logger = logging.getLogger(__name__)
 
@@ -151,6 +158,11 @@ def interview_cancelled(interview: Interview) -> None:
     _meeting_follows_panel(interview.loop)
 
 
+def interview_scheduled(interview: Interview) -> None:
+    """Tell the interviewer they have an interview (interview_assigned), with its calendar invite."""
+    _notice(interview, Reminder.Kind.INTERVIEW_ASSIGNED, recipient_id=interview.interviewer_id)
+
+
 def interview_rescheduled(interview: Interview) -> None:
     """Tell the interviewer the interview moved (interview_rescheduled); a notice of an earlier move not yet sent
     is replaced (the dispatcher's re-check would drop it as superseded anyway)."""
@@ -197,29 +209,6 @@ def _meeting_follows_panel(loop: Loop) -> None:
         debrief_scheduled(loop)
 
 
-def loop_audience(loop: Loop) -> list[int]:
-    """The recruiter and every interviewer on the panel (shadows included, cancelled interviews not), each once."""
-    panel = (
-        Interview.objects.filter(loop=loop, cancelled_at__isnull=True)
-        .order_by("scheduled_start", "id")
-        .values_list("interviewer_id", flat=True)
-    )
-    return list(dict.fromkeys([loop.recruiter_id, *panel]))
-
-
-def debrief_ready_audience(loop: Loop) -> list[int]:
-    """The recruiter and each panel member whose own scorecard is in (reminder_rules.debrief_ready_audience)."""
-    panel = (
-        Interview.objects.filter(loop=loop)
-        .order_by("scheduled_start", "id")
-        .values_list("interviewer_id", "scorecard__status")
-    )
-    return reminder_rules.debrief_ready_audience(
-        recruiter_id=loop.recruiter_id,
-        panel=[(user_id, status == Scorecard.Status.SUBMITTED) for user_id, status in panel],
-    )
-
-
 def _write_for_loop(loop: Loop, kind: str, *, due_at: datetime, audience: list[int]) -> None:
     last = Reminder.objects.filter(loop=loop, kind=kind, interview__isnull=True).order_by("-sequence").first()
     sequence = (last.sequence + 1) if last else 1
@@ -236,9 +225,44 @@ def _write_for_loop(loop: Loop, kind: str, *, due_at: datetime, audience: list[i
 
 
 def _cancel(reminders: QuerySet[Reminder], reason: str) -> int:
-    return reminders.filter(sent_at__isnull=True, cancelled_at__isnull=True, failed_at__isnull=True).update(
-        cancelled_at=timezone.now(), cancel_reason=reason
+    """Cancel the pending ones among `reminders` whose send has not begun. One being sent right now is left to its
+    dispatcher (its outcome is recorded in a moment, and is the truth); one whose send was interrupted is left to the
+    next dispatcher, whose re-check says it may have arrived rather than that it never went."""
+    return reminders.filter(PENDING, sending_at__isnull=True).update(cancelled_at=timezone.now(), cancel_reason=reason)
+
+
+@transaction.atomic
+def reminder_send_again(*, reminders: QuerySet[Reminder]) -> int:
+    """Queue reminders to be sent again now (sent, failed or cancelled ones too). The dispatcher still re-checks
+    that each applies, so "send again" never nags someone about work already done."""
+    now = timezone.now()
+    count = reminders.update(
+        sent_at=None,
+        sending_at=None,
+        cancelled_at=None,
+        cancel_reason="",
+        failed_at=None,
+        attempts=0,
+        last_error="",
+        next_attempt_at=now,
     )
+    if count:
+        _kick_after_commit()
+    return count
+
+
+@transaction.atomic
+def reminder_cancel(*, reminders: QuerySet[Reminder], by: object) -> int:
+    """Cancel the pending ones among `reminders` (sent, failed and already cancelled ones are left as they are); one
+    whose earlier send was interrupted is cancelled too, saying it may have arrived."""
+    user = by if isinstance(by, get_user_model()) else None
+    reason = f"Cancelled in admin by {user.get_username() if user is not None else 'an admin'}."
+    now = timezone.now()
+    pending = reminders.filter(PENDING)
+    doubtful = pending.filter(sending_at__isnull=False).update(
+        cancelled_at=now, cancel_reason=(reason + IN_DOUBT_NOTE)[:200]
+    )
+    return doubtful + pending.filter(sending_at__isnull=True).update(cancelled_at=now, cancel_reason=reason)
 
 
 def _kick_after_commit() -> None:
@@ -274,14 +298,13 @@ def _publish_kick() -> None:
     global _kick_waiting
     with _kick_lock:
         _kick_waiting = False
-    from debriefs.tasks import dispatch_reminders
-
     try:
         # A connection of its own, not the producer pool: a pooled connection broken by an outage is not reused.
-        with dispatch_reminders.app.connection_for_write() as connection:
+        with current_app.connection_for_write() as connection:
             # A kick is only a nudge: a stale one (queued during an outage) is dropped rather than run late.
-            dispatch_reminders.apply_async(
-                connection=connection,  # type: ignore[call-arg]  # a real Celery option the stubs lack
+            current_app.send_task(
+                DISPATCH_TASK,
+                connection=connection,
                 retry=False,
                 expires=max(settings.REMINDER_DISPATCH_SECONDS * 4, 60),
             )

@@ -8,6 +8,7 @@ The decision itself is never recomputed here by hand: `aggregation.decide` and `
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import mean
 from typing import Any, NamedTuple, cast
@@ -16,8 +17,17 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from debriefs.aggregation import LoopDimension, SeatCoverage, coverage, decide, group_by_rubric, may_record, tally
-from debriefs.services import panel_from_interviews
+from debriefs import reminder_rules
+from debriefs.aggregation import (
+    LoopDimension,
+    PanelVote,
+    SeatCoverage,
+    coverage,
+    decide,
+    group_by_rubric,
+    may_record,
+    tally,
+)
 from interviewloop.compiled import CompiledQuery
 from interviewloop.errors import Forbidden, NotFound
 from interviewloop.models import Decision, Interview, Loop
@@ -649,3 +659,95 @@ def _missing_row(interview: _Seat, now: datetime) -> dict[str, Any]:
 
 def vote_label(vote: str | None) -> str:
     return VOTE_LABELS.get(vote or "", "")
+
+
+# --- Panel reads (the decision's input, the reminders' audiences) ----------------------------------------------
+
+
+def loop_panel(loop: Loop) -> list[PanelVote]:
+    """The loop's interviews as the decision sees them (one query of the columns it needs)."""
+    return [seat.vote for seat in loop_panels({loop.pk})[loop.pk]]
+
+
+@dataclass(frozen=True)
+class PanelSeat:
+    """One interview of a loop as the decision sees it, and whose it is."""
+
+    interview_id: int
+    interviewer_id: int
+    vote: PanelVote
+
+
+def loop_panels(loop_ids: Iterable[int]) -> dict[int, list[PanelSeat]]:
+    """Each loop's interviews in panel order (scheduled start, then id): one query for all the loops."""
+    panels: dict[int, list[PanelSeat]] = {loop_id: [] for loop_id in loop_ids}
+    rows = (
+        Interview.objects.filter(loop_id__in=panels)
+        .order_by("loop_id", "scheduled_start", "id")
+        .values_list(
+            "loop_id", "id", "interviewer_id", "interviewer__username", "counts_toward_decision",
+            "scorecard__status", "scorecard__vote",
+        )
+    )  # fmt: skip
+    for loop_id, interview_id, interviewer_id, username, counts, status, vote in rows:
+        panels[loop_id].append(
+            PanelSeat(
+                interview_id=interview_id,
+                interviewer_id=interviewer_id,
+                vote=panel_vote(username, counts_toward_decision=counts, scorecard_status=status, scorecard_vote=vote),
+            )
+        )
+    return panels
+
+
+def panel_vote(
+    interviewer: str, *, counts_toward_decision: bool, scorecard_status: str | None, scorecard_vote: str | None
+) -> PanelVote:
+    """An interview's PanelVote from its scorecard's status and vote (None: no scorecard): a draft's vote is never
+    read."""
+    submitted = scorecard_status == Scorecard.Status.SUBMITTED
+    return PanelVote(
+        interviewer=interviewer,
+        counts_toward_decision=counts_toward_decision,
+        submitted=submitted,
+        vote=scorecard_vote if submitted else None,
+    )
+
+
+def panel_from_interviews(interviews: Iterable[Interview]) -> list[PanelVote]:
+    """PanelVotes from interviews loaded with their interviewer and scorecard (no query of its own)."""
+    panel = []
+    for interview in interviews:
+        scorecard = getattr(interview, "scorecard", None)
+        panel.append(
+            panel_vote(
+                interview.interviewer.username,
+                counts_toward_decision=interview.counts_toward_decision,
+                scorecard_status=scorecard.status if scorecard is not None else None,
+                scorecard_vote=scorecard.vote if scorecard is not None else None,
+            )
+        )
+    return panel
+
+
+def loop_audience(loop: Loop) -> list[int]:
+    """The recruiter and every interviewer on the panel (shadows included, cancelled interviews not), each once."""
+    panel = (
+        Interview.objects.filter(loop=loop, cancelled_at__isnull=True)
+        .order_by("scheduled_start", "id")
+        .values_list("interviewer_id", flat=True)
+    )
+    return list(dict.fromkeys([loop.recruiter_id, *panel]))
+
+
+def debrief_ready_audience(loop: Loop) -> list[int]:
+    """The recruiter and each panel member whose own scorecard is in (reminder_rules.debrief_ready_audience)."""
+    panel = (
+        Interview.objects.filter(loop=loop)
+        .order_by("scheduled_start", "id")
+        .values_list("interviewer_id", "scorecard__status")
+    )
+    return reminder_rules.debrief_ready_audience(
+        recruiter_id=loop.recruiter_id,
+        panel=[(user_id, status == Scorecard.Status.SUBMITTED) for user_id, status in panel],
+    )

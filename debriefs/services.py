@@ -2,84 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from debriefs import outbox
-from debriefs.aggregation import Outcome, PanelVote, decide, may_record
+from debriefs import outbox, webhooks
+from debriefs.aggregation import Outcome, decide, may_record
+from debriefs.selectors import loop_panel
 from interviewloop.errors import Conflict, Invalid
-from interviewloop.models import Interview, Loop
-from scorecards.models import Scorecard
-
-
-def loop_panel(loop: Loop) -> list[PanelVote]:
-    """The loop's interviews as the decision sees them (one query of the columns it needs)."""
-    return [seat.vote for seat in loop_panels({loop.pk})[loop.pk]]
-
-
-@dataclass(frozen=True)
-class PanelSeat:
-    """One interview of a loop as the decision sees it, and whose it is."""
-
-    interview_id: int
-    interviewer_id: int
-    vote: PanelVote
-
-
-def loop_panels(loop_ids: Iterable[int]) -> dict[int, list[PanelSeat]]:
-    """Each loop's interviews in panel order (scheduled start, then id): one query for all the loops."""
-    panels: dict[int, list[PanelSeat]] = {loop_id: [] for loop_id in loop_ids}
-    rows = (
-        Interview.objects.filter(loop_id__in=panels)
-        .order_by("loop_id", "scheduled_start", "id")
-        .values_list(
-            "loop_id", "id", "interviewer_id", "interviewer__username", "counts_toward_decision",
-            "scorecard__status", "scorecard__vote",
-        )
-    )  # fmt: skip
-    for loop_id, interview_id, interviewer_id, username, counts, status, vote in rows:
-        panels[loop_id].append(
-            PanelSeat(
-                interview_id=interview_id,
-                interviewer_id=interviewer_id,
-                vote=panel_vote(username, counts_toward_decision=counts, scorecard_status=status, scorecard_vote=vote),
-            )
-        )
-    return panels
-
-
-def panel_vote(
-    interviewer: str, *, counts_toward_decision: bool, scorecard_status: str | None, scorecard_vote: str | None
-) -> PanelVote:
-    """An interview's PanelVote from its scorecard's status and vote (None: no scorecard): a draft's vote is never
-    read."""
-    submitted = scorecard_status == Scorecard.Status.SUBMITTED
-    return PanelVote(
-        interviewer=interviewer,
-        counts_toward_decision=counts_toward_decision,
-        submitted=submitted,
-        vote=scorecard_vote if submitted else None,
-    )
-
-
-def panel_from_interviews(interviews: Iterable[Interview]) -> list[PanelVote]:
-    """PanelVotes from interviews loaded with their interviewer and scorecard (no query of its own)."""
-    panel = []
-    for interview in interviews:
-        scorecard = getattr(interview, "scorecard", None)
-        panel.append(
-            panel_vote(
-                interview.interviewer.username,
-                counts_toward_decision=interview.counts_toward_decision,
-                scorecard_status=scorecard.status if scorecard is not None else None,
-                scorecard_vote=scorecard.vote if scorecard is not None else None,
-            )
-        )
-    return panel
+from interviewloop.models import Loop
 
 
 def loop_lock(loop_id: int) -> Loop:
@@ -115,6 +47,7 @@ def loop_recompute_decision(*, loop: Loop, locked: bool = False) -> Outcome:
         row.save(update_fields=["decision", "decision_reason", "decision_changed_at"])
         if previous != outcome.decision:
             outbox.decision_changed(row, previous=previous)
+            webhooks.decision_changed(row, previous=previous)
     loop.decision, loop.decision_reason = row.decision, row.decision_reason
     loop.decision_changed_at = row.decision_changed_at
     return outcome
@@ -154,4 +87,5 @@ def loop_record_decision(*, loop: Loop, decision: str, by: Any) -> Loop:
     locked.outcome_by = by
     locked.status = Loop.Status.CLOSED
     locked.save(update_fields=["outcome", "outcome_at", "outcome_by", "status"])
+    webhooks.loop_closed(locked)
     return locked

@@ -1,10 +1,13 @@
 from django.urls import path
 
 import interviewloop.converters  # noqa: F401 (registers <id:...>)
-from debriefs import views
+from debriefs import loop_export, views, views_analytics
 
 urlpatterns = [
     path("loops/", views.loop_list, name="loop-list"),
+    path("loops/export.csv", loop_export.loop_list_csv, name="loop-list-csv"),
+    path("analytics/", views_analytics.analytics, name="analytics"),
+    path("analytics/interviewers.csv", views_analytics.analytics_csv, name="analytics-csv"),
     path("loops/new/", views.loop_schedule, name="loop-schedule"),
     path("loops/<id:loop_id>/", views.loop_debrief, name="loop-debrief"),
     path("loops/<id:loop_id>/decision/", views.loop_decision, name="loop-decision"),

@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from debriefs import selectors
+from debriefs.calibration import MIN_LENIENCY_HISTORY
+from debriefs.calibration_selectors import with_leniency
 from debriefs.selectors import STAGES, heatmap, heatmap_groups, loop_for_recruiter, loop_rows, loop_stage
 from debriefs.services import loop_record_decision
 from interviewloop import interview_rules, services
@@ -51,9 +53,9 @@ class LoopSearchForm(forms.Form):
     q = TextField(name="q", required=False)
 
 
-@login_required
-def loop_list(request: HttpRequest) -> HttpResponse:
-    """Candidates in their loops: stage, decision, missing and late counts; search and filters (GET)."""
+def loop_list_filtered(request: HttpRequest) -> tuple[QuerySet[Loop], str, str, LoopSearchForm]:
+    """The loops /loops/ lists for this request's filters (status, decision, q), with the filters as read; the CSV
+    download (debriefs/loop_export.py) lists through this too, so both always filter alike."""
     params = request.GET
     status = params.get("status") if params.get("status") in Loop.Status.values else ""
     decision = params.get("decision") if params.get("decision") in Decision.values else ""
@@ -61,6 +63,15 @@ def loop_list(request: HttpRequest) -> HttpResponse:
     # A search the text rule refuses (a NUL, too long) is said beside the box; the list is then unsearched.
     search = search_form.cleaned_data["q"] if search_form.is_valid() else ""
     rows = loop_rows(request.user, status=status, decision=decision, search=search, with_locked=True)
+    return rows, str(status), str(decision), search_form
+
+
+@login_required
+def loop_list(request: HttpRequest) -> HttpResponse:
+    """Candidates in their loops: stage, decision, missing and late counts; search and filters (GET)."""
+    params = request.GET
+    rows, status, decision, search_form = loop_list_filtered(request)
+    search = search_form.cleaned_data["q"] if search_form.is_valid() else ""
     page = Paginator(rows, LOOPS_PER_PAGE).get_page(params.get("page"))
     for loop in page.object_list:
         loop.stage = loop_stage(loop)  # type: ignore[attr-defined]
@@ -88,7 +99,7 @@ def loop_list(request: HttpRequest) -> HttpResponse:
 def loop_debrief(request: HttpRequest, loop_id: int) -> HttpResponse:
     """The loop at a glance: decision banner, votes, heat-map, tally, red flags, notes, missing scorecards."""
     try:
-        debrief = selectors.debrief_for(request.user, loop_id)
+        debrief = with_leniency(selectors.debrief_for(request.user, loop_id))
     except NotFound:
         raise Http404("No such loop.") from None
     except Forbidden as refused:
@@ -109,7 +120,7 @@ def _render_debrief(
     remaining_form: CancelRemainingForm | None = None,
 ) -> HttpResponse:
     if debrief is None:
-        debrief = selectors.loop_debrief(loop_id)
+        debrief = with_leniency(selectors.loop_debrief(loop_id))
     recruiter = is_recruiter(request.user)
     planning = recruiter and debrief["loop"]["status"] == Loop.Status.OPEN
     context = {
@@ -117,6 +128,11 @@ def _render_debrief(
         "loop": debrief["loop"],
         "heatmap": heatmap(debrief),
         "heatmap_groups": heatmap_groups(debrief),
+        # Leniency-adjusted scores (debriefs.calibration_selectors.with_leniency), said so when any is shown.
+        "adjusted_shown": any(
+            entry.get("adjusted") is not None for dimension in debrief["dimensions"] for entry in dimension["scores"]
+        ),
+        "min_leniency_history": MIN_LENIENCY_HISTORY,
         "tally_rows": tally_rows(debrief),
         "is_recruiter": recruiter,
         "deciding_names": [vote["name"] for vote in debrief["votes"] if vote["deciding"]],

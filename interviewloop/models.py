@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from interviewloop import interview_rules
-from interviewloop.history import HistoricalRecords
 
 
 class Decision(models.TextChoices):
@@ -120,6 +120,9 @@ class Interview(models.Model):
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # RFC 5545 SEQUENCE of its calendar event: up on every reschedule, change of interviewer and cancel, so a
+    # calendar replaces the event it has (interviewloop.calendar).
+    calendar_sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -175,6 +178,7 @@ class Interview(models.Model):
 
 # API tokens and profiles live beside the code that issues, checks and reads them; imported here so Django
 # registers the models.
+from interviewloop.calendar_feeds import CalendarFeed  # noqa: E402, F401
 from interviewloop.profiles import Profile  # noqa: E402, F401
 from interviewloop.rounds import RoundTemplate, round_problem  # noqa: E402, F401
 from interviewloop.tokens import ApiToken  # noqa: E402, F401

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from debriefs import webhooks
 from interviewloop.models import Candidate, Interview, Loop
 from scorecards.models import DimensionScore, Note, RedFlagMark, Scorecard, ScorecardAmendment, ThreadPulled
 
@@ -100,6 +101,9 @@ def candidate_erase(*, candidate: Candidate, by: Any = None) -> Erasure:
         amendment.reason = ERASED if amendment.reason else ""
         amendment.save(update_fields=["previous", "reason"])
         rows += 1
+
+    # Webhook bodies name the candidate (pending ones are still to go out): they name the erased candidate now.
+    rows += webhooks.deliveries_erase_candidate(candidate_id=candidate.pk, name=name)
 
     # The admin's action log names objects by their str(), which includes the candidate's name.
     log_rows = _scrub_admin_log(candidate, name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from debriefs import outbox
+from debriefs import outbox, webhooks
 from debriefs.services import loop_lock, loop_recompute_decision
 from interviewloop import interview_rules
 from interviewloop.errors import Conflict, DomainError, Invalid
@@ -28,6 +29,8 @@ from interviewloop.scheduling import (
 )
 from scorecards.models import Rubric
 
+logger = logging.getLogger(__name__)
+
 
 @transaction.atomic
 def interview_end(*, interview: Interview, at: datetime | None = None) -> Interview:
@@ -44,7 +47,31 @@ def interview_end(*, interview: Interview, at: datetime | None = None) -> Interv
     locked.ended_at = at or timezone.now()
     locked.save(update_fields=["ended_at"])
     outbox.interview_ended(locked)
+    webhooks.interview_ended(locked)
     return locked
+
+
+def interviews_end_overdue(*, limit: int = 500) -> list[int]:
+    """End, at their scheduled end, interviews whose scheduled end has passed with nobody ending them (the sweep task).
+
+    Uses the partial index interview_not_ended_idx. Each goes through interview_end in its own transaction (which
+    writes its reminders), so one bad row does not hold back the rest.
+    """
+    now = timezone.now()
+    overdue = list(
+        Interview.objects.filter(ended_at__isnull=True, scheduled_end__lte=now, cancelled_at__isnull=True).order_by(
+            "scheduled_end"
+        )[:limit]
+    )
+    ended: list[int] = []
+    for interview in overdue:
+        try:
+            interview_end(interview=interview, at=interview.scheduled_end)
+        except Exception:
+            logger.exception("reminders: could not end interview #%s at its scheduled end", interview.pk)
+            continue
+        ended.append(interview.pk)
+    return ended
 
 
 @transaction.atomic
@@ -231,6 +258,8 @@ def interview_schedule(
             f"{interviewer.username} already interviews in this loop: one interview per interviewer.",
             code="already_on_panel",
         ) from None
+    interview.loop = locked
+    outbox.interview_scheduled(interview)  # the interviewer's email, with the calendar invite
     if locked.debrief_at is not None and locked.debrief_at > timezone.now():
         # The meeting's reminder goes to the panel as it is when written: rewrite it with the newcomer in.
         outbox.debrief_scheduled(locked)
@@ -324,9 +353,10 @@ def interview_update(
     locked.scheduled_start, locked.scheduled_end = start, end
     if reassigned:
         locked.interviewer = interviewer
+    locked.calendar_sequence += 1  # calendars replace the event they have (RFC 5545 SEQUENCE)
     try:
         with transaction.atomic():
-            locked.save(update_fields=["scheduled_start", "scheduled_end", "interviewer"])
+            locked.save(update_fields=["scheduled_start", "scheduled_end", "interviewer", "calendar_sequence"])
     except IntegrityError:
         # Two requests racing past the panel check above: the unique constraint decides.
         raise Conflict(
@@ -370,7 +400,10 @@ def interview_cancel(*, interview: Interview, reason: str, by: Any) -> Interview
     locked.cancelled_by = by
     was_counting = locked.counts_toward_decision
     locked.counts_toward_decision = False
-    locked.save(update_fields=["cancelled_at", "cancel_reason", "cancelled_by", "counts_toward_decision"])
+    locked.calendar_sequence += 1
+    locked.save(
+        update_fields=["cancelled_at", "cancel_reason", "cancelled_by", "counts_toward_decision", "calendar_sequence"]
+    )
     locked.loop = loop
     outbox.interview_cancelled(locked)
     if was_counting:

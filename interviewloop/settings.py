@@ -82,7 +82,9 @@ MIDDLEWARE.insert(
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "interviewloop.sso.PasswordLoginSwitch",  # PASSWORD_LOGIN_ENABLED=0: refuses passwords before ModelBackend
     "django.contrib.auth.backends.ModelBackend",
+    "interviewloop.sso.OIDCBackend",  # single sign-on; inert without OIDC_RP_CLIENT_ID (see the block below)
 ]
 
 ROOT_URLCONF = "interviewloop.urls"
@@ -171,13 +173,19 @@ REMINDER_DISPATCH_SECONDS = env.float("REMINDER_DISPATCH_SECONDS", default=5.0)
 DEBRIEF_MEETING_LEAD_MINUTES = env.float("DEBRIEF_MEETING_LEAD_MINUTES", default=30.0)
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
 # How long a dispatcher owns a claimed reminder: longer than one send (EMAIL_TIMEOUT). A worker killed
-# mid-send leaves the row to the next dispatcher once this passes (at-least-once delivery).
+# mid-send leaves that row (in doubt) and the ones it had not reached to the next dispatcher once this passes.
 REMINDER_CLAIM_SECONDS = env.float("REMINDER_CLAIM_SECONDS", default=max(60.0, 3.0 * EMAIL_TIMEOUT))
 # How many SMTP connections one dispatcher run sends over at once (each on its own thread): a mail server's
 # round trips then overlap instead of adding up.
 REMINDER_SEND_CONNECTIONS = env.int("REMINDER_SEND_CONNECTIONS", default=4)
 if REMINDER_SEND_CONNECTIONS < 1:
     raise ImproperlyConfigured("REMINDER_SEND_CONNECTIONS must be at least 1.")
+# Calibration (/api/analytics/interviewers/): how long computed rows are kept in the cache. They are computed again
+# as soon as a scorecard, an interview's counting or a recorded outcome changes (debriefs.calibration_selectors);
+# 0 computes them on every read.
+ANALYTICS_CACHE_SECONDS = env.int("ANALYTICS_CACHE_SECONDS", default=3600)
+if ANALYTICS_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("ANALYTICS_CACHE_SECONDS must not be negative.")
 for _name in (
     "NOTE_WINDOW_MINUTES",
     "SCORECARD_DUE_HOURS",
@@ -213,7 +221,7 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # for more: the running task's under late acks, or, under early acks too, one taken and waiting for a free
     # pool process (tests/debriefs/test_worker_faults.py has both).
     # Nothing is lost by it: the tasks take no arguments and the outbox rows are the record (a worker killed
-    # mid-run leaves its rows leased, and the next run after REMINDER_CLAIM_SECONDS sends them; beat sends a
+    # mid-run leaves its unsent rows leased, and the next run after REMINDER_CLAIM_SECONDS sends them; beat sends a
     # new run every REMINDER_DISPATCH_SECONDS), so a message lost with a worker or a broker costs nothing.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"ack_emulation": False}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -228,7 +236,20 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True  # only ever a
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# Webhooks (debriefs.webhooks): a 2xx within WEBHOOK_TIMEOUT_SECONDS is delivery; failures are retried with
+# backoff (30 s doubling to 1 h) for WEBHOOK_RETRY_HOURS (at least 12); WEBHOOK_BATCH rows are claimed at a time.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_RETRY_HOURS = env.float("WEBHOOK_RETRY_HOURS", default=24.0)
+WEBHOOK_BATCH = env.int("WEBHOOK_BATCH", default=10)
+WEBHOOK_DISPATCH_SECONDS = env.float("WEBHOOK_DISPATCH_SECONDS", default=REMINDER_DISPATCH_SECONDS)
+if WEBHOOK_RETRY_HOURS < 12:
+    raise ImproperlyConfigured("WEBHOOK_RETRY_HOURS must be at least 12: receivers are promised 12 hours of retries.")
 CELERY_BEAT_SCHEDULE = {
+    "dispatch-webhooks": {
+        "task": "debriefs.tasks.dispatch_webhooks",
+        "schedule": WEBHOOK_DISPATCH_SECONDS,
+        "options": {"expires": max(WEBHOOK_DISPATCH_SECONDS, 1.0)},
+    },
     "dispatch-reminders": {
         "task": "debriefs.tasks.dispatch_reminders",
         "schedule": REMINDER_DISPATCH_SECONDS,
@@ -396,3 +417,41 @@ MIDDLEWARE.insert(
 )
 # `time_zone` in every template: the zone the page's times are in ("Times in Europe/Paris").
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("interviewloop.profiles.current_time_zone")  # type: ignore[index]
+
+# --- Single sign-on (issue 19): OpenID Connect through mozilla-django-oidc (interviewloop.sso) ---------------------
+# On when OIDC_RP_CLIENT_ID is set; then the provider's four endpoints are required. Users are matched by verified
+# email; roles come from the OIDC_GROUPS_CLAIM claim through the OIDC_*_GROUPS lists (an empty list: that role is
+# left as admins set it). PASSWORD_LOGIN_ENABLED=0 leaves single sign-on the only way in.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="single sign-on")  # "Sign in with <name>"
+OIDC_CREATE_USER = env.bool("OIDC_CREATE_USER", default=False)  # an unknown verified email gets an account
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_INTERVIEWER_GROUPS = env.list("OIDC_INTERVIEWER_GROUPS", default=[])
+OIDC_RECRUITER_GROUPS = env.list("OIDC_RECRUITER_GROUPS", default=[])
+OIDC_STAFF_GROUPS = env.list("OIDC_STAFF_GROUPS", default=[])
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT_SECONDS", default=10.0)  # each call to the provider, not a hung worker
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = False
+PASSWORD_LOGIN_ENABLED = env.bool("PASSWORD_LOGIN_ENABLED", default=True)
+if OIDC_RP_CLIENT_ID:
+    _oidc_required = {
+        "OIDC_RP_CLIENT_SECRET": OIDC_RP_CLIENT_SECRET,
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": OIDC_OP_AUTHORIZATION_ENDPOINT,
+        "OIDC_OP_TOKEN_ENDPOINT": OIDC_OP_TOKEN_ENDPOINT,
+        "OIDC_OP_USER_ENDPOINT": OIDC_OP_USER_ENDPOINT,
+        "OIDC_OP_JWKS_ENDPOINT": OIDC_OP_JWKS_ENDPOINT,
+    }
+    _missing = [name for name, value in _oidc_required.items() if not value]
+    if _missing:
+        raise ImproperlyConfigured(f"OIDC_RP_CLIENT_ID is set, so {', '.join(_missing)} must be set too.")
+elif not PASSWORD_LOGIN_ENABLED:
+    raise ImproperlyConfigured(
+        "PASSWORD_LOGIN_ENABLED=0 needs single sign-on (OIDC_RP_CLIENT_ID): nobody could sign in."
+    )

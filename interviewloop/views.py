@@ -1,11 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
+from interviewloop.calendar_feeds import feed_renew, feed_secret, feed_url
 from interviewloop.forms import ProfileForm
+from interviewloop.invites import feed_for_secret
 from interviewloop.profiles import remember_time_zone, user_set_time_zone
 from interviewloop.roles import is_interviewer, is_recruiter
 
@@ -39,5 +42,29 @@ def profile(request: HttpRequest) -> HttpResponse:
             remember_time_zone(request, name)
             messages.success(request, f"Saved: times are now shown in {name}.")
             return redirect("profile")
-        return render(request, "profile.html", {"form": form}, status=400)
-    return render(request, "profile.html", {"form": form})
+        return render(request, "profile.html", _profile_context(request, form), status=400)
+    return render(request, "profile.html", _profile_context(request, form))
+
+
+def _profile_context(request: HttpRequest, form: ProfileForm) -> dict[str, object]:
+    return {"form": form, "calendar_feed_url": feed_url(feed_secret(request.user))}
+
+
+@login_required
+@require_POST
+def calendar_new_link(request: HttpRequest) -> HttpResponse:
+    """Replace the feed's secret: whoever had the old address (a shared calendar, a lost laptop) loses it."""
+    feed_renew(request.user)
+    messages.success(request, "Made a new calendar link: the old one no longer works. Subscribe with the new one.")
+    return redirect("profile")
+
+
+def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
+    """The user's interviews as iCalendar, for a calendar app to subscribe to; the secret in the path is the key."""
+    text = feed_for_secret(secret)
+    if text is None:
+        raise Http404("No calendar feed at this address (it may have been replaced).")
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    response["Content-Disposition"] = 'inline; filename="interviews.ics"'
+    return response

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
+from django.core.validators import validate_slug
 from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, viewsets
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -21,6 +23,7 @@ from interviewloop.models import Interview
 from interviewloop.roles import is_interviewer, is_recruiter
 from interviewloop.services import interview_end
 from scorecards import selectors, services
+from scorecards.api_questions import QuestionFilterBackend
 from scorecards.models import Dimension, Phase, RedFlag, Rubric, Thread
 from scorecards.serializers import (
     CeilingSerializer,
@@ -45,11 +48,35 @@ def rubrics_with_parts() -> QuerySet[Rubric]:
     )
 
 
+class RubricFilter(django_filters.FilterSet):
+    key = django_filters.CharFilter(
+        max_length=60,
+        validators=[validate_slug],
+        help_text="The rubric template's key (e.g. `default_rubric`, `coding_round`): all its versions.",
+    )
+
+    class Meta:
+        model = Rubric
+        fields = ["key"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        responses={
+            200: RubricSerializer(many=True),
+            400: OpenApiResponse(ErrorSerializer, description="`invalid_filter`: a key that cannot be one"),
+            401: OpenApiResponse(ErrorSerializer, description="Not signed in"),
+        }
+    )
+)
 class RubricViewSet(viewsets.ReadOnlyModelViewSet):
     """Every signed-in user can read rubrics: the kit and the scorecard are built from them."""
 
     serializer_class = RubricSerializer
     lookup_value_converter = "id"  # interviewloop.converters: an id beyond 64 bits is a 404
+    # The same refusal as the question filters: 400 `invalid_filter` naming the filter.
+    filter_backends = [QuestionFilterBackend]
+    filterset_class = RubricFilter
 
     def get_queryset(self) -> QuerySet[Rubric]:
         return rubrics_with_parts().order_by("name", "-version")

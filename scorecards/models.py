@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_save
+from simple_history.models import HistoricalRecords
 
-from interviewloop.history import HistoricalRecords
 from scorecards.rules import rubric_is_editable
 
 
@@ -34,6 +37,12 @@ class Signal(models.TextChoices):
 
 class RubricNotEditable(ValidationError):
     """Raised when anything of a published or retired rubric version would change."""
+
+
+class RubricManager(models.Manager["Rubric"]):
+    def get_by_natural_key(self, name: str, version: int) -> Rubric:
+        """A rubric version is its name and version: fixtures name it so, never by id (see `natural_key`)."""
+        return self.get(name=name, version=version)
 
 
 class Rubric(models.Model):
@@ -80,6 +89,8 @@ class Rubric(models.Model):
     retired_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
+    objects = RubricManager()
+
     class Meta:
         ordering = ["name", "-version"]
         constraints = [
@@ -105,6 +116,11 @@ class Rubric(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version} ({self.status})"
+
+    def natural_key(self) -> tuple[str, int]:
+        # Fixtures without ids (fixtures/rubric_templates.json) find an already-loaded version by this, so
+        # loading twice changes nothing and never overwrites whatever row holds the same id in someone's database.
+        return (self.name, self.version)
 
     @property
     def is_editable(self) -> bool:
@@ -139,14 +155,32 @@ class Rubric(models.Model):
         super().save(*args, **kwargs)
 
 
+class RubricPartManager(models.Manager[Any]):
+    def get_by_natural_key(self, rubric_name: str, rubric_version: int, part: Any) -> Any:
+        return self.get(
+            rubric__name=rubric_name, rubric__version=rubric_version, **{self.model.natural_key_field: part}
+        )
+
+
 class RubricPart(models.Model):
     """An ordered part of a rubric version; frozen with the version."""
 
     order = models.PositiveSmallIntegerField(default=0)
 
+    # What names the part within its version: its key (a phase: its place; a note question: its field).
+    natural_key_field: ClassVar[str] = "key"
+
+    objects = RubricPartManager()
+
     class Meta:
         abstract = True
         ordering = ["order", "id"]
+
+    def natural_key(self) -> tuple[Any, ...]:
+        """The rubric version's natural key and the part's own (`natural_key_field`), as fixtures name it."""
+        return (*self.rubric.natural_key(), getattr(self, self.natural_key_field))  # type: ignore[attr-defined]
+
+    natural_key.dependencies = ["scorecards.rubric"]  # type: ignore[attr-defined]
 
     def _check_editable(self) -> None:
         rubric = Rubric.objects.only("status", "name", "version").get(pk=self.rubric_id)  # type: ignore[attr-defined]
@@ -220,6 +254,7 @@ class Thread(RubricPart):
 
 class Phase(RubricPart):
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="phases")
+    natural_key_field = "order"
     name = models.CharField(max_length=120)
     minutes_min = models.PositiveSmallIntegerField()
     minutes_max = models.PositiveSmallIntegerField()
@@ -249,6 +284,47 @@ class GutCheckQuestion(RubricPart):
         return self.text
 
 
+# What may differ between a fixture and a loaded version without it being another text: where it is in its life.
+_LIFECYCLE_FIELDS = ("status", "published_at", "retired_at")
+
+
+def _frozen_on_load(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    """`loaddata` saves raw, past `Rubric.save`'s guard; this keeps a version that left draft as it is.
+
+    Loading the same text again changes nothing, even after the version was retired (it is not published again).
+    A fixture row that would change a published or retired row (another text, or someone else's rubric at the id
+    the fixture names) is refused: the load stops, and its transaction writes nothing.
+    """
+    if not raw or instance.pk is None:
+        return
+    stored: Any
+    owner: Rubric | None
+    if sender is Rubric:
+        stored = owner = Rubric.objects.filter(pk=instance.pk).first()
+    else:
+        stored = sender.objects.filter(pk=instance.pk).select_related("rubric").first()
+        owner = stored.rubric if stored is not None else None
+    if owner is None or owner.is_editable:
+        return
+    changed = [
+        field.attname
+        for field in sender._meta.concrete_fields
+        if field.attname not in _LIFECYCLE_FIELDS and getattr(instance, field.attname) != getattr(stored, field.attname)
+    ]
+    if changed:
+        raise RubricNotEditable(
+            f"Loading would change {sender._meta.verbose_name} {instance.pk} of {owner}, which is {owner.status} "
+            f"({', '.join(changed)}); nothing was loaded. Load a fixture of a new version instead."
+        )
+    for name in _LIFECYCLE_FIELDS:
+        if hasattr(stored, name):
+            setattr(instance, name, getattr(stored, name))
+
+
+for _frozen_model in (Rubric, Dimension, RedFlag, Thread, Phase, GutCheckQuestion):
+    pre_save.connect(_frozen_on_load, sender=_frozen_model, dispatch_uid=f"frozen-on-load-{_frozen_model.__name__}")
+
+
 class NoteField(models.TextChoices):
     """The five-minute note's four questions (Post-Interview: Immediate Debrief); a rubric words them."""
 
@@ -263,6 +339,7 @@ class NoteQuestion(RubricPart):
 
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="note_prompts")
     field = models.CharField(max_length=20, choices=NoteField.choices)
+    natural_key_field = "field"
     text = models.CharField(max_length=300)
 
     class Meta(RubricPart.Meta):
@@ -271,6 +348,9 @@ class NoteQuestion(RubricPart):
 
     def __str__(self) -> str:
         return self.text
+
+
+pre_save.connect(_frozen_on_load, sender=NoteQuestion, dispatch_uid="frozen-on-load-NoteQuestion")
 
 
 class Note(models.Model):

@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from debriefs import outbox
+from debriefs import outbox, webhooks
 from debriefs.services import loop_lock, loop_recompute_decision
 from interviewloop.compiled import CompiledQuery, columns, instances
 from interviewloop.errors import Conflict, Invalid
@@ -542,6 +542,7 @@ def note_write(
             raise Invalid(f"{name} is empty: answer every question of the note.", code="invalid", field=name)
     note = Note.objects.create(interview=locked, **answers, submitted_at=now, due_at=locked.note_due_at)
     outbox.note_written(locked)
+    webhooks.note_submitted(note)
     return note
 
 
@@ -601,6 +602,7 @@ def scorecard_submit(*, interview: Interview, body: Mapping[str, Any] | None = N
     scorecard.status = Scorecard.Status.SUBMITTED
     scorecard.submitted_at = timezone.now()
     _write(scorecard=scorecard, pinned=pinned, data=data, stored=stored)
+    webhooks.scorecard_submitted(scorecard, interview=locked)
     decision_before = loop.decision
     loop_recompute_decision(loop=loop, locked=True)
     outbox.scorecard_submitted(locked, decision_before=decision_before)
@@ -644,5 +646,6 @@ def scorecard_amend(*, interview: Interview, body: Mapping[str, Any], reason: st
     )
     scorecard.amended_at = now
     _write(scorecard=scorecard, pinned=pinned, data=data, stored=stored)
+    webhooks.scorecard_amended(scorecard, interview=locked, previous_vote=previous.vote or "")
     loop_recompute_decision(loop=loop, locked=True)
     return scorecard

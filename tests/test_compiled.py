@@ -68,6 +68,23 @@ def test_the_debriefs_reads_equal_their_querysets(company):
 
 
 @pytest.mark.django_db
+def test_the_debriefs_leniency_read_equals_its_queryset(company):
+    from debriefs.calibration_selectors import _PANEL_HISTORY
+
+    for usernames in (["alice", "bob"], ["alice"], ["dave", "erin"], ["nobody"]):
+        compiled, queryset = both(_PANEL_HISTORY, usernames=usernames)
+        assert sorted(compiled) == sorted(queryset)
+    # alice's two loops: the full one (alice 5s and bob's scores, counting, submitted) and her single one
+    assert sorted(_PANEL_HISTORY(usernames=["alice"])) == sorted(
+        [
+            (company["full"].pk, "alice", 40, 8),
+            (company["full"].pk, "bob", 32, 8),
+            (company["single"].pk, "alice", 16, 8),
+        ]
+    )
+
+
+@pytest.mark.django_db
 def test_the_interview_list_pages_equal_the_queryset_sliced(company, interviewer, recruiter, outsider):
     for user in (interviewer, recruiter, outsider, UserFactory(username="bob")):
         interviews = list(scorecard_selectors.interviews_for(user))

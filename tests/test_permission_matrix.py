@@ -189,6 +189,8 @@ API = [
     Row("PATCH", "/api/interviews/{upcoming}/", only(200, "rita"), body="reschedule"),
     Row("POST", "/api/interviews/{upcoming}/cancel/", only(200, "rita"), body="cancel"),
     Row("POST", "/api/loops/{loop}/cancel-remaining/", only(200, "rita"), body="cancel"),
+    # Calibration: recruiters every interviewer's row, an interviewer their own; an admin (no role) is refused.
+    Row("GET", "/api/analytics/interviewers/", only(200, "alice", "bob", "dave", "rita")),
 ]
 
 PAGES = [
@@ -219,6 +221,8 @@ PAGES = [
     ),
     Row("POST", "/loops/{loop}/interviews/{upcoming}/cancel/", only(302, "rita"), page=True, body="page_cancel"),
     Row("POST", "/loops/{loop}/cancel-remaining/", only(302, "rita"), page=True, body="page_cancel_remaining"),
+    Row("GET", "/analytics/", only(200, "alice", "bob", "dave", "rita"), page=True),
+    Row("GET", "/analytics/interviewers.csv", only(200, "alice", "bob", "dave", "rita"), page=True),
     Row("GET", "/admin/", only(200, "ada"), page=True),
     Row("GET", "/admin/scorecards/rubric/", only(200, "ada"), page=True),
     Row("GET", "/admin/scorecards/question/", only(200, "ada"), page=True),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from knox import views as knox_views
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -17,6 +18,7 @@ from rest_framework.views import APIView
 
 from interviewloop.api.authentication import TokenAuthentication
 from interviewloop.api.parsers import JSONParser
+from interviewloop.errors import DomainError
 from interviewloop.health import broker_status, database_status
 from interviewloop.throttling import TokenRateThrottle
 from interviewloop.tokens import ApiToken, api_tokens_sweep_expired
@@ -92,8 +94,23 @@ class TokenView(knox_views.LoginView):
         # None while drf-spectacular inspects the view for the schema (each operation then says its own).
         return getattr(self.request, "method", None)
 
-    @extend_schema(request=TOKEN_REQUEST, responses={200: TOKEN_RESPONSE}, auth=[])
+    @extend_schema(
+        request=TOKEN_REQUEST,
+        responses={
+            200: TOKEN_RESPONSE,
+            403: OpenApiResponse(
+                description="`password_login_disabled`: PASSWORD_LOGIN_ENABLED is off; use single sign-on"
+            ),
+        },
+        auth=[],
+    )
     def post(self, request: Request, format: str | None = None) -> Response:
+        if not settings.PASSWORD_LOGIN_ENABLED:
+            raise DomainError(
+                "Password sign-in is turned off (PASSWORD_LOGIN_ENABLED=0): sign in with single sign-on in the browser.",
+                code="password_login_disabled",
+                status=403,
+            )
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
         try:
             serializer.is_valid(raise_exception=True)

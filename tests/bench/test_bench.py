@@ -172,3 +172,35 @@ def test_company_issues_working_tokens_each_run_and_drops_the_last_runs(seeded):
     interviewer_token = next(iter(second.interviewer_tokens.values()))
     client.credentials(HTTP_AUTHORIZATION=f"Token {interviewer_token}")
     assert client.get("/api/interviews/").status_code == 200
+
+
+def test_the_calibration_scenario_has_its_target():
+    calibration = report.summarize([120.0, 150.0, 310.0], 0, 1.0)
+    rows = [{"scenario": "analytics", "name": "analytics API", "available": True, **calibration}]
+
+    targets = {check["target"]: check for check in report.check_targets(rows, {}, {})}
+
+    assert targets["calibration API p95 under 300 ms"] == {
+        "target": "calibration API p95 under 300 ms",
+        "value": 294.0,
+        "met": True,
+    }
+    assert {check["target"]: check["met"] for check in report.check_targets([], {}, {})}[
+        "calibration API p95 under 300 ms"
+    ] is None  # not measured: neither met nor missed
+
+
+def test_the_calibration_scenario_asks_for_everything_each_position_and_a_quarter(seeded):
+    from bench.__main__ import analytics_queries, scenario_paths
+
+    queries = analytics_queries()
+    paths, missing = scenario_paths(1, 1)
+
+    assert paths["analytics"] == "/api/analytics/interviewers/" and "analytics" not in missing
+    assert queries[0] == "" and queries[-1].startswith("?since=") and len(queries) == 2 + len(seed.POSITIONS)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {seed.company(submit_pool=0, sessions=0).recruiter_tokens[0]}")
+    for query in queries:
+        response = client.get(paths["analytics"] + query)
+        assert response.status_code == 200, query
+    assert sum(row["scorecards"] for row in client.get(paths["analytics"]).json()["interviewers"]) == 50

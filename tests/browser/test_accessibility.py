@@ -160,6 +160,7 @@ def pages_of(company) -> dict[str, list[tuple[str, str]]]:
             ("scorecard-questions", f"/interviews/{company['asked'].pk}/scorecard/"),
             ("loops-interviewer", "/loops/"),
             ("profile-interviewer", "/profile/"),
+            ("analytics-interviewer", "/analytics/"),
         ],
         "rita": [
             ("loops", "/loops/"),
@@ -168,6 +169,7 @@ def pages_of(company) -> dict[str, list[tuple[str, str]]]:
             ("schedule-rounds", f"/loops/new/?position={company['rounds_position'].pk}"),
             ("debrief-mixed", f"/loops/{company['mixed'].pk}/"),
             ("profile", "/profile/"),
+            ("analytics", "/analytics/"),
         ],
         "ada": [
             ("admin-index", "/admin/"),

@@ -37,6 +37,8 @@ T0 = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
 
 # These tests never log in: MD5 instead of PBKDF2 for the factories' passwords (a second a user under load).
 ON_POSTGRESQL = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+# A dispatcher run on PostgreSQL sets synchronous_commit off for its session at its start and resets it at its end.
+RUN_SETTINGS_QUERIES = 2 if ON_POSTGRESQL else 0
 # Another thread or process needs to see the test's committed rows; pytest's SQLite database is in memory.
 needs_shared_database = pytest.mark.skipif(
     not ON_POSTGRESQL,

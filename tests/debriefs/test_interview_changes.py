@@ -11,12 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from debriefs.models import Reminder
-from debriefs.reminders import interviews_end_overdue
 from debriefs.selectors import loop_debrief
 from interviewloop import interview_rules, services
 from interviewloop.errors import Conflict, Invalid
 from interviewloop.interview_rules import InterviewState
 from interviewloop.models import Decision, Interview, Loop
+from interviewloop.services import interviews_end_overdue
 from scorecards.services import scorecard_submit
 from tests.debriefs.conftest import add_interview, recompute
 from tests.factories import InterviewFactory, UserFactory, iso
@@ -354,6 +354,8 @@ def test_the_debrief_shows_a_cancelled_interview_marked_never_missing(frozen, lo
             "deciding": False,
             "note": {"status": "not_due", "vote": None, "submitted_at": None, "due_at": None},
             "vote_shift": None,
+            "leniency": None,  # calibration: nothing scored, nothing to compare
+            "leniency_n": 0,
         }
     ]
     assert body["missing"] == []
@@ -526,7 +528,7 @@ def test_the_debrief_with_cancelled_interviews_costs_the_same(size, loop, recrui
         if position % 2 == 0:
             services.interview_cancel(interview=interview, reason="Not needed.", by=recruiter)
     client = api_as(recruiter)
-    # the token with its user and roles, then the debrief's five (see test_api_debrief.py).
-    with django_assert_num_queries(6):
+    # the token with its user and roles, then the debrief's five (see test_api_debrief.py), and the panel's leniency.
+    with django_assert_num_queries(6 + 1):
         response = client.get(f"/api/loops/{loop.pk}/debrief/")
     assert [vote["cancelled"] for vote in response.json()["votes"]] == [position % 2 == 0 for position in range(size)]

@@ -12,9 +12,11 @@ from django.urls import reverse
 
 from debriefs import outbox
 from debriefs.models import Reminder
-from debriefs.reminders import interviews_end_overdue, reminder_cancel, reminder_send_again, reminders_dispatch
+from debriefs.outbox import reminder_cancel, reminder_send_again
+from debriefs.reminders import reminders_dispatch
 from debriefs.services import loop_recompute_decision
 from interviewloop.models import Interview
+from interviewloop.services import interviews_end_overdue
 from scorecards.services import scorecard_save_draft, scorecard_submit
 from tests.debriefs.reminder_fixtures import (
     T0,
@@ -403,6 +405,7 @@ def test_beat_runs_the_registered_tasks_and_each_run_expires(settings):
     assert {entry["task"] for entry in schedule.values()} == {
         "debriefs.tasks.dispatch_reminders",
         "debriefs.tasks.sweep_ended_interviews",
+        "debriefs.tasks.dispatch_webhooks",  # beat's third entry since the webhooks (debriefs.webhooks)
     }
     for entry in schedule.values():
         assert entry["task"] in app.tasks

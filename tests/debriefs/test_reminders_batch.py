@@ -21,6 +21,7 @@ from debriefs import reminders as reminders_module
 from debriefs.models import Reminder
 from debriefs.reminders import reminders_dispatch
 from tests.debriefs.reminder_fixtures import (
+    RUN_SETTINGS_QUERIES,
     T0,
     SmtpSink,
     dispatch_at,
@@ -44,15 +45,16 @@ def panel(loop, size: int, *, kind: str = "note_now") -> list[int]:
 
 
 @pytest.mark.parametrize("size", [2, 7])
-def test_a_batch_costs_a_fixed_number_of_queries_whatever_its_size(
+def test_a_batch_reads_a_fixed_number_of_times_whatever_its_size_and_writes_each_row_at_once(
     reminder_loop, mailoutbox, django_assert_num_queries, size
 ):
     pks = panel(reminder_loop, size)
     # SAVEPOINT, SELECT ... FOR UPDATE SKIP LOCKED (the claim), UPDATE (the lease), RELEASE SAVEPOINT,
     # SELECT the rows with interview, loop, candidate, position, recipient, copy_to,
-    # SELECT which interviews have a note; then the batch's marks (sent): SAVEPOINT, one UPDATE, RELEASE SAVEPOINT;
-    # then the empty claim that ends the run: SAVEPOINT, SELECT, RELEASE SAVEPOINT.
-    with time_machine.travel(T0, tick=False), django_assert_num_queries(6 + 3 + 3):
+    # SELECT which interviews have a note: the reads are a fixed number whatever the size. Then each row's own two
+    # writes, each committed at once so that a kill loses nothing: UPDATE sending_at before the send, UPDATE sent_at
+    # as soon as the server has accepted it. Then the empty claim that ends the run: SAVEPOINT, SELECT, RELEASE.
+    with time_machine.travel(T0, tick=False), django_assert_num_queries(6 + 2 * size + 3 + RUN_SETTINGS_QUERIES):
         assert reminders_dispatch().as_dict() == {"sent": size, "cancelled": 0, "retrying": 0, "failed": 0}
     assert [m.extra_headers["X-Interviewloop-Reminder"] for m in mail.outbox] == [f"note_now {pk}" for pk in pks]
     assert Reminder.objects.filter(sent_at=T0, attempts=1).count() == size
@@ -88,8 +90,8 @@ def test_debrief_ready_emails_read_their_panels_once_for_the_batch_and_say_what_
     ]
     assert sum("Votes: Strong Yes 1" in m.body for m in batched) == 3 * loops
 
-    # The claim (4), the rows (1), the panels (1), the batch's marks (3), the empty claim that ends the run (3).
-    with time_machine.travel(at, tick=False), django_assert_num_queries(6 + 3 + 3):
+    # The claim (4), the rows (1), the panels (1), each row's two writes (begun, sent), the empty claim (3).
+    with time_machine.travel(at, tick=False), django_assert_num_queries(6 + 2 * 3 * loops + 3 + RUN_SETTINGS_QUERIES):
         assert reminders_dispatch().as_dict() == {"sent": 3 * loops, "cancelled": 0, "retrying": 0, "failed": 0}
     assert [m.body for m in mail.outbox] == [m.body for m in alone]
 
@@ -199,7 +201,10 @@ def test_each_email_reaches_the_server_as_text_and_html_parts_under_its_own_rand
     boundaries = set()
     for message in sink.handler.messages:
         boundary = message.get_boundary()
-        assert re.fullmatch(r"=_interviewloop_[0-9a-f]{32}", boundary)
+        # The stdlib's own pick (random, and checked against the text); the custom one it replaced gained nothing
+        # measurable in the dispatcher bench (README, Benchmark).
+        assert re.fullmatch(r"=+\d+==(\.\d+)?", boundary)
+        assert f"--{boundary}" not in "\n".join(part.get_content() for part in message.iter_parts())
         boundaries.add(boundary)
         text, html = (part.get_content() for part in message.iter_parts())
         assert "Jordan O'Neil --=_interviewloop_" in text and "Jordan O&#x27;Neil --=_interviewloop_" in html

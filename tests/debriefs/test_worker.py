@@ -1,7 +1,8 @@
 """Reminders on a real `celery worker` process against a real broker, with the faults the outbox is for.
 
 The worker reads the test's PostgreSQL database (these tests commit: transaction=True) and sends through a
-real local SMTP server (aiosmtpd). Delivery is at-least-once: see debriefs.reminders.
+real local SMTP server (aiosmtpd). Each row is marked sent as soon as the server accepts it: see debriefs.reminders
+(a kill mid-batch: test_worker_kill.py).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from debriefs.calibration_demo import seed_calibration_demo
 from interviewloop.models import Interview, Loop, Position
 from interviewloop.roles import INTERVIEWERS, RECRUITERS
 from interviewloop.services import candidate_create, interview_end, interview_schedule, loop_create, position_create
@@ -64,6 +65,7 @@ class Command(BaseCommand):
         call_command("seed_rubric", verbosity=0)
         self._seed()
         self._seed_rounds()
+        history = seed_calibration_demo()  # the calibration page's demo: lenient ivan, harsh igor (six past loops)
         url = settings.SITE_URL
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"interviewloop is starting on {url}/"))
@@ -78,6 +80,8 @@ class Command(BaseCommand):
                 f"  Every round of a loop: {url}/loops/{self.rounds_loop.pk}/ (rita): five rounds on four rubrics, "
                 "coverage gaps, the bar raiser."
             )
+        if history:
+            self.stdout.write(f"  {history} past loops show on /analytics/: ivan scores leniently, igor harshly.")
         self.stdout.write("")
 
     @transaction.atomic
@@ -85,7 +89,9 @@ class Command(BaseCommand):
         users = {username: demo_user(username, first, last, role) for username, first, last, role in DEMO_USERS}
         if Loop.objects.exists():
             return
-        rubric = Rubric.objects.filter(status=Rubric.Status.PUBLISHED).order_by("-version").first()
+        # The guide's rubric when it is there: `make run` also loads the templates, all at version 1.
+        published = Rubric.objects.filter(status=Rubric.Status.PUBLISHED).order_by("-version", "id")
+        rubric = published.filter(key="default_rubric").first() or published.first()
         if rubric is None:
             return
         position = Position.objects.filter(rubric=rubric).first() or position_create(

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interviewloop', '0006_profile_time_zone'),
+        ('interviewloop', '0007_calendar'),
         ('scorecards', '0004_scorecard_questions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
