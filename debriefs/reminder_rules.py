@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from scorecards.rules import scorecard_due_at
+
 NOTE_NOW = "note_now"
 NOTE_OVERDUE = "note_overdue"
 SCORECARD_OVERDUE = "scorecard_overdue"
@@ -41,8 +43,10 @@ class ScorecardReminder:
 def scorecard_reminders(ended_at: datetime, *, due_hours: float, most: int) -> list[ScorecardReminder]:
     """scorecard_overdue: ended_at + due_hours, then every due_hours, `most` at most; the recruiter copied from the second."""
     period = timedelta(hours=due_hours)
+    due_at = scorecard_due_at(ended_at, due_hours=due_hours)  # the scorecard's deadline: the first reminder
+    assert due_at is not None
     return [
-        ScorecardReminder(sequence=n, due_at=shifted(ended_at, period * n), copy_recruiter=n >= 2)
+        ScorecardReminder(sequence=n, due_at=shifted(due_at, period * (n - 1)), copy_recruiter=n >= 2)
         for n in range(1, most + 1)
     ]
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from statistics import mean
 from typing import Any, NamedTuple, cast
 
-from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 
 from debriefs import reminder_rules
@@ -32,6 +32,8 @@ from interviewloop.compiled import CompiledQuery
 from interviewloop.errors import Forbidden, NotFound
 from interviewloop.models import Decision, Interview, Loop
 from interviewloop.roles import is_recruiter
+from scorecards import deadlines
+from scorecards.deadlines import note_due_at_sql
 from scorecards.models import Dimension, DimensionScore, RedFlagMark, Scorecard, ThreadPulled
 from scorecards.rules import VOTE_LABELS, VOTES, note_status, vote_index
 
@@ -131,7 +133,6 @@ def loop_rows(
     notes written after their deadline, or still unwritten past it.
     """
     now = now or timezone.now()
-    note_deadline_passed = now - timedelta(minutes=settings.NOTE_WINDOW_MINUTES)
     loops = visible_loops(user)
     if with_locked and getattr(user, "is_authenticated", False) and not is_recruiter(user):
         own = Interview.objects.filter(loop=OuterRef("pk"), interviewer=user)
@@ -162,7 +163,7 @@ def loop_rows(
             late_count=Count(
                 "interviews",
                 filter=Q(interviews__note__submitted_at__gt=F("interviews__note__due_at"))
-                | Q(interviews__note__isnull=True, interviews__ended_at__lt=note_deadline_passed),
+                | Q(interviews__note__isnull=True) & Q(LessThan(note_due_at_sql("interviews__ended_at"), now)),
             ),
         )
         .annotate(missing_count=F("counting_count") - F("counting_submitted_count"))
@@ -238,9 +239,7 @@ class _Seat(NamedTuple):
 
     @property
     def note_due_at(self) -> datetime | None:  # as Interview.note_due_at
-        if self.ended_at is None:
-            return None
-        return self.ended_at + timedelta(minutes=settings.NOTE_WINDOW_MINUTES)
+        return deadlines.note_due_at(self.ended_at)
 
 
 _LOOP_COLUMNS = (
@@ -642,9 +641,7 @@ def _note_row(interview: _Seat, now: datetime) -> dict[str, Any]:
 def _missing_row(interview: _Seat, now: datetime) -> dict[str, Any]:
     """A counting scorecard not yet submitted, and how overdue it is (due SCORECARD_DUE_HOURS after the end)."""
     scorecard = interview.scorecard
-    due_at = (
-        interview.ended_at + timedelta(hours=settings.SCORECARD_DUE_HOURS) if interview.ended_at is not None else None
-    )
+    due_at = deadlines.scorecard_due_at(interview.ended_at)
     return {
         "interviewer": interview.interviewer.username,
         "name": _display_name(interview.interviewer),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from interviewloop import interview_rules
+from scorecards import deadlines
 
 
 class Decision(models.TextChoices):
@@ -150,9 +151,7 @@ class Interview(models.Model):
 
     @property
     def note_due_at(self) -> datetime | None:
-        if self.ended_at is None:
-            return None
-        return self.ended_at + timedelta(minutes=settings.NOTE_WINDOW_MINUTES)
+        return deadlines.note_due_at(self.ended_at)
 
     @property
     def cancelled(self) -> bool:

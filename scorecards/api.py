@@ -11,6 +11,7 @@ from typing import Any
 import django_filters
 from django.core.validators import validate_slug
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, viewsets
 from rest_framework.permissions import BasePermission
@@ -18,12 +19,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from interviewloop.api.filters import FilterBackend
 from interviewloop.errors import NotFound
 from interviewloop.models import Interview
 from interviewloop.roles import is_interviewer, is_recruiter
 from interviewloop.services import interview_end
 from scorecards import selectors, services
 from scorecards.api_questions import QuestionFilterBackend
+from scorecards.filters import InterviewFilter
 from scorecards.models import Dimension, Phase, RedFlag, Rubric, Thread
 from scorecards.serializers import (
     CeilingSerializer,
@@ -107,14 +110,26 @@ def _errors(*statuses: int) -> dict[int, OpenApiResponse]:
 
 
 class InterviewListView(generics.ListAPIView):
-    """An interviewer's own interviews; every interview for a recruiter."""
+    """An interviewer's own interviews (not the cancelled ones); every interview for a recruiter. A bad filter
+    value is 400 `invalid_filter` naming the filter."""
 
     serializer_class = InterviewSerializer
     permission_classes = [IsInterviewerOrRecruiter]
+    filter_backends = [FilterBackend]
+    filterset_class = InterviewFilter
 
     def get_queryset(self) -> QuerySet[Interview]:
-        # Plain tuples, not models, from compiled SQL: InterviewSerializer builds each row straight from them.
-        return selectors.interview_row_pages(self.request.user)  # type: ignore[return-value]
+        return selectors.interview_list(self.request.user)
+
+    def paginate_queryset(self, queryset: QuerySet[Interview]) -> list[dict[str, Any]] | None:  # type: ignore[override]
+        return super().paginate_queryset(selectors.InterviewRows(queryset))  # type: ignore[arg-type]
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "now": timezone.now()}  # one moment for the whole page
+
+    @extend_schema(responses={200: InterviewSerializer(many=True), **_errors(400)})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 class OwnInterviewView(APIView):
@@ -140,8 +155,7 @@ class InterviewEndView(OwnInterviewView):
     def post(self, request: Request, pk: int) -> Response:
         """End the interview now; the five-minute note is due five minutes later. Idempotent."""
         interview_end(interview=self.interview(pk))
-        row = selectors.interview_rows().get(pk=pk)
-        return Response(InterviewSerializer(row).data)
+        return Response(InterviewSerializer(selectors.interview_row(pk)).data)
 
 
 class NoteView(OwnInterviewView):

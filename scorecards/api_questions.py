@@ -7,17 +7,13 @@ judgment. A filter value that cannot be right (an unknown bank, a difficulty tha
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
 from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
-from rest_framework.request import Request
 
-from interviewloop.errors import Invalid
+from interviewloop.api.filters import FilterBackend
 from scorecards.questions import Difficulty, Question, QuestionBank, QuestionTag, lines_of
 from scorecards.questions_parser import MAX_QUESTION_KEY, MAX_TAG
 from scorecards.serializers import ErrorSerializer
@@ -76,21 +72,8 @@ class QuestionFilter(django_filters.FilterSet):
         )
 
 
-class QuestionFilterBackend(DjangoFilterBackend):
+class QuestionFilterBackend(FilterBackend):
     """django-filter's backend, refusing in the contract's shape: 400 `{"code": "invalid_filter", "detail", "field"}`."""
-
-    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
-        filterset = self.get_filterset(request, queryset, view)
-        if filterset is None:
-            return queryset
-        if not filterset.is_valid():
-            name, messages = next(iter(filterset.errors.items()))
-            value = request.query_params.get(name, "")
-            shown = value if len(value) <= 40 else value[:40] + "…"
-            raise Invalid(
-                f"The filter {name}={shown!r} is not valid: {' '.join(messages)}", code="invalid_filter", field=name
-            )
-        return filterset.qs
 
 
 class QuestionSerializer(serializers.ModelSerializer):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -394,6 +394,30 @@ def _dimension_names(dimensions: Sequence[DimensionSpec]) -> str:
 
 def _names(keys: Sequence[str], names: Mapping[str, str]) -> str:
     return ", ".join(names.get(key) or key.replace("_", " ").capitalize() for key in keys)
+
+
+# --- The interview's two deadlines ----------------------------------------------------------------
+# Written once here; scorecards.deadlines binds them to their settings (and builds the one SQL form of the
+# note's deadline), and every model, selector, serializer, stored Note.due_at and reminder goes through it.
+
+
+def note_due_at(ended_at: datetime | None, *, window_minutes: float) -> datetime | None:
+    """The five-minute note's deadline: `window_minutes` after the interview ended; None before it ends
+    (DESIGN.md: `note_due_at = ended_at + 5 min`, a setting). Past the calendar's end: its last instant."""
+    return None if ended_at is None else _later(ended_at, timedelta(minutes=window_minutes))
+
+
+def scorecard_due_at(ended_at: datetime | None, *, due_hours: float) -> datetime | None:
+    """When the scorecard is due: `due_hours` after the interview ended (DESIGN.md: `ended_at` + 24 h, the first
+    `scorecard_overdue`); None before it ends. Past the calendar's end: its last instant."""
+    return None if ended_at is None else _later(ended_at, timedelta(hours=due_hours))
+
+
+def _later(moment: datetime, delta: timedelta) -> datetime:
+    try:
+        return moment + delta
+    except OverflowError:
+        return (datetime.max if delta > timedelta(0) else datetime.min).replace(tzinfo=moment.tzinfo)
 
 
 # The five-minute note's state as every list, page and email shows it.

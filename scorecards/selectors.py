@@ -1,20 +1,20 @@
-"""Reads that the API and the pages share. Each owns its select_related/prefetch_related."""
+"""Reads that the API and the pages share. Each owns its select_related/prefetch_related, or reads plain values."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.db.models.signals import post_delete, post_save
 
-from interviewloop.compiled import CompiledQuery, CompiledRows, columns, instances
-from interviewloop.models import Interview, Loop
+from interviewloop.models import Interview
 from interviewloop.roles import is_interviewer, is_recruiter
-from scorecards import rules
+from scorecards import deadlines, rules
 from scorecards.models import (
     Dimension,
     DimensionScore,
@@ -30,53 +30,82 @@ from scorecards.models import (
     ThreadPulled,
 )
 
-# One JOIN brings everything an interview row shows: loop, candidate, position, interviewer, note, scorecard.
+# What an interview page reads with the interview: its loop, candidate, position, interviewer, note and scorecard.
 INTERVIEW_ROW_RELATED = ("loop__candidate", "loop__position", "interviewer", "note", "scorecard")
-
-# The same row as plain values, in the order `scorecards.serializers.interview_row` takes them.
-INTERVIEW_ROW_COLUMNS = (
-    "id", "loop_id", "loop__candidate__name", "loop__position__title", "interviewer__username", "rubric_id",
-    "scheduled_start", "scheduled_end", "ended_at", "counts_toward_decision", "note__submitted_at", "scorecard__status",
-)  # fmt: skip
+NOT_STARTED = "not_started"  # the scorecard status of an interview without a scorecard row yet
 
 
-def interview_rows() -> QuerySet[Interview]:
-    """Interviews with everything their row shows, in one query (a list costs the same at any size)."""
-    return Interview.objects.select_related(*INTERVIEW_ROW_RELATED).order_by("scheduled_start", "id")
+# An interview row's keys and the columns they are read from: one JOIN, exactly what a row shows.
+ROW_COLUMNS = {
+    "id": "id",
+    "loop_id": "loop_id",
+    "rubric_id": "rubric_id",
+    "scheduled_start": "scheduled_start",
+    "scheduled_end": "scheduled_end",
+    "ended_at": "ended_at",
+    "counts_toward_decision": "counts_toward_decision",
+    "candidate": "loop__candidate__name",
+    "position": "loop__position__title",
+    "interviewer_username": "interviewer__username",
+    "note_submitted_at": "note__submitted_at",
+    "scorecard_status": "scorecard__status",
+}
+
+
+def rows_of(interviews: QuerySet[Interview, Any]) -> list[dict[str, Any]]:
+    """`interviews` (filtered, ordered, even sliced) as interview rows, in one query: plain values, no model built,
+    none of the columns a row does not show (`scorecards.serializers.InterviewSerializer`, the my-interviews page).
+
+    Each row has the keys of ROW_COLUMNS, with `scorecard_status` "not_started" when there is no scorecard yet,
+    and `note_due_at` (`scorecards.deadlines`). Plain column paths, not F() annotations: Django compiles those
+    in a third of the time, which was most of a list page's cost.
+    """
+    rows = []
+    for values in interviews.values_list(*ROW_COLUMNS.values()):
+        row = dict(zip(ROW_COLUMNS, values, strict=True))
+        row["scorecard_status"] = row["scorecard_status"] or NOT_STARTED
+        row["note_due_at"] = deadlines.note_due_at(row["ended_at"])
+        rows.append(row)
+    return rows
+
+
+def interview_row(interview_id: int) -> dict[str, Any]:
+    """The row of one interview (`rows_of`), for the answer of a write on it."""
+    [row] = rows_of(Interview.objects.filter(pk=interview_id))
+    return row
 
 
 def interviews_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Interview]:
-    """What `user` may list: a recruiter every interview; an interviewer their own; anyone else nothing."""
-    return _visible_to(user, interview_rows())
+    """What `user` may list, as interviews: a recruiter every interview; an interviewer their own but the cancelled
+    ones (they were told by email); anyone else nothing."""
+    return _visible_to(user, Interview.objects.select_related(*INTERVIEW_ROW_RELATED))
 
 
-# The list's rows as plain column tuples (INTERVIEW_ROW_COLUMNS), from SQL compiled once per process
-# (interviewloop.compiled): a page builds no model instances and reads none of the columns it does not show (the
-# note's texts, the loop's fields). An interviewer's page is one query, its count another on the bare table.
-_ROW_VALUES = Interview.objects.order_by("scheduled_start", "id").values_list(*INTERVIEW_ROW_COLUMNS)
-# An interviewer's list leaves out their cancelled interviews (they were told by email); a recruiter's keeps them.
-_OWN_ROWS = CompiledQuery(lambda user_id: _ROW_VALUES.filter(interviewer_id=user_id, cancelled_at__isnull=True))
-_OWN_COUNT = CompiledQuery(
-    lambda user_id: (
-        Interview.objects.filter(interviewer_id=user_id, cancelled_at__isnull=True)
-        .order_by()
-        .values("interviewer_id")
-        .annotate(count=Count("pk"))
-        .values_list("count")
+def interview_list(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Interview]:
+    """The interviews `user` may list (`interviews_for`) in time order, bare: to filter, count and page; each page
+    is read as rows with `rows_of` (counting the bare table joins nothing)."""
+    return _visible_to(user, Interview.objects.order_by("scheduled_start", "id"))
+
+
+class InterviewRows:
+    """A selection of interviews as Django's Paginator (and DRF's) takes it: `count()` on the bare selection, and
+    each page (a slice) read as rows (`rows_of`), one query each."""
+
+    def __init__(self, interviews: QuerySet[Interview]) -> None:
+        self.interviews = interviews
+
+    def count(self) -> int:
+        return self.interviews.count()
+
+    def __getitem__(self, page: slice) -> list[dict[str, Any]]:
+        return rows_of(self.interviews[page])
+
+
+def row_note_status(row: dict[str, Any], *, now: datetime) -> str:
+    """The five-minute note's state of a row of `rows_of()` at `now`."""
+    return rules.note_status(
+        ended_at=row["ended_at"], note_due_at=row["note_due_at"], note_submitted_at=row["note_submitted_at"], now=now
     )
-)
-_ALL_ROWS = CompiledQuery(lambda: _ROW_VALUES.all())
-
-
-def interview_row_pages(user: AbstractBaseUser | AnonymousUser) -> CompiledRows | list[tuple[Any, ...]]:
-    """`interviews_for(user)` for a paginator, as plain tuples of INTERVIEW_ROW_COLUMNS in the same order
-    (`scorecards.serializers.InterviewSerializer` builds each row from them)."""
-    if is_recruiter(user):
-        return CompiledRows(_ALL_ROWS, Interview.objects.count)
-    if is_interviewer(user):
-        user_id = user.pk
-        return CompiledRows(_OWN_ROWS, lambda: sum(count for (count,) in _OWN_COUNT(user_id=user_id)), user_id=user_id)
-    return []
 
 
 def _visible_to(user: AbstractBaseUser | AnonymousUser, rows: QuerySet[Interview, Any]) -> QuerySet[Interview, Any]:
@@ -95,8 +124,7 @@ def own_interview(*, user: AbstractBaseUser | AnonymousUser, interview_id: int) 
     if not getattr(user, "is_authenticated", False):
         return None
     return (
-        interview_rows()
-        .select_related("rubric")
+        Interview.objects.select_related(*INTERVIEW_ROW_RELATED, "rubric")
         .filter(pk=interview_id, interviewer_id=user.pk)  # type: ignore[misc]
         .first()
     )
@@ -130,32 +158,16 @@ def interview_to_score(*, user: AbstractBaseUser | AnonymousUser, interview_id: 
     """`own_interview` for the scorecard's draft and submit: the same interview or None (the caller answers 404),
     with only what they use: its loop and its pinned rubric version (without the rubric's long texts).
 
-    One compiled query (interviewloop.compiled): Django compiling this select_related + defer cost more than the
-    query. The instances are built as the ORM builds them; tests/test_compiled.py compares the two.
+    One query: the interview joined to its loop and rubric.
     """
     if not getattr(user, "is_authenticated", False):
         return None
-    rows = _TO_SCORE(interview_id=interview_id, user_id=user.pk)
-    if not rows:
-        return None
-    interview, loop, rubric = instances(
-        rows[0], (Interview, _INTERVIEW_COLUMNS), (Loop, _LOOP_COLUMNS), (Rubric, _RUBRIC_COLUMNS)
+    return (
+        Interview.objects.select_related("loop", "rubric")
+        .defer(*RUBRIC_TEXTS)
+        .filter(pk=interview_id, interviewer_id=user.pk)  # type: ignore[misc]
+        .first()
     )
-    for relation, value in (("loop", loop), ("rubric", rubric)):
-        Interview._meta.get_field(relation).set_cached_value(interview, value)  # type: ignore[union-attr]
-    return interview
-
-
-_INTERVIEW_COLUMNS = columns(Interview)
-_LOOP_COLUMNS = columns(Loop)
-_RUBRIC_COLUMNS = columns(Rubric, leave_out=[text.removeprefix("rubric__") for text in RUBRIC_TEXTS])
-_TO_SCORE = CompiledQuery(
-    lambda interview_id, user_id: Interview.objects.filter(pk=interview_id, interviewer_id=user_id).values_list(
-        *_INTERVIEW_COLUMNS,
-        *(f"loop__{name}" for name in _LOOP_COLUMNS),
-        *(f"rubric__{name}" for name in _RUBRIC_COLUMNS),
-    )
-)
 
 
 def scorecard_with_parts(interview: Interview) -> Scorecard | None:

@@ -25,6 +25,7 @@ from interviewloop.models import Interview
 from interviewloop.roles import is_interviewer
 from interviewloop.services import interview_end
 from scorecards import rules, selectors, services
+from scorecards.filters import InterviewFilter
 from scorecards.forms import NoteForm, question_rows, scorecard_body_from_post, scorecard_rows
 from scorecards.models import Note, Question, Scorecard
 from scorecards.serializers import interview_note_status, scorecard_status
@@ -51,20 +52,16 @@ def _own(request: HttpRequest, pk: int) -> Interview:
 @require_GET
 @interviewer_required
 def my_interviews(request: HttpRequest) -> HttpResponse:
-    """Notes due now (with their countdown), scorecards to finish, upcoming interviews, and what is done."""
+    """Notes due now (with their countdown), scorecards to finish, upcoming interviews, and what is done; filtered
+    by the API's FilterSet (a bad value is said beside its field, and only the valid filters apply)."""
     notes_due, scorecards_due, upcoming, done = [], [], [], []
-    # A cancelled interview leaves the list: its interviewer was told by email.
-    mine = selectors.interviews_for(request.user).filter(interviewer_id=request.user.pk, cancelled_at__isnull=True)
-    for interview in mine:
-        row = {
-            "interview": interview,
-            "note_status": interview_note_status(interview),
-            "scorecard_status": scorecard_status(interview),
-            "note": getattr(interview, "note", None),
-        }
+    filters = InterviewFilter(request.GET or None, queryset=selectors.interview_list(request.user))
+    now = timezone.now()
+    for row in selectors.rows_of(filters.qs):
+        row["note_status"] = selectors.row_note_status(row, now=now)
         if row["note_status"] == "not_due":
             upcoming.append(row)
-        elif row["note"] is None:
+        elif row["note_submitted_at"] is None:
             notes_due.append(row)
         elif row["scorecard_status"] != Scorecard.Status.SUBMITTED:
             scorecards_due.append(row)
@@ -74,7 +71,14 @@ def my_interviews(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "scorecards/my_interviews.html",
-        {"notes_due": notes_due, "scorecards_due": scorecards_due, "upcoming": upcoming, "done": done},
+        {
+            "notes_due": notes_due,
+            "scorecards_due": scorecards_due,
+            "upcoming": upcoming,
+            "done": done,
+            "filters": filters.form,
+            "filtered": filters.is_bound,
+        },
     )
 
 

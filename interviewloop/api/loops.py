@@ -22,7 +22,7 @@ from interviewloop.models import Candidate, Decision, Interview, Loop, Position
 from interviewloop.roles import is_recruiter
 from interviewloop.rounds import RoundTemplate
 from scorecards.models import Rubric
-from scorecards.selectors import interview_rows
+from scorecards.selectors import interview_row
 from scorecards.serializers import InterviewSerializer
 
 # --- Serializers: shape only; the services enforce the rules ------------------------------------------
@@ -108,14 +108,10 @@ class ScheduledInterviewSerializer(InterviewSerializer):
     questions = serializers.ListField(child=serializers.IntegerField())
     bar_raiser = serializers.BooleanField()
 
-    class Meta(InterviewSerializer.Meta):
-        fields = [*InterviewSerializer.Meta.fields, "round", "focus", "questions", "bar_raiser"]
-        read_only_fields = fields
-
 
 def scheduled_interview(interview: Interview) -> dict[str, Any]:
     return {
-        **InterviewSerializer(interview_rows().get(pk=interview.pk)).data,
+        **InterviewSerializer(interview_row(interview.pk)).data,
         "round": interview.round_id,
         "focus": list(interview.focus),
         "questions": list(interview.questions),
@@ -351,7 +347,7 @@ class InterviewDetail(APIView):
             scheduled_end=data.get("scheduled_end"),
             interviewer=_user_named(data["interviewer"]) if data.get("interviewer") else None,
         )
-        return Response(InterviewSerializer(interview_rows().get(pk=pk)).data)
+        return Response(InterviewSerializer(interview_row(pk)).data)
 
 
 class InterviewCancel(APIView):
@@ -370,7 +366,7 @@ class InterviewCancel(APIView):
         )
         return Response(
             {
-                "interview": InterviewSerializer(interview_rows().get(pk=pk)).data,
+                "interview": InterviewSerializer(interview_row(pk)).data,
                 "cancelled_at": cancelled.cancelled_at,
                 "cancel_reason": cancelled.cancel_reason,
                 "cancelled_by": request.user.get_username(),

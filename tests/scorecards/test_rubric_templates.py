@@ -409,4 +409,4 @@ def test_make_runs_loading_steps_give_the_guide_and_the_templates_and_the_demo_u
     # then: the guide and the templates once each (and the new version), and the demo loop is on the guide
     assert set(Rubric.objects.values_list("key", flat=True)) == {"default_rubric", *TEMPLATE_KEYS}
     assert Rubric.objects.count() == 1 + len(TEMPLATE_KEYS) + 1
-    assert Loop.objects.get().position.rubric.key == "default_rubric"
+    assert Loop.objects.get(candidate__name="Jordan Rivera").position.rubric.key == "default_rubric"
