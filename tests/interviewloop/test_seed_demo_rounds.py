@@ -68,3 +68,21 @@ def test_the_demo_loop_of_every_round_shows_groups_gaps_and_the_bar_raiser(capsy
     assert [vote["bar_raiser"] for vote in debrief["votes"]] == [False, False, False, False, True]
     assert debrief["decision"] == "hire"
     assert f"/loops/{loop.pk}/" in capsys.readouterr().out
+
+
+def test_the_demo_runs_on_the_shipped_rubric_templates(banks):
+    call_command("loaddata", "rubric_templates", verbosity=0)
+    call_command("seed_demo")
+
+    loop = Loop.objects.get(position__title=ROUNDS_POSITION)
+    keys = list(loop.interviews.order_by("scheduled_start").values_list("rubric__key", flat=True))
+    assert keys == [key for _, key, *_ in DEMO_ROUNDS]
+    assert Scorecard.objects.filter(interview__loop=loop, status="submitted").count() == len(DEMO_ROUNDS)
+    debrief = loop_debrief(loop.pk)
+    assert [rubric["key"] for rubric in debrief["rubrics"]] == list(dict.fromkeys(keys))
+    # five of the fourteen principles nobody had in focus (3 + 3 + the bar raiser's 3 were): named as gaps
+    principles = {
+        row["key"] for row in debrief["coverage"]["dimensions"] if row["rubric"] == debrief["rubrics"][2]["id"]
+    }
+    assert len(principles) == 14
+    assert len(principles & set(debrief["coverage"]["gaps"])) == 5

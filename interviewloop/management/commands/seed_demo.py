@@ -8,6 +8,7 @@ Idempotent: running it again keeps what is there and prints the logins.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from debriefs.calibration_demo import seed_calibration_demo
+from interviewloop.errors import Invalid
 from interviewloop.models import Interview, Loop, Position
 from interviewloop.roles import INTERVIEWERS, RECRUITERS
 from interviewloop.services import candidate_create, interview_end, interview_schedule, loop_create, position_create
@@ -172,21 +174,21 @@ class Command(BaseCommand):
                 biggest_concern="Light on how they would measure it.", vote="yes", want_to_work_with="yes",
                 at=interview.scheduled_end + timedelta(minutes=3),
             )  # fmt: skip
-            scorecard_submit(interview=interview, body=demo_scorecard(interview))
+            submit_demo_scorecard(interview)
         self.rounds_loop = loop
 
 
 ROUNDS_POSITION = "Senior Product Manager (every round)"
 ROUND_PANEL = ["ivan", "iris", "lena", "igor", "bea"]
 # title, rubric template key, minutes, focus (positions of the rubric's dimensions; none: all), bar raiser.
-# The leadership principles are split across two interviewers (the seed: "each interviewer focuses on 2-3"), so the
-# debrief's coverage names the principles nobody assessed.
+# The leadership principles are split across two interviewers and the bar raiser (the seed: "each interviewer
+# focuses on 2-3 leadership principles"), so the debrief's coverage names the principles nobody assessed.
 DEMO_ROUNDS: list[tuple[str, str, int, tuple[int, ...], bool]] = [
     ("Coding", "coding_round", 60, (), False),
     ("Product design", "pm_product_design", 45, (0, 1, 3), False),
     ("Leadership principles I", "leadership_principles", 45, (0, 1, 2), False),
     ("Leadership principles II", "leadership_principles", 45, (3, 4, 5), False),
-    ("Bar raiser", "bar_raiser", 60, (), True),
+    ("Bar raiser", "bar_raiser", 60, (8, 10, 13), True),
 ]
 
 
@@ -200,7 +202,19 @@ def demo_questions() -> list[int]:
     return mixed
 
 
-def demo_scorecard(interview: Interview) -> dict[str, Any]:
+def submit_demo_scorecard(interview: Interview) -> None:
+    """Submit `demo_scorecard`, answering the rubric's own gut-check questions; while the scorecard body still takes
+    only the guide's three (before gut-check keys follow the pinned rubric), those instead."""
+    try:
+        with transaction.atomic():
+            scorecard_submit(interview=interview, body=demo_scorecard(interview))
+    except Invalid as refused:
+        if refused.code != "unknown_gut_check":
+            raise
+        scorecard_submit(interview=interview, body=demo_scorecard(interview, gut_check_keys=GUT_CHECK_KEYS))
+
+
+def demo_scorecard(interview: Interview, gut_check_keys: Sequence[str] = ()) -> dict[str, Any]:
     """A complete scorecard of its focus (or every dimension), each question asked; 4s, and a 3 on the last."""
     pinned = focused(pinned_rubric(interview.rubric), interview.focus)
     keys = [spec.key for spec in pinned.specs if spec.required or not interview.focus]
@@ -210,7 +224,7 @@ def demo_scorecard(interview: Interview) -> dict[str, Any]:
     return {
         "scores": scores,
         # The pinned rubric's gut-check questions (rubric data), the guide's three when it has none.
-        "gut_check": dict.fromkeys(interview.rubric.gut_check_questions or GUT_CHECK_KEYS, "yes"),
+        "gut_check": dict.fromkeys(gut_check_keys or interview.rubric.gut_check_questions or GUT_CHECK_KEYS, "yes"),
         "vote": "yes",
         "summary": "A clear, structured thinker; check the gaps below.",
         "questions": [
