@@ -42,6 +42,7 @@ SCENARIOS = [
     ("submit", "SubmitUser", ["PUT draft", "POST submit"]),
     ("debrief_page", "DebriefPageUser", ["debrief page"]),
     ("analytics", "AnalyticsUser", ["analytics API"]),
+    ("loops_list", "LoopsListUser", ["loops list"]),
 ]
 LABELS = {
     "debrief API": "1. debrief API",
@@ -49,6 +50,7 @@ LABELS = {
     "PUT draft": "3. submit: PUT draft",
     "POST submit": "3. submit: POST submit",
     "debrief page": "4. debrief page (HTML)",
+    "loops list": "7. loops list API",
     "health": "5. floor: health",
     "analytics API": "6. calibration API",
 }
@@ -162,11 +164,22 @@ def seed_company(args: argparse.Namespace) -> dict[str, Any]:
 
     ensure_database(drop=args.reseed)
     django.setup()
+    from django.core.management import call_command
+
+    prepare_schema()
+    result = _seed(args)
+    # The seed writes rows straight to the database: the loops' stored debriefs are written after it.
+    started = time.monotonic()
+    call_command("rebuild_debriefs", "--missing", verbosity=0)
+    log(f"seed: stored debriefs written where missing in {time.monotonic() - started:.1f}s")
+    return result
+
+
+def _seed(args: argparse.Namespace) -> dict[str, Any]:
     from django.db import connections
 
     from bench import seed
 
-    prepare_schema()
     if args.skip_seed:
         marker = seed.seeded_marker()
         if marker is None:
@@ -205,6 +218,7 @@ def scenario_paths(loop_id: int, interview_id: int) -> tuple[dict[str, str], dic
     routed("scorecard", "/api/interviews/{id}/scorecard/", interview_id)
     routed("submit", "/api/interviews/{id}/scorecard/submit/", interview_id)
     routed("analytics", "/api/analytics/interviewers/", 0)
+    routed("loops_list", "/api/loops/", 0)
     try:
         marker = 987654321
         paths["debrief_page"] = reverse("loop-debrief", args=[marker]).replace(str(marker), "{id}")

@@ -118,6 +118,19 @@ class MyInterviewsUser(FastHttpUser):
         _call(self.client, "GET", DATA["paths"]["my_interviews"], name="my interviews", headers=headers)
 
 
+class LoopsListUser(FastHttpUser):
+    """7. A recruiter on their home page, the loops list (its first page, newest first)."""
+
+    wait_time = constant(0)
+
+    def on_start(self):
+        self.headers = _token_headers(random.choice(DATA["recruiter_tokens"]))
+
+    @task
+    def loops(self):
+        _call(self.client, "GET", DATA["paths"]["loops_list"], name="loops list", headers=self.headers)
+
+
 _pool = list(DATA.get("submit_pool", []))
 random.shuffle(_pool)
 

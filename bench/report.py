@@ -69,6 +69,11 @@ def check_targets(
         add("my-interviews p50 within 3x of the floor", row["p50_vs_floor"], _le(row["p50_vs_floor"], 3.0))
     else:
         add("my-interviews p50 within 3x of the floor", None, None)
+    if "loops list" in by_name:
+        row = by_name["loops list"]
+        add("loops list p50 within 4x of the floor", row["p50_vs_floor"], _le(row["p50_vs_floor"], 4.0))
+    else:
+        add("loops list p50 within 4x of the floor", None, None)
     if "POST submit" in by_name:
         worst = max(by_name["POST submit"]["p95_ms"], by_name.get("PUT draft", {}).get("p95_ms", 0))
         add("submit p95 under 100 ms (draft and submit)", worst, worst < 100)

@@ -319,7 +319,8 @@ def _plan_card(rng: random.Random, parts: PinnedRubric, strength: float) -> _Car
         dimensions=parts.specs,
         scores=scores,
         red_flags=red_flags,
-        gut_check={"work_with": gut, "trust_day_one": gut, "month_one_success": gut},
+        gut_check=dict.fromkeys(parts.gut_check_questions, gut),
+        gut_check_questions=parts.gut_check_questions,
         thresholds=parts.thresholds,
     ).max_allowed_vote
     wanted = "strong_yes" if strength >= 4.3 else "yes" if strength >= 3.2 else "no" if strength >= 2.2 else "strong_no"
@@ -406,9 +407,7 @@ def _seed_loops(
                 status=Scorecard.Status.SUBMITTED,
                 vote=card.vote,
                 summary=f"{rng.choice(BEST)} {rng.choice(CONCERN)}",
-                gut_work_with=card.gut,
-                gut_trust_day_one=card.gut,
-                gut_month_one_success=card.gut,
+                gut_check=dict.fromkeys(parts.gut_check_questions, card.gut),
                 submitted_at=ended + timedelta(hours=rng.randint(1, 20)),
             )
         )

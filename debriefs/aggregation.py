@@ -180,3 +180,20 @@ def group_by_rubric(rows: Sequence[Mapping[str, Any]], names: Mapping[int, str])
         else:
             groups.append({"rubric": rubric, "name": names.get(rubric, ""), "span": 1})
     return groups
+
+
+# Who may read a loop's debrief (Independence: "an interviewer sees their own note and scorecard only, until they
+# have submitted their scorecard; then they may see the loop's debrief. Recruiters see all loops.").
+DEBRIEF_OPEN = "open"
+DEBRIEF_WITHHELD = "withheld"  # on the panel, own scorecard not in: 403 on a page, no "ready" email
+DEBRIEF_UNKNOWN = "unknown"  # neither recruiter nor on the panel: 404, as for a loop that does not exist
+
+
+def debrief_access(*, recruiter: bool, on_panel: bool, own_submitted: bool) -> str:
+    """Whether a debrief is open to its reader: the one rule the API, the pages and the emails follow.
+    `recruiter`: the reader is a recruiter (an email's recipient: the loop's own recruiter)."""
+    if recruiter:
+        return DEBRIEF_OPEN
+    if not on_panel:
+        return DEBRIEF_UNKNOWN
+    return DEBRIEF_OPEN if own_submitted else DEBRIEF_WITHHELD

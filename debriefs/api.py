@@ -8,192 +8,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from debriefs.aggregation import DECISIONS
 from debriefs.calibration_selectors import with_leniency
-from debriefs.selectors import debrief_for, loop_for_recruiter
+from debriefs.selectors import debrief_for, loop_for_recruiter, loop_row
+from debriefs.serializers import DebriefSerializer, LoopSerializer
 from debriefs.services import loop_record_decision
 from interviewloop.api.fields import TextField
-from interviewloop.api.loops import LoopSerializer, loop_row
-from scorecards.rules import NOTE_STATUSES, VOTES
 
 
 class DecisionSerializer(serializers.Serializer):
     decision = TextField(help_text="hire or no_hire")
-
-
-# --- The debrief's shape, for the OpenAPI schema (the body is built by selectors.loop_debrief) ---------
-
-
-class DebriefNamed(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField(required=False)
-    title = serializers.CharField(required=False)
-
-
-class DebriefLoopSummary(serializers.Serializer):
-    id = serializers.IntegerField()
-    candidate = DebriefNamed()
-    position = DebriefNamed()
-    recruiter = serializers.CharField()
-    status = serializers.ChoiceField(choices=["open", "closed"])
-    debrief_at = serializers.DateTimeField(allow_null=True)
-    outcome = serializers.ChoiceField(choices=["hire", "no_hire"], allow_null=True)
-    outcome_at = serializers.DateTimeField(allow_null=True)
-    outcome_by = serializers.CharField(allow_null=True)
-
-
-class DebriefNoteState(serializers.Serializer):
-    status = serializers.ChoiceField(choices=NOTE_STATUSES)
-    vote = serializers.ChoiceField(choices=VOTES, allow_null=True)
-    submitted_at = serializers.DateTimeField(allow_null=True)
-    due_at = serializers.DateTimeField(allow_null=True)
-
-
-class DebriefVoteShift(serializers.Serializer):
-    locals()["from"] = serializers.ChoiceField(choices=VOTES)  # a keyword in Python, a field name in the contract
-    to = serializers.ChoiceField(choices=VOTES)
-    steps = serializers.IntegerField(help_text="Scorecard vote minus note vote, in steps: negative moved down.")
-
-
-class DebriefVote(serializers.Serializer):
-    interview = serializers.IntegerField(help_text="The interview's id.")
-    interviewer = serializers.CharField()
-    name = serializers.CharField()
-    counts_toward_decision = serializers.BooleanField()
-    bar_raiser = serializers.BooleanField(help_text="The independent bar raiser (always counts).")
-    rubric = serializers.IntegerField(help_text="The rubric version the interview pins.")
-    focus = serializers.ListField(child=serializers.CharField(), help_text="Its focus dimension keys; empty: all.")
-    scheduled_start = serializers.DateTimeField()
-    scheduled_end = serializers.DateTimeField()
-    ended_at = serializers.DateTimeField(allow_null=True)
-    cancelled = serializers.BooleanField(help_text="Cancelled by the recruiter: shown, never counted or missing.")
-    cancelled_at = serializers.DateTimeField(allow_null=True)
-    cancel_reason = serializers.CharField(allow_null=True)
-    scorecard_status = serializers.ChoiceField(choices=["not_started", "draft", "submitted"])
-    vote = serializers.ChoiceField(choices=VOTES, allow_null=True, help_text="Only once submitted.")
-    submitted_at = serializers.DateTimeField(allow_null=True)
-    amended = serializers.BooleanField()
-    amended_at = serializers.DateTimeField(allow_null=True)
-    summary = serializers.CharField(allow_null=True)
-    deciding = serializers.BooleanField(help_text="This counting No decided the no_hire.")
-    note = DebriefNoteState()
-    vote_shift = DebriefVoteShift(allow_null=True)
-    # Calibration (debriefs.calibration_selectors.with_leniency): over the interviewer's whole history.
-    leniency = serializers.FloatField(
-        allow_null=True,
-        required=False,
-        help_text="Their leniency over every loop they scored (null: nothing to compare with, or not submitted here).",
-    )
-    leniency_n = serializers.IntegerField(min_value=0, required=False, help_text="Scorecards behind `leniency`.")
-
-
-class DebriefScore(serializers.Serializer):
-    interviewer = serializers.CharField()
-    score = serializers.IntegerField(min_value=1, max_value=5)
-    evidence = serializers.CharField()
-    counts_toward_decision = serializers.BooleanField()
-    adjusted = serializers.FloatField(
-        allow_null=True,
-        required=False,
-        help_text="The score less its interviewer's leniency, when their leniency_n is at least 5 (else null). "
-        "Shown beside the score; the decision never reads it.",
-    )
-
-
-class DebriefDimension(serializers.Serializer):
-    key = serializers.CharField()
-    name = serializers.CharField()
-    critical = serializers.BooleanField()
-    rubric = serializers.IntegerField(allow_null=True, help_text="The rubric it is grouped under (see `rubrics`).")
-    scores = DebriefScore(many=True)
-    mean = serializers.FloatField(allow_null=True, help_text="Over the scorecards that count.")
-    min = serializers.IntegerField(allow_null=True, help_text="Over the scorecards that count.")
-
-
-class DebriefRaised(serializers.Serializer):
-    interviewer = serializers.CharField()
-    evidence = serializers.CharField()
-    counts_toward_decision = serializers.BooleanField()
-
-
-class DebriefRedFlag(serializers.Serializer):
-    key = serializers.CharField()
-    name = serializers.CharField()
-    count = serializers.IntegerField()
-    raised_by = DebriefRaised(many=True)
-
-
-class DebriefPull(serializers.Serializer):
-    interviewer = serializers.CharField()
-    signal = serializers.ChoiceField(choices=["great", "okay", "bad"], allow_null=True)
-    notes = serializers.CharField()
-
-
-class DebriefThread(serializers.Serializer):
-    key = serializers.CharField()
-    title = serializers.CharField()
-    pulled = DebriefPull(many=True)
-
-
-class DebriefNote(serializers.Serializer):
-    interviewer = serializers.CharField()
-    name = serializers.CharField()
-    best_thing = serializers.CharField()
-    biggest_concern = serializers.CharField()
-    vote = serializers.ChoiceField(choices=VOTES)
-    want_to_work_with = serializers.ChoiceField(choices=["yes", "no", "not_sure"])
-    submitted_at = serializers.DateTimeField()
-    status = serializers.ChoiceField(choices=["on_time", "late"])
-
-
-class DebriefMissing(serializers.Serializer):
-    interviewer = serializers.CharField()
-    name = serializers.CharField()
-    counts_toward_decision = serializers.BooleanField()
-    scorecard_status = serializers.ChoiceField(choices=["not_started", "draft"])
-    scheduled_start = serializers.DateTimeField()
-    ended_at = serializers.DateTimeField(allow_null=True)
-    scorecard_due_at = serializers.DateTimeField(allow_null=True)
-    overdue_seconds = serializers.IntegerField()
-
-
-class DebriefRubric(serializers.Serializer):
-    id = serializers.IntegerField()
-    key = serializers.CharField(allow_blank=True)
-    name = serializers.CharField()
-    version = serializers.IntegerField()
-
-
-class DebriefCoverageRow(serializers.Serializer):
-    key = serializers.CharField()
-    name = serializers.CharField()
-    rubric = serializers.IntegerField()
-    focus = serializers.ListField(child=serializers.CharField(), help_text="Usernames that had it in focus.")
-    scored = serializers.ListField(child=serializers.CharField(), help_text="Usernames whose submitted card scored it.")
-
-
-class DebriefCoverage(serializers.Serializer):
-    dimensions = DebriefCoverageRow(many=True)
-    gaps = serializers.ListField(child=serializers.CharField(), help_text="Dimension keys nobody scored.")
-
-
-class DebriefSerializer(serializers.Serializer):
-    loop = DebriefLoopSummary()
-    decision = serializers.ChoiceField(choices=DECISIONS)
-    final = serializers.BooleanField()
-    reasons = serializers.ListField(child=serializers.CharField())
-    deciding = serializers.ListField(child=serializers.CharField(), help_text="Usernames whose No decided it.")
-    decision_changed_at = serializers.DateTimeField(allow_null=True)
-    hire_allowed = serializers.BooleanField()
-    votes = DebriefVote(many=True)
-    tally = serializers.DictField(child=serializers.IntegerField(), help_text="Counting submitted votes, per vote.")
-    dimensions = DebriefDimension(many=True)
-    rubrics = DebriefRubric(many=True, help_text="The rubric versions of the dimensions, in heat-map group order.")
-    coverage = DebriefCoverage()
-    red_flags = DebriefRedFlag(many=True)
-    threads = DebriefThread(many=True)
-    notes = DebriefNote(many=True)
-    missing = DebriefMissing(many=True)
 
 
 class DebriefView(APIView):
@@ -201,6 +24,7 @@ class DebriefView(APIView):
 
     @extend_schema(responses={200: DebriefSerializer})
     def get(self, request: Request, loop_id: int) -> Response:
+        # The stored body (DebriefSerializer wrote it when the loop last changed), with calibration's read-time parts.
         return Response(with_leniency(debrief_for(request.user, loop_id)))
 
 

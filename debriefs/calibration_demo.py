@@ -81,7 +81,8 @@ def _write(*, users: Mapping[str, Any], recruiter: Any, position: Position) -> i
                 dimensions=parts.specs,
                 scores=scores,
                 red_flags=[],
-                gut_check={"work_with": gut, "trust_day_one": gut, "month_one_success": gut},
+                gut_check=dict.fromkeys(parts.gut_check_questions, gut),
+                gut_check_questions=parts.gut_check_questions,
                 thresholds=parts.thresholds,
             ).max_allowed_vote
             mean = sum(scores.values()) / len(scores)
@@ -103,9 +104,7 @@ def _write(*, users: Mapping[str, Any], recruiter: Any, position: Position) -> i
                 status=Scorecard.Status.SUBMITTED,
                 vote=vote,
                 summary="Written for the calibration demo.",
-                gut_work_with=gut,
-                gut_trust_day_one=gut,
-                gut_month_one_success=gut,
+                gut_check=dict.fromkeys(parts.gut_check_questions, gut),
                 submitted_at=ended + timedelta(hours={"ivan": 2, "iris": 6, "igor": 20}[username]),
             )
             DimensionScore.objects.bulk_create(

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 
+from debriefs.selectors import with_counted
 from debriefs.views import loop_list_filtered
 from interviewloop.export_rules import csv_cell
 from interviewloop.exports import LOOP_CSV_HEADER, loop_csv_rows
@@ -40,7 +41,8 @@ def _lines(rows: Iterator[tuple[Any, ...]]) -> Iterator[str]:
 def loop_list_csv(request: HttpRequest) -> StreamingHttpResponse:
     if not is_recruiter(request.user):
         raise PermissionDenied("Only recruiters can download the loops list.")
-    rows, _status, _decision, _search = loop_list_filtered(request)
+    loops, _filters = loop_list_filtered(request)
+    rows = with_counted(loops.select_related("candidate", "position", "recruiter"))
     # The reader's zone, taken now: the rows are written after this view (and the zone's middleware) returned.
     zone = timezone.get_current_timezone()
     response = StreamingHttpResponse(_lines(loop_csv_rows(rows, zone=zone)), content_type="text/csv; charset=utf-8")

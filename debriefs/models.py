@@ -1,4 +1,5 @@
-"""The reminders outbox: rows written in the same transaction as the change that causes them."""
+"""The reminders outbox (rows written in the same transaction as the change that causes them), and the debrief as
+a stored read model (one document per loop, rewritten in the same transaction as every change it shows)."""
 
 from __future__ import annotations
 
@@ -153,3 +154,31 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} to {self.endpoint} ({self.status})"
+
+
+# --- The debrief as a stored read model -------------------------------------------------------------------------
+
+
+class DebriefDocument(models.Model):
+    """A loop's whole debrief and its row of the loops list, as the API says them (JSON written by the serializers of
+    `debriefs.serializers`), rewritten by `debriefs.services.debrief_document_write` in every transaction that
+    changes what they show: reading either is one primary-key lookup. What depends on the clock (a note now due or
+    missing, how overdue a scorecard is, the notes now late) is not stored: `debriefs.documents.at_time` adds it
+    when read, from the stored times (`open_note_deadlines`: the deadlines of the notes not yet written).
+    """
+
+    loop = models.OneToOneField(
+        "interviewloop.Loop", on_delete=models.CASCADE, primary_key=True, related_name="debrief_document"
+    )
+    document = models.JSONField()
+    row = models.JSONField(help_text="The loop's row of the loops list.")
+    interview_count = models.PositiveIntegerField(default=0)
+    ended_count = models.PositiveIntegerField(default=0)
+    submitted_count = models.PositiveIntegerField(default=0)
+    missing_count = models.PositiveIntegerField(default=0, help_text="Counting interviews without a submitted card.")
+    late_note_count = models.PositiveIntegerField(default=0, help_text="Notes written after their deadline.")
+    open_note_deadlines = models.JSONField(default=list, help_text="Unwritten notes' due times (ISO 8601, in order).")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Debrief of loop {self.loop_id}"

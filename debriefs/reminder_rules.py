@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from debriefs.aggregation import DEBRIEF_WITHHELD, debrief_access
 from scorecards.rules import scorecard_due_at
 
 NOTE_NOW = "note_now"
@@ -93,9 +94,9 @@ def debrief_ready_owed_on_submit(decision: str, previous: str) -> bool:
 def debrief_withheld(*, recipient_id: int, recruiter_id: int, panel: Iterable[tuple[int, bool]]) -> bool:
     """True when a debrief_ready's recipient sits on the panel without their own scorecard in (and is not the
     recruiter): it must not reach them yet (see `debrief_ready_audience`)."""
-    return recipient_id != recruiter_id and any(
-        user_id == recipient_id and not submitted for user_id, submitted in panel
-    )
+    own = [submitted for user_id, submitted in panel if user_id == recipient_id]
+    access = debrief_access(recruiter=recipient_id == recruiter_id, on_panel=bool(own), own_submitted=all(own))
+    return access == DEBRIEF_WITHHELD
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,24 @@
-"""Writes on a loop's decision. The rule itself is debriefs.aggregation.decide (pure)."""
+"""Writes on a loop's decision and its stored debrief. The rule itself is debriefs.aggregation.decide (pure).
+
+`debrief_document_write` is the one writer of the stored debrief (`DebriefDocument`): every service whose write
+changes what a debrief shows calls it, under the loop's lock (`loop_lock`), in the same transaction;
+`loop_recompute_decision` does it for every write that can change the decision.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from debriefs import outbox, webhooks
 from debriefs.aggregation import Outcome, decide, may_record
-from debriefs.selectors import loop_panel
+from debriefs.models import DebriefDocument
+from debriefs.panels import loop_panel
+from debriefs.stored import StoredDebrief, debrief_document_fresh
 from interviewloop.errors import Conflict, Invalid
 from interviewloop.models import Loop
 
@@ -27,7 +36,58 @@ def loop_lock(loop_id: int) -> Loop:
 
 
 @transaction.atomic(savepoint=False)
-def loop_recompute_decision(*, loop: Loop, locked: bool = False) -> Outcome:
+def debrief_document_write(*, loop_id: int) -> StoredDebrief:
+    """Rebuild the loop's debrief and list row from its rows and store them (one upsert). The caller holds the
+    loop's lock (`loop_lock`) in its transaction, so two writes on one loop store their documents one after the
+    other, the second built with the first's rows."""
+    fresh = debrief_document_fresh(loop_id)
+    row = DebriefDocument(
+        loop_id=loop_id, document=fresh.document, row=fresh.row, **fresh.counts, updated_at=timezone.now()
+    )
+    DebriefDocument.objects.bulk_create(
+        [row],
+        update_conflicts=True,
+        unique_fields=["loop"],
+        update_fields=["document", "row", *fresh.counts, "updated_at"],
+    )
+    return fresh
+
+
+@transaction.atomic
+def debrief_documents_refresh(*, loop_ids: Iterable[int]) -> None:
+    """Rewrite the debriefs of these loops, each under its lock (in id order, so two refreshes never deadlock):
+    for a write elsewhere that a debrief shows (a candidate erased or renamed, a position's title, an interviewer's
+    name)."""
+    for loop_id in sorted(set(loop_ids)):
+        loop_lock(loop_id)
+        debrief_document_write(loop_id=loop_id)
+
+
+# The names a debrief shows that are saved outside the services (admin, `adduser`, the erasure): by model, the
+# fields shown and the loops that show them. A save that may change one rewrites those loops' debriefs.
+def _loops_of_user(user: Any) -> Any:
+    return Loop.objects.filter(Q(interviews__interviewer=user) | Q(recruiter=user) | Q(outcome_by=user))
+
+
+SHOWN_ELSEWHERE: dict[str, tuple[frozenset[str], Callable[[Any], Any]]] = {
+    "candidate": (frozenset({"name"}), lambda candidate: Loop.objects.filter(candidate=candidate)),
+    "position": (frozenset({"title", "rubric"}), lambda position: Loop.objects.filter(position=position)),
+    "user": (frozenset({"username", "first_name", "last_name"}), _loops_of_user),
+}
+
+
+def debrief_names_saved(sender: Any, instance: Any, created: bool, update_fields: Any = None, **kwargs: Any) -> None:
+    """post_save of a Candidate, Position or user (connected in DebriefsConfig.ready)."""
+    fields, loops_of = SHOWN_ELSEWHERE[sender._meta.model_name]
+    if created or (update_fields is not None and not fields.intersection(update_fields)):
+        return  # a sign-in saves `last_login` only, for one
+    loop_ids = list(loops_of(instance).values_list("pk", flat=True).distinct())
+    if loop_ids:
+        debrief_documents_refresh(loop_ids=loop_ids)
+
+
+@transaction.atomic(savepoint=False)
+def loop_recompute_decision(*, loop: Loop, locked: bool = False, document: bool = True) -> Outcome:
     """Recompute the rule's decision and store it on the loop, with when and why it changed.
 
     Called whenever a scorecard is submitted or amended. The loop row is locked (`loop_lock`) so two submissions
@@ -50,6 +110,8 @@ def loop_recompute_decision(*, loop: Loop, locked: bool = False) -> Outcome:
             webhooks.decision_changed(row, previous=previous)
     loop.decision, loop.decision_reason = row.decision, row.decision_reason
     loop.decision_changed_at = row.decision_changed_at
+    if document:  # `document=False`: the caller writes more that the debrief shows, then the document itself
+        debrief_document_write(loop_id=row.pk)
     return outcome
 
 
@@ -73,7 +135,7 @@ def loop_record_decision(*, loop: Loop, decision: str, by: Any) -> Loop:
             code="loop_closed",
             outcome=locked.outcome,
         )
-    outcome = loop_recompute_decision(loop=locked, locked=True)
+    outcome = loop_recompute_decision(loop=locked, locked=True, document=False)
     allowed, code = may_record(outcome.decision, decision)
     if not allowed:
         if code == "invalid_decision":
@@ -88,4 +150,5 @@ def loop_record_decision(*, loop: Loop, decision: str, by: Any) -> Loop:
     locked.status = Loop.Status.CLOSED
     locked.save(update_fields=["outcome", "outcome_at", "outcome_by", "status"])
     webhooks.loop_closed(locked)
+    debrief_document_write(loop_id=locked.pk)
     return locked

@@ -26,7 +26,9 @@ from django.views.decorators.http import require_POST
 from debriefs import selectors
 from debriefs.calibration import MIN_LENIENCY_HISTORY
 from debriefs.calibration_selectors import with_leniency
-from debriefs.selectors import STAGES, heatmap, heatmap_groups, loop_for_recruiter, loop_rows, loop_stage
+from debriefs.documents import with_times
+from debriefs.filters import LoopFilter
+from debriefs.selectors import heatmap, heatmap_groups, loop_for_recruiter, loop_rows, page_rows, stored_rows
 from debriefs.services import loop_record_decision
 from interviewloop import interview_rules, services
 from interviewloop.errors import DomainError, Forbidden, NotFound
@@ -49,43 +51,34 @@ from scorecards.rules import VOTE_LABELS, VOTES
 LOOPS_PER_PAGE = 25
 
 
-class LoopSearchForm(forms.Form):
-    q = TextField(name="q", required=False)
-
-
-def loop_list_filtered(request: HttpRequest) -> tuple[QuerySet[Loop], str, str, LoopSearchForm]:
-    """The loops /loops/ lists for this request's filters (status, decision, q), with the filters as read; the CSV
-    download (debriefs/loop_export.py) lists through this too, so both always filter alike."""
-    params = request.GET
-    status = params.get("status") if params.get("status") in Loop.Status.values else ""
-    decision = params.get("decision") if params.get("decision") in Decision.values else ""
-    search_form = LoopSearchForm(params)
-    # A search the text rule refuses (a NUL, too long) is said beside the box; the list is then unsearched.
-    search = search_form.cleaned_data["q"] if search_form.is_valid() else ""
-    rows = loop_rows(request.user, status=status, decision=decision, search=search, with_locked=True)
-    return rows, str(status), str(decision), search_form
+def loop_list_filtered(request: HttpRequest) -> tuple[QuerySet[Loop], LoopFilter]:
+    """The loops /loops/ lists for this request's filters (status, decision, q: `LoopFilter`, whose refusals the page
+    shows beside each field), and the filters as read; the CSV download (debriefs/loop_export.py) lists through this
+    too, so both always filter alike."""
+    filters = LoopFilter(request.GET, queryset=loop_rows(request.user, with_locked=True))
+    return filters.qs, filters
 
 
 @login_required
 def loop_list(request: HttpRequest) -> HttpResponse:
-    """Candidates in their loops: stage, decision, missing and late counts; search and filters (GET)."""
+    """Candidates in their loops: stage, decision, missing and late counts; search and filters (GET). A filter the
+    FilterSet refuses is said beside its field, and the list is shown without it."""
     params = request.GET
-    rows, status, decision, search_form = loop_list_filtered(request)
-    search = search_form.cleaned_data["q"] if search_form.is_valid() else ""
-    page = Paginator(rows, LOOPS_PER_PAGE).get_page(params.get("page"))
-    for loop in page.object_list:
-        loop.stage = loop_stage(loop)  # type: ignore[attr-defined]
-        loop.stage_label = STAGES[loop.stage]  # type: ignore[attr-defined]
+    loops, filters = loop_list_filtered(request)
+    page = Paginator(stored_rows(loops), LOOPS_PER_PAGE).get_page(params.get("page"))
+    page.object_list = page_rows(list(page.object_list))  # type: ignore[assignment]
+    cleaned = filters.form.cleaned_data
     query = params.copy()
     query.pop("page", None)
     context = {
         "page": page,
         "filters": {
-            "q": search if search_form.is_valid() else params.get("q", ""),
-            "status": status,
-            "decision": decision,
+            "q": cleaned["q"] if "q" in cleaned else params.get("q", ""),
+            "status": cleaned.get("status") or "",
+            "decision": cleaned.get("decision") or "",
         },
-        "search_errors": search_form.errors.get("q"),
+        "search_errors": filters.form.errors.get("q"),
+        "filter_errors": {name: filters.form.errors.get(name) for name in ("status", "decision")},
         "statuses": Loop.Status.choices,
         "decisions": Decision.choices,
         "query": query.urlencode(),
@@ -99,7 +92,7 @@ def loop_list(request: HttpRequest) -> HttpResponse:
 def loop_debrief(request: HttpRequest, loop_id: int) -> HttpResponse:
     """The loop at a glance: decision banner, votes, heat-map, tally, red flags, notes, missing scorecards."""
     try:
-        debrief = with_leniency(selectors.debrief_for(request.user, loop_id))
+        debrief = with_times(with_leniency(selectors.debrief_for(request.user, loop_id)))
     except NotFound:
         raise Http404("No such loop.") from None
     except Forbidden as refused:
@@ -120,7 +113,7 @@ def _render_debrief(
     remaining_form: CancelRemainingForm | None = None,
 ) -> HttpResponse:
     if debrief is None:
-        debrief = with_leniency(selectors.loop_debrief(loop_id))
+        debrief = with_times(with_leniency(selectors.debrief_document(loop_id)))
     recruiter = is_recruiter(request.user)
     planning = recruiter and debrief["loop"]["status"] == Loop.Status.OPEN
     context = {

@@ -18,7 +18,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
-from debriefs.services import loop_lock, loop_recompute_decision
+from debriefs.services import debrief_document_write, loop_lock, loop_recompute_decision
 from interviewloop.errors import DomainError
 from interviewloop.forms import ProfileForm
 from interviewloop.models import Candidate, Interview, Loop, Position
@@ -194,6 +194,7 @@ class LoopAdmin(ReadOnlyHistoryAdmin):
     def save_model(self, request: HttpRequest, obj: Loop, form: Any, change: bool) -> None:
         if not change:
             super().save_model(request, obj, form, change)
+            debrief_document_write(loop_id=obj.pk)
             return
         # The loop's lock first, as every write that can change the decision takes it (loop_lock); and only
         # the form's own fields are written, so nothing read before the lock (a status, an outcome) is
@@ -205,6 +206,7 @@ class LoopAdmin(ReadOnlyHistoryAdmin):
         changed = [name for name in form.changed_data if name in LOOP_EDITABLE]
         if changed:
             obj.save(update_fields=changed)
+            debrief_document_write(loop_id=obj.pk)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is not Interview:
@@ -231,6 +233,8 @@ class LoopAdmin(ReadOnlyHistoryAdmin):
         if formset.new_objects:
             # A new counting interview turns a hire back into pending (as interview_schedule does).
             loop_recompute_decision(loop=loop, locked=True)
+        elif formset.changed_objects:  # an interviewer or a time changed: what the debrief shows
+            debrief_document_write(loop_id=loop.pk)
 
 
 @admin.register(Interview)
@@ -274,7 +278,9 @@ class InterviewAdmin(admin.ModelAdmin):
                 name for name in form.changed_data if name in ("interviewer", "scheduled_start", "scheduled_end")
             ]
             if changed:
+                loop_lock(obj.loop_id)  # first, as every write the debrief shows
                 obj.save(update_fields=changed)
+                debrief_document_write(loop_id=obj.loop_id)
             return
         loop = loop_lock(obj.loop_id)  # first, as every write that can change the decision
         if not _open(loop):

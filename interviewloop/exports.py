@@ -20,7 +20,7 @@ from interviewloop.errors import NotFound
 from interviewloop.export_rules import overall_recommendation, rating_for_score, ratings_by_level
 from interviewloop.models import Interview, Loop
 from scorecards.models import DimensionScore, GutCheckQuestion, RedFlagMark, Scorecard
-from scorecards.rules import GUT_ANSWER_LABELS, GUT_CHECK_KEYS, GUT_CHECK_QUESTIONS
+from scorecards.rules import GUT_ANSWER_LABELS
 
 SUBMITTED = Scorecard.Status.SUBMITTED
 
@@ -60,16 +60,17 @@ def loop_scorecards_harvest(loop_id: int) -> list[dict[str, Any]]:
         )
         .order_by("scheduled_start", "pk")
     )
-    wording: dict[tuple[int, str], str] = {
-        (rubric_id, key): text
-        for rubric_id, key, text in GutCheckQuestion.objects.filter(
-            rubric_id__in={interview.rubric_id for interview in interviews}
-        ).values_list("rubric_id", "key", "text")
-    }
-    return [_harvest_scorecard(loop, interview, wording) for interview in interviews]
+    gut_checks: dict[int, dict[str, str]] = {}  # per rubric: its gut-check questions in order, key → wording
+    for rubric_id, key, text in (
+        GutCheckQuestion.objects.filter(rubric_id__in={interview.rubric_id for interview in interviews})
+        .order_by("order", "id")
+        .values_list("rubric_id", "key", "text")
+    ):
+        gut_checks.setdefault(rubric_id, {})[key] = text
+    return [_harvest_scorecard(loop, interview, gut_checks.get(interview.rubric_id, {})) for interview in interviews]
 
 
-def _harvest_scorecard(loop: Loop, interview: Interview, wording: dict[tuple[int, str], str]) -> dict[str, Any]:
+def _harvest_scorecard(loop: Loop, interview: Interview, gut_checks: dict[str, str]) -> dict[str, Any]:
     scorecard: Scorecard | None = getattr(interview, "scorecard", None)
     submitted = scorecard is not None and scorecard.status == SUBMITTED
     interviewer = harvest_user(interview.interviewer)
@@ -90,14 +91,10 @@ def _harvest_scorecard(loop: Loop, interview: Interview, wording: dict[tuple[int
                 }
             )
         questions.append({"id": None, "question": "Key Take-Aways", "answer": scorecard.summary})
-        for key in GUT_CHECK_KEYS:
-            answer = getattr(scorecard, f"gut_{key}")
+        answers = scorecard.gut_check or {}
+        for key, question in gut_checks.items():  # the pinned rubric's own questions, in its order
             questions.append(
-                {
-                    "id": None,
-                    "question": wording.get((interview.rubric_id, key), GUT_CHECK_QUESTIONS[key]),
-                    "answer": GUT_ANSWER_LABELS.get(answer, ""),
-                }
+                {"id": None, "question": question, "answer": GUT_ANSWER_LABELS.get(answers.get(key, ""), "")}
             )
         flags = [mark.red_flag.name for mark in scorecard.red_flags.all()]
         questions.append({"id": None, "question": "Red flags", "answer": ", ".join(flags) or "None"})

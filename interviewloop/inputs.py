@@ -1,7 +1,7 @@
 """What any typed input may hold: the one text rule and the one date rule, shared by every way in.
 
-API serializers (`interviewloop.api.fields`), page forms (`interviewloop.forms`), the scorecard body's own
-checks (`scorecards.services.scorecard_input`) and the list filters all call these, so a value refused in one
+API serializers (`interviewloop.api.fields`, the scorecard body's among them, which the scorecard page uses
+too), page forms (`interviewloop.forms`), the services' own checks and the list filters all call these, so a value refused in one
 place is refused, with the same code, in all of them:
 
 - `invalid_character`: a NUL (PostgreSQL cannot store one) or half of a UTF-16 surrogate pair (nothing can

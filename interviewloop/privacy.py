@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from debriefs import webhooks
+from debriefs.services import debrief_documents_refresh
 from interviewloop.models import Candidate, Interview, Loop
 from scorecards.models import DimensionScore, Note, RedFlagMark, Scorecard, ScorecardAmendment, ThreadPulled
 
@@ -113,6 +114,9 @@ def candidate_erase(*, candidate: Candidate, by: Any = None) -> Erasure:
         candidate.name, candidate.email, candidate.phone = name, "", ""
         candidate.erased_at = candidate.erased_at or now
         candidate.save(update_fields=["name", "email", "phone", "erased_at"])
+
+    # The stored debriefs quote the notes, evidence and name just blanked: rewritten now, in this transaction.
+    debrief_documents_refresh(loop_ids=Loop.objects.filter(candidate=candidate).values_list("pk", flat=True))
 
     result = Erasure(
         candidate_id=candidate.pk,

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from debriefs import outbox, webhooks
-from debriefs.services import loop_lock, loop_recompute_decision
+from debriefs.services import debrief_document_write, loop_lock, loop_recompute_decision
 from interviewloop import interview_rules
 from interviewloop.errors import Conflict, DomainError, Invalid
 from interviewloop.inputs import datetime_problem
@@ -39,6 +39,7 @@ def interview_end(*, interview: Interview, at: datetime | None = None) -> Interv
     Always allowed, even before its scheduled start: calls move, and the tool never stands between an
     interviewer and their note (DESIGN.md, Five-minute note). The page asks "end now?" first; the API just ends.
     """
+    loop_lock(interview.loop_id)  # first, as every write the debrief shows: its document is rewritten below
     locked = Interview.objects.select_for_update().get(pk=interview.pk)
     if locked.ended_at is not None:
         return locked
@@ -48,6 +49,7 @@ def interview_end(*, interview: Interview, at: datetime | None = None) -> Interv
     locked.save(update_fields=["ended_at"])
     outbox.interview_ended(locked)
     webhooks.interview_ended(locked)
+    debrief_document_write(loop_id=locked.loop_id)
     return locked
 
 
@@ -159,6 +161,7 @@ def loop_create(
     loop = Loop.objects.create(candidate=candidate, position=position, recruiter=recruiter, debrief_at=debrief_at)
     if debrief_at is not None:
         outbox.debrief_scheduled(loop)
+    debrief_document_write(loop_id=loop.pk)
     return loop
 
 
@@ -172,6 +175,7 @@ def loop_schedule_debrief(*, loop: Loop, debrief_at: datetime | None) -> Loop:
         locked.debrief_at = debrief_at
         locked.save(update_fields=["debrief_at"])
         outbox.debrief_scheduled(locked)
+        debrief_document_write(loop_id=locked.pk)
     loop.debrief_at = locked.debrief_at
     return locked
 
@@ -266,6 +270,8 @@ def interview_schedule(
     if counts:
         # A new counting interview can turn a hire back into pending (a no_hire stays: One No = No Hire).
         loop_recompute_decision(loop=locked)
+    else:
+        debrief_document_write(loop_id=locked.pk)
     return interview
 
 
@@ -368,6 +374,7 @@ def interview_update(
         outbox.interview_reassigned(locked, previous_interviewer_id=previous_interviewer_id)
     elif moved:
         outbox.interview_rescheduled(locked)
+    debrief_document_write(loop_id=loop.pk)
     return locked
 
 
@@ -408,6 +415,8 @@ def interview_cancel(*, interview: Interview, reason: str, by: Any) -> Interview
     outbox.interview_cancelled(locked)
     if was_counting:
         loop_recompute_decision(loop=loop, locked=True)
+    else:
+        debrief_document_write(loop_id=loop.pk)
     return locked
 
 

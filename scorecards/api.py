@@ -181,6 +181,21 @@ class NoteView(OwnInterviewView):
         )
 
 
+def _body(serializer_class: type[ScorecardBodySerializer], request: Request, interview: Interview) -> Any:
+    """The request's scorecard body checked against the interview's pinned rubric and its kit's questions: its typed
+    input (400 if not)."""
+    context = {"pinned": selectors.pinned_rubric(interview.rubric), "questions": interview.questions}
+    serializer = serializer_class(data=request.data, context=context)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _written(interview: Interview, written: services.Written) -> dict[str, Any]:
+    """The answer to a draft or a submit, from what was just written (a draft, or a scorecard just submitted from
+    one, has no amendments: only a submitted one is amended): no re-read."""
+    return ScorecardSerializer(scorecard_document(interview, written.scorecard, written.data, amendments=[])).data
+
+
 class ScorecardView(OwnInterviewView):
     to_score = True
 
@@ -193,23 +208,25 @@ class ScorecardView(OwnInterviewView):
     def put(self, request: Request, pk: int) -> Response:
         """Replace the draft with the body (partial is fine; what it leaves out is empty). 409 once submitted."""
         interview = self.interview(pk)
-        serializer = ScorecardBodySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        scorecard = services.scorecard_save_draft(interview=interview, body=serializer.validated_data)
-        return Response(ScorecardSerializer(scorecard_document(interview, scorecard)).data)  # as written: no re-read
+        data = _body(ScorecardBodySerializer, request, interview)
+        return Response(_written(interview, services.scorecard_save_draft(interview=interview, data=data)))
 
 
 class ScorecardCheckView(OwnInterviewView):
     @extend_schema(request=ScorecardBodySerializer, responses={200: CeilingSerializer, **_errors(400, 403, 404)})
     def post(self, request: Request, pk: int) -> Response:
-        """The highest vote allowed, with every reason, for the body (or the saved draft if it is empty). Saves nothing."""
+        """The highest vote allowed, with every reason, for the body (or the saved draft if it is empty), beside the
+        plain mean and (where the rubric's weights differ) the weighted score. Saves nothing."""
         interview = self.interview(pk)
-        serializer = ScorecardBodySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        ceiling = services.scorecard_check(interview=interview, body=serializer.validated_data)
+        checked = services.scorecard_check(interview=interview, data=_body(ScorecardBodySerializer, request, interview))
         return Response(
             CeilingSerializer(
-                {"max_allowed_vote": ceiling.max_allowed_vote, "reasons": [r.as_dict() for r in ceiling.reasons]}
+                {
+                    "max_allowed_vote": checked.ceiling.max_allowed_vote,
+                    "reasons": [r.as_dict() for r in checked.ceiling.reasons],
+                    "mean_score": checked.mean_score,
+                    "weighted_score": checked.weighted_score,
+                }
             ).data
         )
 
@@ -225,10 +242,8 @@ class ScorecardSubmitView(OwnInterviewView):
         `reasons`); 409 note_required / already_submitted.
         """
         interview = self.interview(pk)
-        serializer = ScorecardBodySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        scorecard = services.scorecard_submit(interview=interview, body=serializer.validated_data)
-        return Response(ScorecardSerializer(scorecard_document(interview, scorecard)).data)  # as written: no re-read
+        data = _body(ScorecardBodySerializer, request, interview)
+        return Response(_written(interview, services.scorecard_submit(interview=interview, data=data)))
 
 
 class ScorecardAmendView(OwnInterviewView):
@@ -238,9 +253,8 @@ class ScorecardAmendView(OwnInterviewView):
     def post(self, request: Request, pk: int) -> Response:
         """Change a submitted scorecard: `reason` plus the whole new body; the same rules apply, the old one is kept."""
         interview = self.interview(pk)
-        serializer = ScorecardAmendSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        body = dict(serializer.validated_data)
-        reason = body.pop("reason", "")
-        services.scorecard_amend(interview=interview, body=body, reason=reason, amended_by=request.user)
+        amendment = _body(ScorecardAmendSerializer, request, interview)
+        services.scorecard_amend(
+            interview=interview, data=amendment.data, reason=amendment.reason, amended_by=request.user
+        )
         return Response(self.document(interview))

@@ -1,4 +1,5 @@
-"""The web forms of the interviewer's flow. They check shape; the services (the same the API calls) do the rest."""
+"""The web forms of the interviewer's flow. The scorecard page's fields become the contract's body, checked by the
+same serializer as the API's (`scorecards.serializers.scorecard_input`); the services (the same) do the rest."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from django import forms
 from django.http import QueryDict
 
 from interviewloop.forms import TextField
-from scorecards import rules
 from scorecards.models import GutAnswer, Rubric, Vote
 from scorecards.selectors import PinnedRubric
 
@@ -35,12 +35,9 @@ class NoteForm(forms.Form):
             field.label = questions[name]
 
 
-def _score(raw: str) -> int | str | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    # Anything but a whole number goes to the service as typed: it answers score_out_of_range.
-    return int(raw) if raw.isdigit() else raw
+def _score(raw: str) -> str | None:
+    # As typed: the body's serializer reads a whole number or refuses it (score_out_of_range, or invalid).
+    return raw.strip() or None
 
 
 def scorecard_body_from_post(pinned: PinnedRubric, data: QueryDict) -> dict[str, Any]:
@@ -66,7 +63,7 @@ def scorecard_body_from_post(pinned: PinnedRubric, data: QueryDict) -> dict[str,
         "scores": scores,
         "red_flags": red_flags,
         "threads": threads,
-        "gut_check": {key: data.get(f"gut-{key}") or None for key in rules.GUT_CHECK_KEYS},
+        "gut_check": {key: data.get(f"gut-{key}") or None for key in pinned.gut_check_questions},
         "vote": data.get("vote") or None,
         "summary": data.get("summary", ""),
         "questions": question_answers_from_post(data),
@@ -107,7 +104,6 @@ def scorecard_rows(pinned: PinnedRubric, body: dict[str, Any]) -> dict[str, Any]
     flags = {entry["key"]: entry.get("evidence", "") for entry in body.get("red_flags") or []}
     threads = {entry["key"]: entry for entry in body.get("threads") or []}
     gut = body.get("gut_check") or {}
-    questions = {**rules.GUT_CHECK_QUESTIONS, **(pinned.rubric.gut_check_questions or {})}
     return {
         "dimensions": [
             {
@@ -130,8 +126,8 @@ def scorecard_rows(pinned: PinnedRubric, body: dict[str, Any]) -> dict[str, Any]
             for key, thread in pinned.threads.items()
         ],
         "gut_check": [
-            {"key": key, "question": questions.get(key, rules.GUT_CHECK_QUESTIONS[key]), "answer": gut.get(key) or ""}
-            for key in rules.GUT_CHECK_KEYS
+            {"key": key, "question": question, "answer": gut.get(key) or ""}
+            for key, question in pinned.gut_check_questions.items()
         ],
         "vote": body.get("vote") or "",
         "summary": body.get("summary", ""),

@@ -382,9 +382,11 @@ class Scorecard(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     vote = models.CharField(max_length=12, choices=Vote.choices, blank=True)
     summary = models.TextField(blank=True)
-    gut_work_with = models.CharField(max_length=10, choices=GutAnswer.choices, blank=True)
-    gut_trust_day_one = models.CharField(max_length=10, choices=GutAnswer.choices, blank=True)
-    gut_month_one_success = models.CharField(max_length=10, choices=GutAnswer.choices, blank=True)
+    gut_check = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The gut-check answers, {question key: yes / no / not_sure}, keyed by the pinned rubric's questions.",
+    )
     # The kit's bank questions as answered: [{id, asked, signal, notes}] for the interview's own questions only
     # (scorecards.question_answers checks them).
     questions = models.JSONField(default=list, blank=True)

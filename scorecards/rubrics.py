@@ -14,8 +14,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from debriefs.services import debrief_documents_refresh
 from interviewloop.errors import Conflict
-from interviewloop.models import Position
+from interviewloop.models import Loop, Position
 from interviewloop.rounds import RoundTemplate
 from scorecards.models import Dimension, GutCheckQuestion, NoteQuestion, Phase, RedFlag, Rubric, Thread
 
@@ -63,7 +64,10 @@ def rubric_publish(*, rubric: Rubric, at: Any = None) -> Rubric:
         old.retired_at = when
         old.save(update_fields=["status", "retired_at"])
         logger.info("rubric retired: %s (id %s), replaced by %s", old, old.pk, rubric)
-    moved = Position.objects.filter(rubric__in=previous).update(rubric=rubric)
+    moved_positions = list(Position.objects.filter(rubric__in=previous).values_list("pk", flat=True))
+    moved = Position.objects.filter(pk__in=moved_positions).update(rubric=rubric)
+    # Their loops' debriefs list the position's rubric's dimensions first.
+    debrief_documents_refresh(loop_ids=Loop.objects.filter(position__in=moved_positions).values_list("pk", flat=True))
     _move_round_templates(previous, rubric)
     rubric.status = Rubric.Status.PUBLISHED
     rubric.published_at = when

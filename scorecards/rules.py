@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -17,13 +17,6 @@ from typing import Any
 VOTES: tuple[str, ...] = ("strong_no", "no", "yes", "strong_yes")
 VOTE_LABELS: dict[str, str] = {"strong_no": "Strong No", "no": "No", "yes": "Yes", "strong_yes": "Strong Yes"}
 
-GUT_CHECK_KEYS: tuple[str, ...] = ("work_with", "trust_day_one", "month_one_success")
-# The guide's "Final Gut Check" questions, used to name a question in a message.
-GUT_CHECK_QUESTIONS: dict[str, str] = {
-    "work_with": "Would I want to work with this person?",
-    "trust_day_one": "Would I trust them to own LLM reliability on Day 1?",
-    "month_one_success": "Do I believe they'll hit Month 1 success criteria?",
-}
 GUT_ANSWERS: tuple[str, ...] = ("yes", "no", "not_sure")
 GUT_ANSWER_LABELS: dict[str, str] = {"yes": "Yes", "no": "No", "not_sure": "Not sure"}
 # "If answer to any is 'No' or 'Not sure,' your vote is No."
@@ -41,6 +34,7 @@ class DimensionSpec:
     name: str
     critical: bool = False
     required: bool = True
+    weight: Decimal = Decimal(1)  # only the weighted score reads it: weights never change the vote ceiling
 
 
 @dataclass(frozen=True)
@@ -124,6 +118,7 @@ def vote_ceiling(
     scores: Mapping[str, int | None],
     red_flags: Collection[str],
     gut_check: Mapping[str, str | None],
+    gut_check_questions: Mapping[str, str],
     thresholds: Thresholds = Thresholds(),
     red_flag_names: Mapping[str, str] | None = None,
 ) -> Ceiling:
@@ -131,7 +126,8 @@ def vote_ceiling(
 
     Only the rubric's dimensions that have a score count ("scored dimensions"); keys of ``scores``
     outside the rubric are ignored (they are validated elsewhere). With nothing scored the share rules
-    do not apply: completeness asks for the scores.
+    do not apply: completeness asks for the scores. `gut_check_questions` are the rubric's, key → wording, in
+    order: only their answers count (a rubric without any has no gut check to cap the vote).
     """
     scored = [(dimension, score) for dimension in dimensions if (score := scores.get(dimension.key)) is not None]
     flags = _ordered_flags(red_flags, red_flag_names)
@@ -147,7 +143,7 @@ def vote_ceiling(
         for dimension, score in scored
         if dimension.critical and score < thresholds.strong_yes_critical_min
     ]
-    doubts = [key for key in GUT_CHECK_KEYS if gut_check.get(key) in GUT_ANSWERS_CAPPING_AT_NO]
+    doubts = [key for key in gut_check_questions if gut_check.get(key) in GUT_ANSWERS_CAPPING_AT_NO]
 
     # A threshold below 1 would make every scorecard a Strong No; a Strong No needs at least one flag.
     if flags and len(flags) >= thresholds.red_flags_for_strong_no:
@@ -209,7 +205,7 @@ def vote_ceiling(
 
     if doubts:
         answered = "; ".join(
-            f'{GUT_ANSWER_LABELS[str(gut_check[key])]} to "{GUT_CHECK_QUESTIONS.get(key, key)}"' for key in doubts
+            f'{GUT_ANSWER_LABELS[str(gut_check[key])]} to "{gut_check_questions[key]}"' for key in doubts
         )
         reasons.append(
             Reason(
@@ -297,20 +293,21 @@ def completeness_problems(
     scores: Mapping[str, int | None],
     evidence: Mapping[str, str],
     gut_check: Mapping[str, str | None],
+    gut_check_questions: Mapping[str, str],
     vote: str | None,
     thresholds: Thresholds = Thresholds(),
 ) -> list[Problem]:
     """What keeps the scorecard from being submitted: "incomplete" problems first, then "evidence_required".
 
+    Every required dimension scored, every one of the rubric's `gut_check_questions` answered, a vote given.
     Score ranges and unknown keys are validated elsewhere.
     """
     incomplete: list[Problem] = []
     for dimension in dimensions:
         if dimension.required and scores.get(dimension.key) is None:
             incomplete.append(Problem("incomplete", f"scores.{dimension.key}", f"Score {dimension.name} from 1 to 5."))
-    for key in GUT_CHECK_KEYS:
+    for key, question in gut_check_questions.items():
         if gut_check.get(key) not in GUT_ANSWERS:
-            question = GUT_CHECK_QUESTIONS.get(key, key)
             incomplete.append(
                 Problem("incomplete", f"gut_check.{key}", f'Answer the gut check "{question}": Yes, No or Not sure.')
             )
@@ -336,6 +333,43 @@ def completeness_problems(
                     )
                 )
     return incomplete + missing_evidence
+
+
+SCORE_PLACES = Decimal("0.01")  # the mean and the weighted score are given to 2 decimals
+
+
+def _two_places(value: Fraction) -> Decimal:
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(SCORE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def mean_score(*, dimensions: Sequence[DimensionSpec], scores: Mapping[str, int | None]) -> Decimal | None:
+    """The plain mean of the scored dimensions, 2 decimals; None with nothing scored."""
+    scored = [score for dimension in dimensions if (score := scores.get(dimension.key)) is not None]
+    return _two_places(Fraction(sum(scored), len(scored))) if scored else None
+
+
+def weights_differ(dimensions: Sequence[DimensionSpec]) -> bool:
+    """Whether the rubric weighs its dimensions differently (then a scorecard has a weighted score)."""
+    return len({Decimal(dimension.weight) for dimension in dimensions}) > 1
+
+
+def weighted_score(*, dimensions: Sequence[DimensionSpec], scores: Mapping[str, int | None]) -> Decimal | None:
+    """Sum of weight * score over the scored dimensions / the sum of their weights, 2 decimals.
+
+    None where the rubric's weights are all equal (the plain mean says it all), with nothing scored, or when
+    the scored dimensions weigh nothing. Only a number beside the mean: the vote ceiling never reads weights.
+    """
+    if not weights_differ(dimensions):
+        return None
+    scored = [
+        (Fraction(Decimal(dimension.weight)), score)
+        for dimension in dimensions
+        if (score := scores.get(dimension.key)) is not None and dimension.weight > 0  # no weight: not weighed
+    ]
+    total = sum((weight for weight, _ in scored), Fraction(0))
+    if total <= 0:
+        return None
+    return _two_places(sum((weight * score for weight, score in scored), Fraction(0)) / total)
 
 
 def _ordered_flags(red_flags: Collection[str], red_flag_names: Mapping[str, str] | None) -> tuple[str, ...]:

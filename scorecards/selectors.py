@@ -222,6 +222,12 @@ class PinnedRubric:
     specs: tuple[rules.DimensionSpec, ...]
     thresholds: rules.Thresholds
     red_flag_names: dict[str, str]
+    gut_check_questions: dict[str, str]  # key → wording, in order: what the scorecard's gut check answers
+
+    @property
+    def weights_differ(self) -> bool:
+        """Whether a scorecard of this rubric has a weighted score beside its plain mean."""
+        return rules.weights_differ(self.specs)
 
 
 # Published and retired versions never change (Rubric.save refuses it, the admin edits drafts only), so their
@@ -236,7 +242,7 @@ def _forget_pinned(**_: Any) -> None:
         _PINNED.clear()
 
 
-for _model in (Rubric, Dimension, RedFlag, Thread):
+for _model in (Rubric, Dimension, RedFlag, Thread, GutCheckQuestion):
     post_save.connect(_forget_pinned, sender=_model, dispatch_uid=f"forget-pinned-{_model.__name__}")
     post_delete.connect(_forget_pinned, sender=_model, dispatch_uid=f"forget-pinned-delete-{_model.__name__}")
 
@@ -246,8 +252,9 @@ def _same_version(cached: Rubric, rubric: Rubric) -> bool:
 
 
 def pinned_rubric(rubric: Rubric) -> PinnedRubric:
-    """The rubric's dimensions, red flags and threads in order: three queries for a draft, none for a published
-    or retired version already read by this process (the returned `rubric` is always the caller's row)."""
+    """The rubric's dimensions, red flags, threads and gut-check questions in order: four queries for a draft, none
+    for a published or retired version already read by this process (the returned `rubric` is always the caller's
+    row)."""
     # Only a version that can no longer change (rules.rubric_is_editable) may be served from the cache.
     if rubric.is_editable or rubric.pk is None:
         return _read_pinned(rubric)
@@ -271,13 +278,14 @@ def _read_pinned(rubric: Rubric) -> PinnedRubric:
     dimensions = {d.key: d for d in Dimension.objects.filter(rubric=rubric).order_by("order", "id")}
     red_flags = {f.key: f for f in RedFlag.objects.filter(rubric=rubric).order_by("order", "id")}
     threads = {t.key: t for t in Thread.objects.filter(rubric=rubric).order_by("order", "id")}
+    gut_checks = GutCheckQuestion.objects.filter(rubric=rubric).order_by("order", "id").values_list("key", "text")
     return PinnedRubric(
         rubric=rubric,
         dimensions=dimensions,
         red_flags=red_flags,
         threads=threads,
         specs=tuple(
-            rules.DimensionSpec(key=d.key, name=d.name, critical=d.critical, required=d.required)
+            rules.DimensionSpec(key=d.key, name=d.name, critical=d.critical, required=d.required, weight=d.weight)
             for d in dimensions.values()
         ),
         thresholds=rules.Thresholds(
@@ -289,4 +297,5 @@ def _read_pinned(rubric: Rubric) -> PinnedRubric:
             evidence_required_for_extremes=rubric.evidence_required_for_extremes,
         ),
         red_flag_names={key: flag.name for key, flag in red_flags.items()},
+        gut_check_questions=dict(gut_checks),
     )

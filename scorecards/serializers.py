@@ -1,10 +1,13 @@
 """Serializers: rubric versions (read-only), interview rows, the five-minute note and the scorecard body.
 
-They check shape only; the services (scorecards.services) enforce the rules and raise the contract's errors.
+The scorecard body's serializer is its one validation path (shape, types, ranges, the pinned rubric's keys); the
+services (scorecards.services) take its typed input, enforce the rules and raise the contract's errors.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -14,11 +17,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from interviewloop.api.fields import TextField
+from interviewloop.errors import Invalid
+from interviewloop.inputs import limit_for
 from interviewloop.models import Interview
 from scorecards import rules
 from scorecards.models import Dimension, GutCheckQuestion, Phase, RedFlag, Rubric, Scorecard, Thread
-from scorecards.selectors import NOT_STARTED, row_note_status
-from scorecards.services import stored_input
+from scorecards.question_answers import QuestionAnswer, question_answers_input
+from scorecards.scorecard_input import ScorecardInput, ScoreEntry, ThreadEntry, stored_input
+from scorecards.selectors import NOT_STARTED, PinnedRubric, pinned_rubric, row_note_status
 
 
 class DimensionSerializer(serializers.ModelSerializer):
@@ -197,6 +203,10 @@ class NoteAnswerSerializer(NoteSerializer):
 
 
 # --- The scorecard --------------------------------------------------------------------------------
+# One validation path for a scorecard body, API and web form alike: `ScorecardBodySerializer` (with the
+# interview's pinned rubric in its context) checks shape and types with its declared fields (every error at
+# once: 400 `invalid` with `fields`), then the rubric's keys and the score range (each refusal a code naming its
+# field), and gives a typed `ScorecardInput`. The services take that and enforce the rules.
 
 
 class ScoreEntrySerializer(serializers.Serializer):
@@ -226,50 +236,188 @@ class QuestionEntrySerializer(serializers.Serializer):
     notes = TextField(allow_blank=True, required=False, default="", trim_whitespace=False)
 
 
-class GutCheckSerializer(serializers.Serializer):
-    work_with = serializers.ChoiceField(
-        choices=rules.GUT_ANSWERS, allow_null=True, allow_blank=True, required=False,
-        help_text=rules.GUT_CHECK_QUESTIONS["work_with"],
-    )  # fmt: skip
-    trust_day_one = serializers.ChoiceField(
-        choices=rules.GUT_ANSWERS, allow_null=True, allow_blank=True, required=False,
-        help_text=rules.GUT_CHECK_QUESTIONS["trust_day_one"],
-    )  # fmt: skip
-    month_one_success = serializers.ChoiceField(
-        choices=rules.GUT_ANSWERS, allow_null=True, allow_blank=True, required=False,
-        help_text=rules.GUT_CHECK_QUESTIONS["month_one_success"],
-    )  # fmt: skip
+class GutCheckField(serializers.DictField):
+    """`{question key: yes / no / not_sure}`, keyed by the pinned rubric's gut-check questions. The answers of its
+    questions are checked here; any other key is passed on, for the body to refuse by name (unknown_gut_check)."""
 
-    def to_internal_value(self, data):
-        # Pass unknown questions through so the service refuses them by name (unknown_gut_check).
-        validated = super().to_internal_value(data)
-        unknown = (
-            {key: value for key, value in data.items() if key not in self.fields} if hasattr(data, "items") else {}
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", "Keyed by the gut-check questions of the interview's rubric version.")
+        super().__init__(
+            child=serializers.ChoiceField(choices=rules.GUT_ANSWERS, allow_null=True, allow_blank=True), **kwargs
         )
-        return {**validated, **unknown}
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            self.fail("not_a_dict", input_type=type(data).__name__)
+        pinned: PinnedRubric | None = self.context.get("pinned")
+        questions = pinned.gut_check_questions if pinned is not None else {}
+        answers = {str(key): value for key, value in data.items() if str(key) in questions}
+        return {**data, **self.run_child_validation(answers)}
+
+
+def _entries_by_key(entries: list[dict[str, Any]], *, known: Any, field: str, noun: str, rubric: str) -> dict:
+    """A list of `{key, ...}` entries by key. Refuses a key the pinned rubric does not know (`unknown_<noun>`) and
+    a key listed twice (`duplicate_<noun>`), naming the entry's field."""
+    code = noun.replace(" ", "_")
+    by_key: dict[str, tuple[int, dict[str, Any]]] = {}
+    for position, entry in enumerate(entries):
+        key = entry["key"]
+        if key not in known:
+            raise Invalid(
+                f"{key!r} is not a {noun} of {rubric}, the rubric this interview is scored against.",
+                code=f"unknown_{code}",
+                field=f"{field}[{position}].key",
+            )
+        if key in by_key:
+            raise Invalid(
+                f"The {noun} {key!r} is listed twice.", code=f"duplicate_{code}", field=f"{field}[{position}].key"
+            )
+        by_key[key] = (position, entry)
+    return by_key
 
 
 class ScorecardBodySerializer(serializers.Serializer):
-    """The scorecard body of the contract. Shape only: the pinned rubric's keys are checked by the service."""
+    """The scorecard body of the contract, checked against the pinned rubric (`context["pinned"]`).
+
+    `validated_data` is a `ScorecardInput`: known keys only, in the rubric's order, scores 1 to 5, texts
+    stripped; what the body leaves out is empty (a partial draft). Each section has its own `_section` method.
+    """
 
     scores = serializers.DictField(child=ScoreEntrySerializer(), required=False, help_text="Keyed by dimension.")
     red_flags = RedFlagEntrySerializer(many=True, required=False)
     threads = ThreadEntrySerializer(many=True, required=False)
-    gut_check = GutCheckSerializer(required=False)
+    gut_check = GutCheckField(required=False)
     vote = serializers.ChoiceField(choices=rules.VOTES, allow_null=True, allow_blank=True, required=False)
     summary = TextField(allow_blank=True, required=False, default="", trim_whitespace=False)
     questions = QuestionEntrySerializer(many=True, required=False, help_text="The kit's questions: asked, signal.")
 
-    def to_internal_value(self, data):
-        # Keep what the body left out absent (a partial draft), rather than filled with defaults.
-        validated = super().to_internal_value(data)
-        return {key: value for key, value in validated.items() if key in data}
+    @property
+    def pinned(self) -> PinnedRubric:
+        return self.context["pinned"]
+
+    @property
+    def rubric_name(self) -> str:
+        return f"{self.pinned.rubric.name} v{self.pinned.rubric.version}"
+
+    def validate(self, attrs: dict[str, Any]) -> ScorecardInput:  # type: ignore[override]
+        return ScorecardInput(
+            scores=self._scores(attrs.get("scores") or {}),
+            red_flags=self._red_flags(attrs.get("red_flags") or []),
+            threads=self._threads(attrs.get("threads") or []),
+            gut_check=self._gut_check(attrs.get("gut_check") or {}),
+            vote=attrs.get("vote") or "",
+            summary=(attrs.get("summary") or "").strip(),
+            questions=self._questions(attrs.get("questions") or []),
+        )
+
+    def _scores(self, given: dict[str, dict[str, Any]]) -> dict[str, ScoreEntry]:
+        dimensions = self.pinned.dimensions
+        for key in given:
+            if key not in dimensions:
+                raise Invalid(
+                    f"{key!r} is not a dimension of {self.rubric_name}, the rubric this interview is scored against.",
+                    code="unknown_dimension",
+                    field=f"scores.{key}",
+                )
+        scores: dict[str, ScoreEntry] = {}
+        for key, dimension in dimensions.items():
+            entry = given.get(key)
+            if entry is None:
+                continue
+            score = entry.get("score")
+            if score is not None and not 1 <= score <= 5:
+                raise Invalid(
+                    f"{dimension.name} is scored {score!r}: a score is a whole number from 1 to 5.",
+                    code="score_out_of_range",
+                    field=f"scores.{key}.score",
+                )
+            evidence = (entry.get("evidence") or "").strip()
+            if score is not None or evidence:
+                scores[key] = ScoreEntry(score=score, evidence=evidence)
+        return scores
+
+    def _red_flags(self, given: list[dict[str, Any]]) -> dict[str, str]:
+        known = self.pinned.red_flags
+        flagged = _entries_by_key(given, known=known, field="red_flags", noun="red flag", rubric=self.rubric_name)
+        return {key: (flagged[key][1].get("evidence") or "").strip() for key in known if key in flagged}
+
+    def _threads(self, given: list[dict[str, Any]]) -> dict[str, ThreadEntry]:
+        known = self.pinned.threads
+        pulled = _entries_by_key(given, known=known, field="threads", noun="thread", rubric=self.rubric_name)
+        return {
+            key: ThreadEntry(
+                signal=pulled[key][1].get("signal") or "", notes=(pulled[key][1].get("notes") or "").strip()
+            )
+            for key in known
+            if key in pulled
+        }
+
+    def _gut_check(self, given: dict[str, Any]) -> dict[str, str]:
+        questions = self.pinned.gut_check_questions
+        for key in given:
+            if key not in questions:
+                listed = ", ".join(questions) or "none"
+                raise Invalid(
+                    f"{key!r} is not a gut-check question of {self.rubric_name}; they are {listed}.",
+                    code="unknown_gut_check",
+                    field=f"gut_check.{key}",
+                )
+        return {key: str(answer) for key in questions if (answer := given.get(key))}
+
+    def _questions(self, given: list[dict[str, Any]]) -> tuple[QuestionAnswer, ...]:
+        """Only the interview's own kit questions (`context["questions"]`, ids), each once, in the kit's order."""
+        return question_answers_input(given, assigned=self.context.get("questions") or ())
 
 
 class ScorecardAmendSerializer(ScorecardBodySerializer):
+    """The whole new body and why it changes: `validated_data` is an `Amendment`."""
+
     reason = TextField(
         allow_blank=True, required=False, trim_whitespace=False, help_text="Why the submitted scorecard changes."
     )
+
+    def validate(self, attrs: dict[str, Any]) -> Amendment:  # type: ignore[override]
+        return Amendment(data=super().validate(attrs), reason=attrs.get("reason") or "")
+
+
+@dataclass(frozen=True)
+class Amendment:
+    data: ScorecardInput
+    reason: str
+
+
+def scorecard_input(*, pinned: PinnedRubric, body: Any, questions: Sequence[int] = ()) -> ScorecardInput:
+    """`ScorecardBodySerializer` for a caller that is not a DRF view (the web form): the typed input, or `Invalid`
+    with the first problem's code, field and a sentence naming the field (as the page shows it beside the field).
+    `questions`: the interview's kit question ids, the only ones its body may answer."""
+    serializer = ScorecardBodySerializer(data=body, context={"pinned": pinned, "questions": questions})
+    if not serializer.is_valid():
+        raise _refusal(serializer.errors)
+    return serializer.validated_data  # type: ignore[return-value]
+
+
+# A field error with one of these codes keeps it; any other is `invalid` (as the API's exception handler does).
+_KEPT_CODES = {"invalid_character": "invalid_character", "too_long": "too_long"}
+
+
+def _refusal(errors: Any, path: str = "") -> Invalid:
+    """The first field error of a serializer's `errors` as `Invalid`, its field written "scores.x.evidence",
+    "threads[1].notes"."""
+    while isinstance(errors, dict | list) and errors:
+        if isinstance(errors, dict):
+            name, errors = next(iter(errors.items()))
+            if name not in ("non_field_errors",):
+                path = f"{path}[{name}]" if isinstance(name, int) else (f"{path}.{name}" if path else str(name))
+        else:
+            nested = [(i, e) for i, e in enumerate(errors) if e not in ({}, [], None)]
+            position, errors = nested[0] if nested else (0, "")
+            if isinstance(errors, dict | list):
+                path = f"{path}[{position}]"
+    message = str(errors)
+    code = _KEPT_CODES.get(getattr(errors, "code", ""), "invalid")
+    detail = f"{path} {message[len('This field ') :]}" if message.startswith("This field ") else f"{path}: {message}"
+    extra = {"limit": limit_for(path)} if code == "too_long" else {}
+    return Invalid(detail, code=code, field=path, **extra)
 
 
 class AmendmentSerializer(serializers.Serializer):
@@ -289,10 +437,19 @@ class ScorecardSerializer(serializers.Serializer):
     scores = serializers.DictField(child=ScoreEntrySerializer())
     red_flags = RedFlagEntrySerializer(many=True)
     threads = ThreadEntrySerializer(many=True)
-    gut_check = GutCheckSerializer()
+    gut_check = serializers.DictField(
+        child=serializers.ChoiceField(choices=rules.GUT_ANSWERS, allow_null=True),
+        help_text="Every gut-check question of the rubric version, by key, in its order: the answer or null.",
+    )
     vote = serializers.ChoiceField(choices=rules.VOTES, allow_null=True)
     summary = serializers.CharField(allow_blank=True)
     questions = QuestionEntrySerializer(many=True)
+    mean_score = serializers.FloatField(allow_null=True, help_text="The plain mean of the scored dimensions.")
+    weighted_score = serializers.FloatField(
+        allow_null=True,
+        help_text="Where the rubric's weights differ: sum of weight * score over the scored dimensions / the sum "
+        "of their weights (2 decimals); null otherwise. Never lifts the vote ceiling.",
+    )
     updated_at = serializers.DateTimeField(allow_null=True)
     submitted_at = serializers.DateTimeField(allow_null=True)
     amended_at = serializers.DateTimeField(allow_null=True)
@@ -318,9 +475,7 @@ class ScorecardSerializer(serializers.Serializer):
                 {"key": str(e["key"]), "signal": _choice(e["signal"]), "notes": _str(e["notes"])}
                 for e in document["threads"]
             ],
-            "gut_check": None
-            if gut_check is None
-            else {key: _choice(gut_check.get(key)) for key in rules.GUT_CHECK_KEYS},
+            "gut_check": None if gut_check is None else {str(key): _choice(value) for key, value in gut_check.items()},
             "vote": _choice(document["vote"]),
             "summary": _str(document["summary"]),
             "questions": [
@@ -332,6 +487,8 @@ class ScorecardSerializer(serializers.Serializer):
                 }
                 for e in document["questions"]
             ],
+            "mean_score": _float(document["mean_score"]),
+            "weighted_score": _float(document["weighted_score"]),
             "updated_at": _datetime(document["updated_at"], zone),
             "submitted_at": _datetime(document["submitted_at"], zone),
             "amended_at": _datetime(document["amended_at"], zone),
@@ -350,6 +507,10 @@ class ScorecardSerializer(serializers.Serializer):
 
 def _int(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def _str(value: Any) -> str | None:
@@ -375,6 +536,10 @@ class CeilingSerializer(serializers.Serializer):
 
     max_allowed_vote = serializers.ChoiceField(choices=rules.VOTES)
     reasons = ReasonSerializer(many=True)
+    mean_score = serializers.FloatField(allow_null=True, help_text="The plain mean of the scored dimensions.")
+    weighted_score = serializers.FloatField(
+        allow_null=True, help_text="Where the rubric's weights differ (else null): beside the mean, never above it."
+    )
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -394,17 +559,19 @@ class ErrorSerializer(serializers.Serializer):
     reasons = ReasonSerializer(many=True, required=False, help_text="vote_not_allowed")
 
 
-def scorecard_document(interview: Interview, scorecard: Scorecard | None) -> dict[str, Any]:
-    """What GET /api/interviews/{id}/scorecard/ answers, for `scorecard` from `selectors.scorecard_with_parts`."""
-    return {
-        "interview": interview.pk,
-        "rubric": interview.rubric_id,
-        "status": "not_started" if scorecard is None else scorecard.status,
-        **stored_input(scorecard).as_body(),
-        "updated_at": scorecard.updated_at if scorecard else None,
-        "submitted_at": scorecard.submitted_at if scorecard else None,
-        "amended_at": scorecard.amended_at if scorecard else None,
-        "amendments": [
+def scorecard_document(
+    interview: Interview,
+    scorecard: Scorecard | None,
+    data: ScorecardInput | None = None,
+    *,
+    amendments: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """What GET /api/interviews/{id}/scorecard/ answers, for `scorecard` from `selectors.scorecard_with_parts`;
+    or, just written, for the scorecard row and the `data` it was written with (and its `amendments`)."""
+    pinned = pinned_rubric(interview.rubric)
+    data = stored_input(scorecard) if data is None else data
+    if amendments is None:
+        amendments = [
             {
                 "previous": amendment.previous,
                 "previous_vote": amendment.previous_vote,
@@ -413,5 +580,16 @@ def scorecard_document(interview: Interview, scorecard: Scorecard | None) -> dic
                 "amended_at": amendment.amended_at,
             }
             for amendment in (scorecard.amendments.all() if scorecard else [])
-        ],
+        ]
+    return {
+        "interview": interview.pk,
+        "rubric": interview.rubric_id,
+        "status": "not_started" if scorecard is None else scorecard.status,
+        **data.as_body(pinned),
+        "mean_score": data.mean_score(pinned),
+        "weighted_score": data.weighted_score(pinned),
+        "updated_at": scorecard.updated_at if scorecard else None,
+        "submitted_at": scorecard.submitted_at if scorecard else None,
+        "amended_at": scorecard.amended_at if scorecard else None,
+        "amendments": amendments,
     }

@@ -1,15 +1,18 @@
 """Writes on the five-minute note and the scorecard. Keyword-only and atomic; the API and the pages both call these.
 
-The rules themselves are pure functions in `scorecards.rules`; this module feeds them the interview's
-PINNED rubric (`scorecards.selectors.pinned_rubric`) and turns their answers into the contract's errors.
+The scorecard's writes take a typed, already-valid `ScorecardInput` (from `scorecards.serializers`, the one
+validation path of a body) and enforce the rules: completeness, evidence, the vote ceiling, note first, the locks.
+The rules themselves are pure functions in `scorecards.rules`; this module feeds them the interview's PINNED rubric
+(`scorecards.selectors.pinned_rubric`) and turns their answers into the contract's errors.
 Reminders go through `debriefs.outbox` and the decision through `debriefs.services` in the same transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
@@ -18,8 +21,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from debriefs import outbox, webhooks
-from debriefs.services import loop_lock, loop_recompute_decision
-from interviewloop.compiled import CompiledQuery, columns, instances
+from debriefs.services import debrief_document_write, loop_lock, loop_recompute_decision
 from interviewloop.errors import Conflict, Invalid
 from interviewloop.inputs import check_text
 from interviewloop.models import Interview, Loop
@@ -32,70 +34,11 @@ from scorecards.models import (
     ScorecardAmendment,
     ThreadPulled,
 )
-from scorecards.question_answers import QuestionAnswer, question_answers_input, stored_answers
+from scorecards.question_answers import stored_answers
+from scorecards.scorecard_input import ScorecardInput, ScoreEntry, ThreadEntry, stored_gut_check, stored_input
 from scorecards.selectors import PinnedRubric, focused, pinned_rubric, scorecard_with_parts
 
 NOTE_FIELDS = ("best_thing", "biggest_concern", "vote", "want_to_work_with")
-
-
-@dataclass(frozen=True)
-class ScoreEntry:
-    score: int | None
-    evidence: str = ""
-
-
-@dataclass(frozen=True)
-class ThreadEntry:
-    signal: str = ""
-    notes: str = ""
-
-
-@dataclass(frozen=True)
-class ScorecardInput:
-    """A scorecard body checked against the pinned rubric: known keys only, scores 1-5, known choices.
-
-    Keys keep the rubric's order. Empty answers are "" (or None for a score).
-    """
-
-    scores: dict[str, ScoreEntry] = field(default_factory=dict)
-    red_flags: dict[str, str] = field(default_factory=dict)
-    threads: dict[str, ThreadEntry] = field(default_factory=dict)
-    gut_check: dict[str, str] = field(default_factory=dict)
-    vote: str = ""
-    summary: str = ""
-    questions: tuple[QuestionAnswer, ...] = ()
-
-    def as_body(self) -> dict[str, Any]:
-        """The contract's scorecard body."""
-        return {
-            "scores": {key: {"score": e.score, "evidence": e.evidence} for key, e in self.scores.items()},
-            "red_flags": [{"key": key, "evidence": evidence} for key, evidence in self.red_flags.items()],
-            "threads": [{"key": key, "signal": e.signal or None, "notes": e.notes} for key, e in self.threads.items()],
-            "gut_check": {key: self.gut_check.get(key) or None for key in rules.GUT_CHECK_KEYS},
-            "vote": self.vote or None,
-            "summary": self.summary,
-            "questions": [answer.as_body() for answer in self.questions],
-        }
-
-    def ceiling(self, pinned: PinnedRubric) -> rules.Ceiling:
-        return rules.vote_ceiling(
-            dimensions=pinned.specs,
-            scores={key: e.score for key, e in self.scores.items()},
-            red_flags=list(self.red_flags),
-            gut_check=self.gut_check,
-            thresholds=pinned.thresholds,
-            red_flag_names=pinned.red_flag_names,
-        )
-
-    def problems(self, pinned: PinnedRubric) -> list[rules.Problem]:
-        return rules.completeness_problems(
-            dimensions=pinned.specs,
-            scores={key: e.score for key, e in self.scores.items()},
-            evidence={key: e.evidence for key, e in self.scores.items()},
-            gut_check=self.gut_check,
-            vote=self.vote or None,
-            thresholds=pinned.thresholds,
-        )
 
 
 def _text(value: Any, field_name: str) -> str:
@@ -115,153 +58,21 @@ def _choice(value: Any, choices: tuple[str, ...], field_name: str) -> str:
     return str(value)
 
 
-def _keyed_entries(
-    value: Any, *, known: Collection[str], field: str, noun: str, shape: str, rubric: str
-) -> dict[str, tuple[int, Mapping[str, Any]]]:
-    """A list of `{key, ...}` objects by key, with each entry's position for error fields.
+@dataclass(frozen=True)
+class Written:
+    """A scorecard just written and the answers it now holds: all its answer needs, without reading it back."""
 
-    Refuses a key the pinned rubric does not know (`unknown_<noun>`) and a key listed twice (`duplicate_<noun>`).
-    """
-    code = noun.replace(" ", "_")
-    if not value:  # absent, null or empty: nothing listed
-        return {}
-    if not isinstance(value, list):
-        raise Invalid(f"{field} must be a list of {shape}.", code="invalid", field=field)
-    entries: dict[str, tuple[int, Mapping[str, Any]]] = {}
-    for position, entry in enumerate(value):
-        key = entry.get("key") if isinstance(entry, Mapping) else None
-        if not isinstance(key, str) or key not in known:
-            raise Invalid(
-                f"{key!r} is not a {noun} of {rubric}, the rubric this interview is scored against.",
-                code=f"unknown_{code}",
-                field=f"{field}[{position}].key",
-            )
-        if key in entries:
-            raise Invalid(
-                f"The {noun} {key!r} is listed twice.", code=f"duplicate_{code}", field=f"{field}[{position}].key"
-            )
-        entries[key] = (position, entry)
-    return entries
+    scorecard: Scorecard
+    data: ScorecardInput
 
 
-def scorecard_input(
-    *, pinned: PinnedRubric, body: Mapping[str, Any], assigned_questions: Sequence[int] = ()
-) -> ScorecardInput:
-    """Check a body against the pinned rubric version; refuse what it does not know with a code naming the field.
+@dataclass(frozen=True)
+class Checked:
+    """The vote ceiling of a scorecard (body or saved draft), beside its plain mean and weighted score."""
 
-    What the body leaves out is empty. Keys from another rubric version are unknown here. `questions` may answer
-    only the interview's `assigned_questions` (scorecards.question_answers).
-    """
-    name = pinned.rubric.name
-    version = pinned.rubric.version
-
-    scores_in = body.get("scores") or {}
-    if not isinstance(scores_in, Mapping):
-        raise Invalid("scores must be an object keyed by dimension.", code="invalid", field="scores")
-    for key in scores_in:
-        if key not in pinned.dimensions:
-            raise Invalid(
-                f"{key!r} is not a dimension of {name} v{version}, the rubric this interview is scored against.",
-                code="unknown_dimension",
-                field=f"scores.{key}",
-            )
-    scores: dict[str, ScoreEntry] = {}
-    for key, dimension in pinned.dimensions.items():
-        if key not in scores_in:
-            continue
-        entry = scores_in[key]
-        if entry is None:
-            continue
-        if not isinstance(entry, Mapping):
-            raise Invalid(f"scores.{key} must be {{score, evidence}}.", code="invalid", field=f"scores.{key}")
-        score = entry.get("score")
-        if score is not None and (isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5):
-            raise Invalid(
-                f"{dimension.name} is scored {score!r}: a score is a whole number from 1 to 5.",
-                code="score_out_of_range",
-                field=f"scores.{key}.score",
-            )
-        evidence = _text(entry.get("evidence"), f"scores.{key}.evidence")
-        if score is not None or evidence:
-            scores[key] = ScoreEntry(score=score, evidence=evidence)
-
-    flagged = _keyed_entries(
-        body.get("red_flags"), known=pinned.red_flags, field="red_flags", noun="red flag", shape="{key, evidence}",
-        rubric=f"{name} v{version}",
-    )  # fmt: skip
-    red_flags = {
-        key: _text(flagged[key][1].get("evidence"), f"red_flags[{flagged[key][0]}].evidence")
-        for key in pinned.red_flags
-        if key in flagged
-    }
-
-    pulled = _keyed_entries(
-        body.get("threads"), known=pinned.threads, field="threads", noun="thread", shape="{key, signal, notes}",
-        rubric=f"{name} v{version}",
-    )  # fmt: skip
-    threads = {
-        key: ThreadEntry(
-            signal=_choice(pulled[key][1].get("signal"), rules.SIGNALS, f"threads[{pulled[key][0]}].signal"),
-            notes=_text(pulled[key][1].get("notes"), f"threads[{pulled[key][0]}].notes"),
-        )
-        for key in pinned.threads
-        if key in pulled
-    }
-
-    gut_in = body.get("gut_check") or {}
-    if not isinstance(gut_in, Mapping):
-        raise Invalid("gut_check must be an object.", code="invalid", field="gut_check")
-    for key in gut_in:
-        if key not in rules.GUT_CHECK_KEYS:
-            raise Invalid(
-                f"{key!r} is not a gut-check question; they are {', '.join(rules.GUT_CHECK_KEYS)}.",
-                code="unknown_gut_check",
-                field=f"gut_check.{key}",
-            )
-    gut_check = {
-        key: answer
-        for key in rules.GUT_CHECK_KEYS
-        if (answer := _choice(gut_in.get(key), rules.GUT_ANSWERS, f"gut_check.{key}"))
-    }
-
-    return ScorecardInput(
-        scores=scores,
-        red_flags=red_flags,
-        threads=threads,
-        gut_check=gut_check,
-        vote=_choice(body.get("vote"), rules.VOTES, "vote"),
-        summary=_text(body.get("summary"), "summary"),
-        questions=question_answers_input(body.get("questions"), assigned=assigned_questions),
-    )
-
-
-def stored_input(scorecard: Scorecard | None) -> ScorecardInput:
-    """A stored scorecard (from `selectors.scorecard_with_parts`) as a ScorecardInput; empty when there is none."""
-    if scorecard is None:
-        return ScorecardInput()
-    return ScorecardInput(
-        scores={s.dimension.key: ScoreEntry(score=s.score, evidence=s.evidence) for s in scorecard.scores.all()},
-        red_flags={m.red_flag.key: m.evidence for m in scorecard.red_flags.all()},
-        threads={t.thread.key: ThreadEntry(signal=t.signal, notes=t.notes) for t in scorecard.threads.all()},
-        gut_check=_stored_gut_check(scorecard),
-        vote=scorecard.vote,
-        summary=scorecard.summary,
-        questions=stored_answers(scorecard.questions),
-    )
-
-
-def _stored_gut_check(scorecard: Scorecard) -> dict[str, str]:
-    """The gut-check answers given so far, by the contract's keys."""
-    answers = {
-        "work_with": scorecard.gut_work_with,
-        "trust_day_one": scorecard.gut_trust_day_one,
-        "month_one_success": scorecard.gut_month_one_success,
-    }
-    return {key: answer for key, answer in answers.items() if answer}
-
-
-def _is_empty(body: Mapping[str, Any] | None) -> bool:
-    return not body or not any(value not in (None, "", [], {}) for value in body.values())
+    ceiling: rules.Ceiling
+    mean_score: Decimal | None
+    weighted_score: Decimal | None
 
 
 @dataclass
@@ -282,9 +93,9 @@ def _stored(scorecard: Scorecard | None, pinned: PinnedRubric) -> tuple[Scorecar
     if scorecard is None or scorecard.pk is None:
         return ScorecardInput(), StoredParts()
     parts = StoredParts(
-        scores={row.dimension_id: row for row in _parts_of(DimensionScore, scorecard)},
-        red_flags={row.red_flag_id: row for row in _parts_of(RedFlagMark, scorecard)},
-        threads={row.thread_id: row for row in _parts_of(ThreadPulled, scorecard)},
+        scores={row.dimension_id: row for row in DimensionScore.objects.filter(scorecard=scorecard).order_by()},
+        red_flags={row.red_flag_id: row for row in RedFlagMark.objects.filter(scorecard=scorecard).order_by()},
+        threads={row.thread_id: row for row in ThreadPulled.objects.filter(scorecard=scorecard).order_by()},
     )
     data = ScorecardInput(
         scores={
@@ -302,7 +113,7 @@ def _stored(scorecard: Scorecard | None, pinned: PinnedRubric) -> tuple[Scorecar
             for key, thread in pinned.threads.items()
             if (pulled := parts.threads.get(thread.pk)) is not None
         },
-        gut_check=_stored_gut_check(scorecard),
+        gut_check=stored_gut_check(scorecard),
         vote=scorecard.vote,
         summary=scorecard.summary,
         questions=stored_answers(scorecard.questions),
@@ -317,109 +128,82 @@ def _sync(
     part: str,
     stored: Mapping[int, Any],
     wanted: list[tuple[models.Model, dict[str, Any]]],
-) -> list[Any]:
+) -> None:
     """Make the scorecard's rows of `model` (one per rubric `part`) hold `wanted` (rubric parts in order, with
     their values): create the new ones, update the changed ones, delete the dropped ones; unchanged rows are not
     written. Every write keeps its history row ("+" and "~" in bulk; "-" per row through the delete signal), with
-    the request's user. Returns the rows as they now are, in the rubric's order, each with its rubric part."""
+    the request's user."""
     keep = {rubric_part.pk for rubric_part, _ in wanted}
     gone = [row.pk for part_id, row in stored.items() if part_id not in keep]
     if gone:
         model._default_manager.filter(pk__in=gone).delete()
-    rows, created, changed, fields = [], [], [], set()
+    created, changed, fields = [], [], set()
     for rubric_part, values in wanted:
         row = stored.get(rubric_part.pk)
         if row is None:
-            row = model(scorecard=scorecard, **{part: rubric_part}, **values)
-            created.append(row)
-        else:
-            setattr(row, part, rubric_part)  # the same id: only caches the part the answer shows
-            different = [name for name, value in values.items() if getattr(row, name) != value]
-            if different:
-                for name in different:
-                    setattr(row, name, values[name])
-                changed.append(row)
-                fields.update(different)
-        rows.append(row)
+            created.append(model(scorecard=scorecard, **{part: rubric_part}, **values))
+            continue
+        different = [name for name, value in values.items() if getattr(row, name) != value]
+        if different:
+            for name in different:
+                setattr(row, name, values[name])
+            changed.append(row)
+            fields.update(different)
     if changed:
         bulk_update_with_history(changed, model, fields=sorted(fields))
     if created:
         bulk_create_with_history(created, model)
-    return rows
 
 
 def _write(
     *, scorecard: Scorecard, pinned: PinnedRubric, data: ScorecardInput, stored: StoredParts | None = None
-) -> None:
-    """Make the scorecard's answers `data` (the caller sets status and times); `stored` is its rows, if read.
-
-    Afterwards `scorecard.scores/red_flags/threads.all()` are the rows just written (no query), as
-    `selectors.scorecard_with_parts` would read them back.
-    """
+) -> Written:
+    """Make the scorecard's answers `data` (the caller sets status and times); `stored` is its rows, if read."""
     scorecard.vote = data.vote
     scorecard.summary = data.summary
-    scorecard.gut_work_with = data.gut_check.get("work_with", "")
-    scorecard.gut_trust_day_one = data.gut_check.get("trust_day_one", "")
-    scorecard.gut_month_one_success = data.gut_check.get("month_one_success", "")
+    scorecard.gut_check = dict(data.gut_check)
     scorecard.questions = [answer.as_body() for answer in data.questions]
     if stored is None:
         stored = _stored(scorecard, pinned)[1]  # nothing to read for a new scorecard
     scorecard.save()
-    written = {
-        "scores": _sync(
-            DimensionScore,
-            scorecard=scorecard,
-            part="dimension",
-            stored=stored.scores,
-            wanted=[
-                (pinned.dimensions[key], {"score": e.score, "evidence": e.evidence}) for key, e in data.scores.items()
-            ],
-        ),
-        "red_flags": _sync(
-            RedFlagMark,
-            scorecard=scorecard,
-            part="red_flag",
-            stored=stored.red_flags,
-            wanted=[(pinned.red_flags[key], {"evidence": evidence}) for key, evidence in data.red_flags.items()],
-        ),
-        "threads": _sync(
-            ThreadPulled,
-            scorecard=scorecard,
-            part="thread",
-            stored=stored.threads,
-            wanted=[(pinned.threads[key], {"signal": e.signal, "notes": e.notes}) for key, e in data.threads.items()],
-        ),
-    }
-    cache = getattr(scorecard, "_prefetched_objects_cache", {})
-    scorecard._prefetched_objects_cache = {**cache, **written}  # type: ignore[attr-defined]
-
-
-def _no_amendments(scorecard: Scorecard) -> Scorecard:
-    """A draft (or the scorecard just submitted from one) has no amendments: only a submitted one is amended,
-    and a submitted one never becomes a draft again. Lets the answer list them without a query."""
-    scorecard._prefetched_objects_cache["amendments"] = []  # type: ignore[attr-defined]
-    return scorecard
+    _sync(
+        DimensionScore,
+        scorecard=scorecard,
+        part="dimension",
+        stored=stored.scores,
+        wanted=[(pinned.dimensions[key], {"score": e.score, "evidence": e.evidence}) for key, e in data.scores.items()],
+    )
+    _sync(
+        RedFlagMark,
+        scorecard=scorecard,
+        part="red_flag",
+        stored=stored.red_flags,
+        wanted=[(pinned.red_flags[key], {"evidence": evidence}) for key, evidence in data.red_flags.items()],
+    )
+    _sync(
+        ThreadPulled,
+        scorecard=scorecard,
+        part="thread",
+        stored=stored.threads,
+        wanted=[(pinned.threads[key], {"signal": e.signal, "notes": e.notes}) for key, e in data.threads.items()],
+    )
+    return Written(scorecard=scorecard, data=data)
 
 
 def _lock(interview: Interview, *, note: bool = False) -> tuple[Interview, Scorecard | None]:
     """Lock the interview, then its scorecard row: concurrent writes on one scorecard go one after the other.
 
-    The interview's rubric version and loop are pinned for good, so the caller's already loaded ones are reused.
-    With `note`, the locked interview also says whether its five-minute note is written (`has_note`).
+    With `note`, the locked interview also says whether its five-minute note is written (`has_note`). Its rubric
+    version is pinned for good, so the caller's `interview.rubric` is the one to score against.
     A write that changes a vote takes `_lock_for_vote` instead.
     """
-    rows = _LOCK_INTERVIEW(pk=interview.pk)
-    if not rows:
-        raise Interview.DoesNotExist("Interview matching query does not exist.")
-    (locked,) = instances(rows[0], (Interview, _INTERVIEW_COLUMNS))
+    rows = Interview.objects.select_for_update().filter(pk=interview.pk)
     if note:
-        locked.has_note = rows[0][-1]  # type: ignore[attr-defined]
-    for relation in ("rubric", "loop"):
-        cached = Interview._meta.get_field(relation).get_cached_value(interview, default=None)  # type: ignore[union-attr]
-        if cached is not None and cached.pk == getattr(locked, f"{relation}_id"):
-            Interview._meta.get_field(relation).set_cached_value(locked, cached)  # type: ignore[union-attr]
-    scorecards = _LOCK_SCORECARD(interview_id=locked.pk)
-    scorecard = instances(scorecards[0], (Scorecard, _SCORECARD_COLUMNS))[0] if scorecards else None
+        rows = rows.annotate(has_note=Exists(Note.objects.filter(interview=OuterRef("pk"))))
+    locked = rows.order_by().first()
+    if locked is None:
+        raise Interview.DoesNotExist("Interview matching query does not exist.")
+    scorecard = Scorecard.objects.select_for_update().filter(interview_id=locked.pk).order_by("pk").first()
     return locked, scorecard
 
 
@@ -433,46 +217,6 @@ def _lock_for_vote(interview: Interview, *, note: bool = False) -> tuple[Loop, I
     locked, scorecard = _lock(interview, note=note)
     locked.loop = loop  # the same row (loop_id unchanged), so later reads of `locked.loop` see the locked one
     return loop, locked, scorecard
-
-
-# The locks and the stored parts as SQL compiled once per process (interviewloop.compiled): Django compiling
-# these reads on every save cost more than running them. Built as the ORM builds them (tests/test_compiled.py).
-_INTERVIEW_COLUMNS = columns(Interview)
-_SCORECARD_COLUMNS = columns(Scorecard)
-_LOCK_INTERVIEW = CompiledQuery(
-    lambda pk: (
-        Interview.objects.select_for_update()
-        .filter(pk=pk)
-        .annotate(has_note=Exists(Note.objects.filter(interview=OuterRef("pk"))))
-        .values_list(*_INTERVIEW_COLUMNS, "has_note")
-    )
-)
-_LOCK_SCORECARD = CompiledQuery(
-    lambda interview_id: (
-        Scorecard.objects.select_for_update()
-        .filter(interview_id=interview_id)
-        .order_by("pk")
-        .values_list(*_SCORECARD_COLUMNS)
-    )
-)
-_PART_MODELS: tuple[type[models.Model], ...] = (DimensionScore, RedFlagMark, ThreadPulled)
-_PART_COLUMNS = {model: columns(model) for model in _PART_MODELS}
-
-
-def _parts_query(model: type[models.Model]) -> CompiledQuery:
-    return CompiledQuery(
-        lambda scorecard_id: (
-            model._default_manager.filter(scorecard_id=scorecard_id).order_by().values_list(*_PART_COLUMNS[model])
-        )
-    )
-
-
-_PARTS = {model: _parts_query(model) for model in _PART_MODELS}
-
-
-def _parts_of(model: type[models.Model], scorecard: Scorecard) -> list[Any]:
-    columns_ = _PART_COLUMNS[model]
-    return [instances(row, (model, columns_))[0] for row in _PARTS[model](scorecard_id=scorecard.pk)]
 
 
 def _refuse_if_submitted(scorecard: Scorecard | None) -> None:
@@ -519,6 +263,7 @@ def note_write(
     at: datetime | None = None,
 ) -> Note:
     """Write the five-minute note, once, after the interview ended. A late note is accepted and marked late."""
+    loop_lock(interview.loop_id)  # first, as every write the debrief shows: its document is rewritten below
     locked = Interview.objects.select_for_update().get(pk=interview.pk)
     now = at or timezone.now()
     if locked.ended_at is None or locked.ended_at > now or locked.note_due_at is None:
@@ -543,36 +288,45 @@ def note_write(
     note = Note.objects.create(interview=locked, **answers, submitted_at=now, due_at=locked.note_due_at)
     outbox.note_written(locked)
     webhooks.note_submitted(note)
+    debrief_document_write(loop_id=locked.loop_id)
     return note
 
 
 @transaction.atomic
-def scorecard_save_draft(*, interview: Interview, body: Mapping[str, Any]) -> Scorecard:
-    """Replace the draft with `body` (partial is fine; what it leaves out is empty). 409 once submitted."""
+def scorecard_save_draft(*, interview: Interview, data: ScorecardInput) -> Written:
+    """Replace the draft with `data` (partial is fine; what it leaves out is empty). 409 once submitted.
+
+    The debrief shows only that a draft exists (its content stays its author's), so only the first save rewrites
+    the debrief, under the loop's lock, taken first as every such write takes it.
+    """
+    first = not Scorecard.objects.filter(interview_id=interview.pk).exists()
+    if first:
+        loop_lock(interview.loop_id)
     locked, scorecard = _lock(interview)
     _refuse_if_submitted(scorecard)
-    pinned = pinned_rubric(locked.rubric)
-    data = scorecard_input(pinned=pinned, body=body, assigned_questions=locked.questions)
+    pinned = pinned_rubric(interview.rubric)
+    created = scorecard is None  # only when `first` too: a scorecard is never deleted
     if scorecard is None:
         scorecard = Scorecard(interview=locked)
-    _write(scorecard=scorecard, pinned=pinned, data=data)
-    return _no_amendments(scorecard)
+    written = _write(scorecard=scorecard, pinned=pinned, data=data)
+    if first and created:
+        debrief_document_write(loop_id=locked.loop_id)
+    return written
 
 
-def scorecard_check(*, interview: Interview, body: Mapping[str, Any] | None = None) -> rules.Ceiling:
-    """The vote ceiling, with its reasons, for `body` or (when it is empty) the saved draft. Nothing is saved."""
+def scorecard_check(*, interview: Interview, data: ScorecardInput | None = None) -> Checked:
+    """The vote ceiling, with its reasons, for `data` or (when it is empty) the saved draft. Nothing is saved."""
     pinned = pinned_rubric(interview.rubric)
-    if _is_empty(body):
+    if data is None or data.is_empty:
         data = stored_input(scorecard_with_parts(interview))
-    else:
-        assert body is not None
-        data = scorecard_input(pinned=pinned, body=body, assigned_questions=interview.questions)
-    return data.ceiling(pinned)
+    return Checked(
+        ceiling=data.ceiling(pinned), mean_score=data.mean_score(pinned), weighted_score=data.weighted_score(pinned)
+    )
 
 
 @transaction.atomic
-def scorecard_submit(*, interview: Interview, body: Mapping[str, Any] | None = None) -> Scorecard:
-    """Submit the saved draft (or `body`, saved only if it is accepted) and lock it; then recompute the decision.
+def scorecard_submit(*, interview: Interview, data: ScorecardInput | None = None) -> Written:
+    """Submit the saved draft (or `data`, saved only if it is accepted) and lock it; then recompute the decision.
 
     Refusals (400 incomplete / evidence_required / vote_not_allowed; 409 note_required / already_submitted)
     change nothing: the draft stays exactly as it was. The loop, interview and scorecard rows are locked first
@@ -590,27 +344,26 @@ def scorecard_submit(*, interview: Interview, body: Mapping[str, Any] | None = N
             "Write the five-minute note first: the first impression is captured before the scorecard.",
             code="note_required",
         )
-    pinned = focused(pinned_rubric(locked.rubric), locked.focus)
-    data, stored = _stored(scorecard, pinned)
-    if not _is_empty(body):
-        assert body is not None
-        data = scorecard_input(pinned=pinned, body=body, assigned_questions=locked.questions)
+    pinned = focused(pinned_rubric(interview.rubric), locked.focus)
+    saved, stored = _stored(scorecard, pinned)
+    if data is None or data.is_empty:
+        data = saved
     _check_submittable(pinned=pinned, data=data)
 
     if scorecard is None:
         scorecard = Scorecard(interview=locked)
     scorecard.status = Scorecard.Status.SUBMITTED
     scorecard.submitted_at = timezone.now()
-    _write(scorecard=scorecard, pinned=pinned, data=data, stored=stored)
+    written = _write(scorecard=scorecard, pinned=pinned, data=data, stored=stored)
     webhooks.scorecard_submitted(scorecard, interview=locked)
     decision_before = loop.decision
     loop_recompute_decision(loop=loop, locked=True)
     outbox.scorecard_submitted(locked, decision_before=decision_before)
-    return _no_amendments(scorecard)
+    return written
 
 
 @transaction.atomic
-def scorecard_amend(*, interview: Interview, body: Mapping[str, Any], reason: str, amended_by: Any) -> Scorecard:
+def scorecard_amend(*, interview: Interview, data: ScorecardInput, reason: str, amended_by: Any) -> Written:
     """Change a submitted scorecard: with a reason, through the same rules; the previous version is kept.
 
     Refused once the loop is closed, as seen under the loop's lock (`_lock_for_vote`): the recruiter's decision
@@ -630,22 +383,21 @@ def scorecard_amend(*, interview: Interview, body: Mapping[str, Any], reason: st
         raise Conflict(
             "This loop is closed: its outcome is recorded, so its scorecards no longer change.", code="loop_closed"
         )
-    pinned = focused(pinned_rubric(locked.rubric), locked.focus)
-    data = scorecard_input(pinned=pinned, body=body, assigned_questions=locked.questions)
+    pinned = focused(pinned_rubric(interview.rubric), locked.focus)
     _check_submittable(pinned=pinned, data=data)
 
     previous, stored = _stored(scorecard, pinned)
     now = timezone.now()
     ScorecardAmendment.objects.create(
         scorecard=scorecard,
-        previous=previous.as_body(),
+        previous=previous.as_body(pinned),
         previous_vote=scorecard.vote,
         reason=reason,
         amended_by=amended_by,
         amended_at=now,
     )
     scorecard.amended_at = now
-    _write(scorecard=scorecard, pinned=pinned, data=data, stored=stored)
+    written = _write(scorecard=scorecard, pinned=pinned, data=data, stored=stored)
     webhooks.scorecard_amended(scorecard, interview=locked, previous_vote=previous.vote or "")
     loop_recompute_decision(loop=loop, locked=True)
-    return scorecard
+    return written

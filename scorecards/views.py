@@ -28,7 +28,8 @@ from scorecards import rules, selectors, services
 from scorecards.filters import InterviewFilter
 from scorecards.forms import NoteForm, question_rows, scorecard_body_from_post, scorecard_rows
 from scorecards.models import Note, Question, Scorecard
-from scorecards.serializers import interview_note_status, scorecard_status
+from scorecards.scorecard_input import stored_input
+from scorecards.serializers import interview_note_status, scorecard_input, scorecard_status
 
 
 def interviewer_required(view):
@@ -180,12 +181,13 @@ def _scorecard_context(
     interview: Interview, body: dict[str, Any], pinned: selectors.PinnedRubric, scorecard: Scorecard | None
 ) -> dict[str, Any]:
     try:
-        data = services.scorecard_input(pinned=pinned, body=body, assigned_questions=interview.questions)
+        data = scorecard_input(pinned=pinned, body=body, questions=interview.questions)
     except DomainError:
-        ceiling, problems, scored = None, [], False
+        ceiling, problems, scored, mean, weighted = None, [], False, None, None
     else:
         ceiling, problems = data.ceiling(pinned), data.problems(pinned)
         scored = any(entry.score is not None for entry in data.scores.values())
+        mean, weighted = data.mean_score(pinned), data.weighted_score(pinned)
     note = getattr(interview, "note", None)
     return {
         "interview": interview,
@@ -198,6 +200,9 @@ def _scorecard_context(
         "focus": set(interview.focus),
         "ceiling": ceiling,
         "scored": scored,
+        "mean_score": mean,
+        "weighted_score": weighted,
+        "weighted": pinned.weights_differ,
         "vote_choices": [(vote, rules.VOTE_LABELS[vote]) for vote in reversed(rules.VOTES)],
         "gut_choices": [(answer, rules.GUT_ANSWER_LABELS[answer]) for answer in rules.GUT_ANSWERS],
         "signal_choices": [(signal, signal.capitalize()) for signal in rules.SIGNALS],
@@ -239,7 +244,7 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action", "")
 
     if request.method == "GET" or (submitted and action != "amend"):
-        body = services.stored_input(stored).as_body()
+        body = stored_input(stored).as_body(pinned)
         context = _scorecard_context(interview, body, pinned, stored)
         context["amending"] = submitted and request.GET.get("amend") == "1"
         if request.method == "POST":
@@ -251,14 +256,15 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     body = scorecard_body_from_post(pinned, request.POST)
     refusal: dict[str, Any] = {}
     try:
+        data = scorecard_input(pinned=pinned, body=body, questions=interview.questions)
         if action == "amend":
             services.scorecard_amend(
-                interview=interview, body=body, reason=request.POST.get("reason", ""), amended_by=request.user
+                interview=interview, data=data, reason=request.POST.get("reason", ""), amended_by=request.user
             )
             messages.success(request, "Scorecard amended. The previous version and your reason are kept.")
             return redirect("interview-scorecard", pk=interview.pk)
         # Nothing typed is lost: the page keeps it as the draft first, then the submit judges the draft.
-        services.scorecard_save_draft(interview=interview, body=body)
+        services.scorecard_save_draft(interview=interview, data=data)
         if action == "submit":
             services.scorecard_submit(interview=interview)
             messages.success(request, "Scorecard submitted. Thank you: the loop's debrief is open to you now.")
@@ -293,7 +299,10 @@ def scorecard_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     interview = _own(request, pk)
     pinned = selectors.pinned_rubric(interview.rubric)
     try:
-        services.scorecard_save_draft(interview=interview, body=scorecard_body_from_post(pinned, request.POST))
+        data = scorecard_input(
+            pinned=pinned, body=scorecard_body_from_post(pinned, request.POST), questions=interview.questions
+        )
+        services.scorecard_save_draft(interview=interview, data=data)
     except DomainError as error:
         return render(request, "scorecards/_save_status.html", {"error": error.detail})
     return render(request, "scorecards/_save_status.html", {"saved_at": timezone.localtime()})

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from debriefs.services import debrief_documents_refresh
 from interviewloop.models import Candidate, Interview, Loop, Position
 from scorecards.models import (
     Dimension,
@@ -24,7 +25,14 @@ from scorecards.models import (
     Scorecard,
     Thread,
 )
-from scorecards.rules import GUT_CHECK_QUESTIONS
+
+# The guide's "Final Gut Check" questions, as its rubric (fixtures/default_rubric) words them.
+GUT_CHECK_QUESTIONS: dict[str, str] = {
+    "work_with": "Would I want to work with this person?",
+    "trust_day_one": "Would I trust them to own LLM reliability on Day 1?",
+    "month_one_success": "Do I believe they'll hit Month 1 success criteria?",
+}
+GUT_CHECK_KEYS: tuple[str, ...] = tuple(GUT_CHECK_QUESTIONS)
 
 DIMENSIONS = [
     # key, name, critical, required
@@ -102,6 +110,39 @@ def make_rubric(
     return rubric
 
 
+# A coding round as seed 002 weighs it, with gut-check questions of its own (not the guide's keys).
+CODING_DIMENSIONS = [
+    # key, name, critical, weight
+    ("technical_skills", "Technical Skills", True, 40),
+    ("engineering_practices", "Engineering Practices", False, 30),
+    ("problem_solving", "Problem Solving", False, 20),
+    ("communication", "Communication", False, 10),
+]
+CODING_GUT_CHECK = {
+    "ship_their_code": "Would I ship their code on Friday?",
+    "pair_again": "Would I pair with them again?",
+}
+
+
+def make_weighted_rubric(*, name: str = "Coding round", status: str = Rubric.Status.PUBLISHED) -> Rubric:
+    """A rubric weighted 40/30/20/10 with one red flag, one thread and two gut-check questions of its own."""
+    rubric = Rubric.objects.create(name=name, key="coding_round", status=Rubric.Status.DRAFT)
+    for order, (key, label, critical, weight) in enumerate(CODING_DIMENSIONS):
+        Dimension.objects.create(
+            rubric=rubric, order=order, key=key, name=label, critical=critical, weight=weight,
+            anchor_5=f"{label}: exceptional", anchor_3=f"{label}: solid", anchor_1=f"{label}: weak",
+        )  # fmt: skip
+    RedFlag.objects.create(rubric=rubric, order=0, key="copy_paste", name="Copy-paste without understanding")
+    Thread.objects.create(rubric=rubric, order=0, key="testing", title="How would you test it?")
+    for order, (key, text) in enumerate(CODING_GUT_CHECK.items()):
+        GutCheckQuestion.objects.create(rubric=rubric, order=order, key=key, text=text)
+    if status != Rubric.Status.DRAFT:
+        rubric.status = status
+        rubric.published_at = timezone.now()
+        rubric.save()
+    return rubric
+
+
 class CandidateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Candidate
@@ -120,15 +161,23 @@ class PositionFactory(factory.django.DjangoModelFactory):
 
 class LoopFactory(factory.django.DjangoModelFactory):
     class Meta:
+        skip_postgeneration_save = True
         model = Loop
 
     candidate = factory.SubFactory(CandidateFactory)
     position = factory.SubFactory(PositionFactory)
     recruiter = factory.SubFactory(UserFactory, role="recruiter")
 
+    @factory.post_generation
+    def debrief(self, create, extracted, **kwargs):
+        # Written straight to the database, so the stored debrief is rewritten here, as the services rewrite it.
+        if create:
+            debrief_documents_refresh(loop_ids=[self.pk])
+
 
 class InterviewFactory(factory.django.DjangoModelFactory):
     class Meta:
+        skip_postgeneration_save = True
         model = Interview
 
     loop = factory.SubFactory(LoopFactory)
@@ -138,12 +187,19 @@ class InterviewFactory(factory.django.DjangoModelFactory):
     scheduled_end = factory.LazyAttribute(lambda i: i.scheduled_start + timedelta(minutes=60))
     counts_toward_decision = True
 
+    @factory.post_generation
+    def debrief(self, create, extracted, **kwargs):
+        # Written straight to the database, so the stored debrief is rewritten here, as the services rewrite it.
+        if create:
+            debrief_documents_refresh(loop_ids=[self.loop_id])
+
 
 class NoteFactory(factory.django.DjangoModelFactory):
     """A five-minute note written on time (the interview must have ended)."""
 
     class Meta:
         model = Note
+        skip_postgeneration_save = True
 
     interview = factory.SubFactory(InterviewFactory, ended_at=factory.LazyFunction(timezone.now))
     best_thing = "Asked who the users are before proposing anything."
@@ -152,6 +208,12 @@ class NoteFactory(factory.django.DjangoModelFactory):
     want_to_work_with = "yes"
     due_at = factory.LazyAttribute(lambda n: n.interview.note_due_at or timezone.now())
     submitted_at = factory.LazyAttribute(lambda n: n.due_at - timedelta(minutes=1))
+
+    @factory.post_generation
+    def debrief(self, create, extracted, **kwargs):
+        # Written straight to the database, so the stored debrief is rewritten here, as the services rewrite it.
+        if create:
+            debrief_documents_refresh(loop_ids=[self.interview.loop_id])
 
 
 def make_scorecard(
@@ -179,9 +241,7 @@ def make_scorecard(
         status=Scorecard.Status.SUBMITTED if submitted else Scorecard.Status.DRAFT,
         vote=vote,
         summary=f"{interview.interviewer.username} says {vote}.",
-        gut_work_with=gut,
-        gut_trust_day_one=gut,
-        gut_month_one_success=gut,
+        gut_check=dict.fromkeys(interview.rubric.gut_check_questions, gut) if gut else {},
         submitted_at=when if submitted else None,
     )
     DimensionScore.objects.bulk_create(
@@ -193,6 +253,7 @@ def make_scorecard(
     RedFlagMark.objects.bulk_create(
         RedFlagMark(scorecard=scorecard, red_flag=flags[key], evidence=f"Heard {key}.") for key in red_flags
     )
+    debrief_documents_refresh(loop_ids=[interview.loop_id])  # as the services would
     return scorecard
 
 

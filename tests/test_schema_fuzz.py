@@ -1,4 +1,6 @@
-"""Schemathesis against the OpenAPI schema at /api/schema/: no generated request ever gets a 5xx.
+"""Schemathesis against the OpenAPI schema at /api/schema/: no generated request ever gets a 5xx, and every
+answer is exactly what the schema says it is (`response_schema_conformance`: the body of each documented status
+matches its schema, as drf-spectacular writes it from the serializer that writes the body).
 
 Every operation in the schema is called with valid and invalid (negative mode: wrong types, missing
 fields, unknown keys, malformed values) bodies and parameters, as a recruiter and as an interviewer,
@@ -28,7 +30,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import not_a_server_error, response_schema_conformance
 from schemathesis.generation import GenerationMode
 
 from interviewloop.tokens import ApiToken
@@ -50,6 +52,8 @@ schema.config.generation.update(
 schema.config.phases.coverage.enabled = bool(os.environ.get("SCHEMA_FUZZ_COVERAGE"))
 # Built once: the links between operations are inferred from the schema (dependency analysis).
 Workflow = schema.as_state_machine()
+
+CHECKS = [not_a_server_error, response_schema_conformance]
 
 # Every answer's status, by phase and role: written to SCHEMA_FUZZ_REPORT (a file) when set, for a run by hand.
 STATUSES: Counter[tuple[str, str, int]] = Counter()
@@ -123,7 +127,7 @@ def test_no_generated_request_gets_a_server_error(case, caller):
                 case.path_parameters[name] = real
     response = case.call(headers={"Authorization": f"Token {caller['token']}"})
     STATUSES["fuzzing", caller["role"], response.status_code] += 1
-    case.validate_response(response, checks=[not_a_server_error])
+    case.validate_response(response, checks=CHECKS)
 
 
 def test_no_chain_of_calls_gets_a_server_error(caller):
@@ -139,7 +143,7 @@ def test_no_chain_of_calls_gets_a_server_error(caller):
             STATUSES["stateful", caller["role"], response.status_code] += 1
 
         def validate_response(self, response, case, additional_checks=None, **kwargs):
-            case.validate_response(response, checks=[not_a_server_error])
+            case.validate_response(response, checks=CHECKS)
 
     CallerWorkflow.run(
         settings=settings(

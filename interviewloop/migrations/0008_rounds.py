@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('interviewloop', '0007_calendar'),
-        ('scorecards', '0004_scorecard_questions'),
+        ('scorecards', '0005_scorecard_questions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -57,7 +57,15 @@ def company(db):
     from interviewloop.services import interview_cancel
     from scorecards.models import Rubric
     from tests.debriefs.conftest import add_interview, recompute
-    from tests.factories import InterviewFactory, LoopFactory, PositionFactory, UserFactory, make_scorecard
+    from tests.factories import (
+        CODING_DIMENSIONS,
+        InterviewFactory,
+        LoopFactory,
+        PositionFactory,
+        UserFactory,
+        make_scorecard,
+        make_weighted_rubric,
+    )
 
     for name in ROLE_GROUPS:
         Group.objects.get_or_create(name=name)
@@ -92,6 +100,12 @@ def company(db):
     upcoming = InterviewFactory(loop=ivan_loops[2], interviewer=ivan, scheduled_start=now + timedelta(hours=3),
                                 scheduled_end=now + timedelta(hours=4))  # fmt: skip
     submitted = add_interview(ivan_loops[3], "ivan", vote="yes", note_vote="yes")
+    # a draft on a weighted rubric (40/30/20/10): the ceiling shows the weighted score beside the mean
+    coding = PositionFactory(title="Backend Engineer", rubric=make_weighted_rubric())
+    weighted = add_interview(
+        LoopFactory(candidate__name="Lee Chen", position=coding, recruiter=recruiter), "ivan", vote="no",
+        submitted=False, note_vote="yes", scores=dict(zip([d[0] for d in CODING_DIMENSIONS], (5, 3, 2, 1), strict=True)),
+    )  # fmt: skip
     recompute(ivan_loops[3])
     assert make_scorecard  # the factories above built every scorecard
     return {
@@ -100,6 +114,7 @@ def company(db):
         "drafting": drafting,
         "upcoming": upcoming,
         "submitted": submitted,
+        "weighted": weighted,
         "rubric": rubric,
         **every_round(rubric, recruiter, ivan),
     }
@@ -156,6 +171,7 @@ def pages_of(company) -> dict[str, list[tuple[str, str]]]:
             ("kit", f"/interviews/{company['upcoming'].pk}/"),
             ("note", f"/interviews/{company['due'].pk}/note/"),
             ("scorecard", f"/interviews/{company['drafting'].pk}/scorecard/"),
+            ("scorecard-weighted", f"/interviews/{company['weighted'].pk}/scorecard/"),
             ("debrief-locked", f"/loops/{company['drafting'].loop_id}/"),
             ("debrief-panel", f"/loops/{company['submitted'].loop_id}/"),
             ("kit-questions", f"/interviews/{company['asked'].pk}/"),

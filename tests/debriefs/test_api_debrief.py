@@ -82,6 +82,8 @@ def test_debrief_payload_names_the_no_that_decided_while_others_are_missing(froz
             "deciding": False,
             "note": {"status": "missing", "vote": None, "submitted_at": None, "due_at": iso(note_due)},
             "vote_shift": None,
+            "mean_score": None,  # the plain mean of a submitted scorecard
+            "weighted_score": None,  # the guide weighs every dimension alike
             # calibration (with_leniency): nothing to compare with unless told
             "leniency": None,
             "leniency_n": 0,
@@ -134,6 +136,7 @@ def test_debrief_payload_names_the_no_that_decided_while_others_are_missing(froz
                     "due_at": iso(note_due),
                 },
                 vote_shift={"from": "yes", "to": "strong_yes", "steps": 1},
+                mean_score=5.0,
                 leniency=3.0,  # her mean 5 against bob's (1 + 3 + 2) / 3: the shadow does not count
                 leniency_n=1,
             ),
@@ -149,10 +152,11 @@ def test_debrief_payload_names_the_no_that_decided_while_others_are_missing(froz
                     "due_at": iso(note_due),
                 },
                 vote_shift={"from": "yes", "to": "no", "steps": -1},
+                mean_score=2.0,
                 leniency=-3.0,
                 leniency_n=1,
             ),
-            vote("sam", vote="no", summary="sam says no.", counts_toward_decision=False),
+            vote("sam", vote="no", summary="sam says no.", counts_toward_decision=False, mean_score=2.0),
             vote("dave", scorecard_status="draft", submitted_at=None),
             vote(
                 "erin",
@@ -400,12 +404,10 @@ def test_debrief_query_count_does_not_grow_with_the_panel(size, loop, recruiter,
             "elsewhere",
         )
     client = api_as(recruiter)
-    # the token with its user and roles (one query), then the debrief's five:
-    # the loop (candidate, position, recruiter, outcome_by; it answers 404 for a missing loop) with its
-    # interviews (interviewer, scorecard, note) in one, rubric dimensions, submitted scores (with their
-    # dimension's key, name, critical), red-flag marks (with the flag's order, key, name), threads pulled; and the
-    # panel's leniency (debriefs.calibration_selectors.with_leniency: one query whatever the panel).
-    with django_assert_num_queries(6 + 1):
+    # the token with its user and roles (one query), then the loop's stored debrief by its primary key (which
+    # answers 404 for a missing loop): the document was written with the panel, not on this read; and the panel's
+    # leniency (debriefs.calibration_selectors.with_leniency: one query whatever the panel).
+    with django_assert_num_queries(2 + 1):
         response = client.get(url(loop))
     assert response.status_code == 200
     assert len(response.json()["votes"]) == size
@@ -417,9 +419,9 @@ def test_a_panel_members_debrief_costs_the_same(size, loop, api_as, django_asser
     build_panel(loop, size)
     member = loop.interviews.get(interviewer__username="panelist0").interviewer
     client = api_as(member)
-    # the token with its user and roles, the member's own interview and scorecard, then the debrief's five, and the
+    # the token with its user and roles, the member's own interview and scorecard, then the stored debrief, and the
     # panel's leniency.
-    with django_assert_num_queries(7 + 1):
+    with django_assert_num_queries(3 + 1):
         response = client.get(url(loop))
     assert response.status_code == 200
 

@@ -24,7 +24,7 @@ from interviewloop.models import Loop
 from scorecards import services
 from tests.debriefs.reminder_fixtures import ensure_role_groups
 from tests.factories import InterviewFactory, LoopFactory, NoteFactory, PositionFactory, UserFactory, make_scorecard
-from tests.scorecards.conftest import full_body
+from tests.scorecards.conftest import full_body, typed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -122,7 +122,7 @@ def test_a_submitted_no_and_record_hire_never_both_go_through(rubric, recruiter)
         make_scorecard(interview_in(loop, f"alice{n}"), vote="yes")
         bob = interview_in(loop, f"bob{n}")
         NoteFactory(interview=bob)
-        services.scorecard_save_draft(interview=bob, body=full_body(vote="no"))
+        services.scorecard_save_draft(interview=bob, data=typed(bob, full_body(vote="no")))
         loop_recompute_decision(loop=loop)
         bob_client = as_user(bob.interviewer)
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from debriefs import documents
 from scorecards.models import Dimension
 from tests.debriefs.conftest import add_interview, recompute
 from tests.factories import InterviewFactory, UserFactory, make_rubric, make_scorecard
@@ -122,11 +123,16 @@ def test_the_debrief_query_count_does_not_grow_with_panel_or_rubrics(
 ):
     rubrics = [loop.position.rubric, *(leadership_rubric(f"Principles {n}") for n in range(rubric_count - 1))]
     build_mixed_panel(loop, size, rubrics)
+    # Building the stored document (debriefs.documents.build, on every write): the loop, its interviews (their
+    # rubric, focus, bar raiser, scorecard, note), the dimensions of every rubric (with the rubric's name), scores,
+    # red flags, threads: six, whatever the panel or the rubrics.
+    with django_assert_num_queries(6):
+        built = documents.build(loop.pk)
+    assert len(built.document["rubrics"]) == rubric_count
     client = api_as(recruiter)
-    # the token with its user and roles, then the debrief's five: the loop with its interviews (their rubric,
-    # focus, bar raiser), the dimensions of every rubric (with the rubric's name), scores, red flags, threads; and the
-    # panel's leniency (debriefs.calibration_selectors.with_leniency: one query whatever the panel).
-    with django_assert_num_queries(6 + 1):
+    # the token with its user and roles, then the loop's stored debrief by its primary key; and the panel's leniency
+    # (debriefs.calibration_selectors.with_leniency: one query whatever the panel).
+    with django_assert_num_queries(2 + 1):
         response = client.get(f"/api/loops/{loop.pk}/debrief/")
     assert response.status_code == 200
     assert len(response.json()["rubrics"]) == rubric_count

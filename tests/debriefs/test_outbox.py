@@ -16,7 +16,7 @@ from interviewloop.services import interview_end
 from scorecards.services import note_write, scorecard_save_draft, scorecard_submit
 from tests.debriefs.reminder_fixtures import T0, ended_interview, make_loop
 from tests.factories import InterviewFactory, NoteFactory, UserFactory, make_scorecard
-from tests.scorecards.conftest import full_body
+from tests.scorecards.conftest import full_body, typed
 
 pytestmark = [pytest.mark.django_db]
 
@@ -142,7 +142,7 @@ def test_a_final_decision_writes_debrief_ready_to_the_recruiter_and_who_has_subm
 
 def _submit(interview):
     NoteFactory(interview=interview)
-    scorecard_save_draft(interview=interview, body=full_body(vote="yes"))
+    scorecard_save_draft(interview=interview, data=typed(interview, full_body(vote="yes")))
     return scorecard_submit(interview=interview)
 
 

@@ -137,10 +137,9 @@ def test_the_debrief_page_runs_the_same_queries_whatever_the_panel(
         add_interview(loop, f"panelist{number}", vote="yes", note_vote="no", red_flags=("defensive",) * (number % 2))
     LoopFactory.create_batch(3, recruiter=recruiter, position=loop.position)
     client.force_login(recruiter)
-    # session, user, groups, then the debrief's five (the loop with its interviews, notes and scorecards, which
-    # also answers 404 for a missing loop; dimensions, scores, red-flag marks, threads pulled), and the
+    # session, user, groups, then the loop's stored debrief (which also answers 404 for a missing loop), and the
     # interviewers to add to the panel; and the panel's leniency (with_leniency: one query whatever the panel).
-    with django_assert_num_queries(9 + 1):
+    with django_assert_num_queries(5 + 1):
         response = client.get(debrief_url(loop))
     assert response.content.decode().count('class="vote-row') == size
 

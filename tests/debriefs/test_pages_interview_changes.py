@@ -167,9 +167,8 @@ def test_no_offer_while_pending(loop, page):
 def test_the_debrief_page_with_changeable_interviews_runs_the_same_queries(size, loop, page, django_assert_num_queries):
     for number in range(size):
         upcoming(loop, f"panelist{number}", start=LATER + timedelta(hours=number))
-    # session, user, groups; the debrief's loop with its interviews and the rubric's dimensions (no scorecard is
-    # submitted, so no scores, marks or threads to read); the interviewers to add to the panel; and the interviewers
-    # the Change interviewer forms offer (one query for every row).
-    with django_assert_num_queries(7):
+    # session, user, groups; the loop's stored debrief (one primary-key lookup); the interviewers to add to the
+    # panel; and the interviewers the Change interviewer forms offer (one query for every row).
+    with django_assert_num_queries(6):
         response = page.get(f"/loops/{loop.pk}/")
     assert response.content.decode().count('class="change-interview"') == size

@@ -26,7 +26,7 @@ from tests.debriefs.reminder_fixtures import (
     free_port,
 )
 from tests.factories import InterviewFactory, NoteFactory, UserFactory, make_scorecard
-from tests.scorecards.conftest import full_body
+from tests.scorecards.conftest import full_body, typed
 
 pytestmark = [pytest.mark.django_db]
 
@@ -177,7 +177,7 @@ def test_debrief_ready_carries_the_decision_and_tally_and_waits_for_who_has_not_
     # when carol's scorecard comes in, hers is written and sent, with the decision and the votes
     with time_machine.travel(T0 + timedelta(hours=4), tick=False):
         NoteFactory(interview=carol)
-        scorecard_save_draft(interview=carol, body=full_body(vote="yes"))
+        scorecard_save_draft(interview=carol, data=typed(carol, full_body(vote="yes")))
         scorecard_submit(interview=carol)
     assert dispatch_at(T0 + timedelta(hours=4))["sent"] == 1
     theirs = mail.outbox[-1]

@@ -34,7 +34,7 @@ from scorecards import services
 from tests.debriefs.reminder_fixtures import free_port, needs_shared_database
 from tests.debriefs.webhook_receiver import Receiver
 from tests.factories import InterviewFactory, NoteFactory, UserFactory
-from tests.scorecards.conftest import ENDED, START, full_body
+from tests.scorecards.conftest import ENDED, START, full_body, typed
 
 SECRET = "a-long-shared-secret-0123456789"
 
@@ -112,10 +112,10 @@ def test_every_event_of_a_loop_is_written_with_ids_names_and_votes_but_no_note_o
 ):
     interview = noted_interview
     body = full_body(vote="no", red_flags=("defensive",))
-    services.scorecard_submit(interview=interview, body=body)
+    services.scorecard_submit(interview=interview, data=typed(interview, body))
     services.scorecard_amend(
         interview=interview,
-        body={**body, "vote": "strong_no"},
+        data=typed(interview, {**body, "vote": "strong_no"}),
         reason="Re-read the doc.",
         amended_by=interview.interviewer,
     )
@@ -165,13 +165,15 @@ def test_interview_ended_and_note_submitted(endpoint, interviewer, rubric):
 def test_an_endpoint_gets_only_its_events_and_an_inactive_one_none(db, noted_interview):
     WebhookEndpoint.objects.create(url="http://127.0.0.1:9/a", secret=SECRET, events=["loop.closed"])
     WebhookEndpoint.objects.create(url="http://127.0.0.1:9/b", secret=SECRET, events=list(EVENTS), active=False)
-    services.scorecard_submit(interview=noted_interview, body=full_body(vote="yes"))
+    services.scorecard_submit(interview=noted_interview, data=typed(noted_interview, full_body(vote="yes")))
     assert not WebhookDelivery.objects.exists()
 
 
 def test_a_refused_submission_writes_no_event(endpoint, noted_interview):
     with pytest.raises(DomainError):
-        services.scorecard_submit(interview=noted_interview, body=full_body(score=1, vote="strong_yes"))
+        services.scorecard_submit(
+            interview=noted_interview, data=typed(noted_interview, full_body(score=1, vote="strong_yes"))
+        )
     assert not WebhookDelivery.objects.exists()
 
 
@@ -181,7 +183,7 @@ def test_with_no_endpoint_an_event_costs_one_query_and_writes_nothing(db, noted_
 
 
 def test_erasing_the_candidate_renames_them_in_every_stored_body(endpoint, noted_interview):
-    services.scorecard_submit(interview=noted_interview, body=full_body(vote="yes"))
+    services.scorecard_submit(interview=noted_interview, data=typed(noted_interview, full_body(vote="yes")))
     candidate = noted_interview.loop.candidate
     candidate_erase(candidate=candidate)
     assert "Dana Reyes" not in str(bodies())

@@ -89,7 +89,7 @@ def judgments(candidate: Candidate) -> list[tuple]:
                 interview.note.vote,
                 interview.note.want_to_work_with,
                 scorecard.vote,
-                scorecard.gut_work_with,
+                scorecard.gut_check["work_with"],
                 sorted((s.dimension.key, s.score) for s in scorecard.scores.all()),
                 sorted(m.red_flag.key for m in scorecard.red_flags.all()),
                 sorted((t.thread.key, t.signal) for t in scorecard.threads.all()),

@@ -26,9 +26,8 @@ from interviewloop.export_rules import (
 from interviewloop.exports import LOOP_CSV_HEADER
 from interviewloop.models import Loop
 from scorecards.models import GutCheckQuestion
-from scorecards.rules import GUT_CHECK_QUESTIONS
 from tests.debriefs.conftest import add_interview
-from tests.factories import InterviewFactory, LoopFactory, PositionFactory, UserFactory, iso
+from tests.factories import GUT_CHECK_QUESTIONS, InterviewFactory, LoopFactory, PositionFactory, UserFactory, iso
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 HARVEST_KEYS = {

@@ -13,6 +13,7 @@ from interviewloop.interview_rules import (
     unknown_focus,
 )
 from scorecards.rules import DimensionSpec, completeness_problems, effective_focus, focus_specs
+from tests.factories import GUT_CHECK_QUESTIONS
 
 SPECS = (
     DimensionSpec("ownership", "Ownership"),
@@ -46,6 +47,7 @@ def test_completeness_asks_only_for_the_focus_dimensions():
         scores={},
         evidence={},
         gut_check={"work_with": "yes", "trust_day_one": "yes", "month_one_success": "yes"},
+        gut_check_questions=GUT_CHECK_QUESTIONS,
         vote="yes",
     )
     assert [problem.field for problem in problems] == ["scores.dive_deep"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from debriefs.selectors import loop_debrief
+from debriefs.selectors import debrief_document as loop_debrief
 from interviewloop.management.commands.seed_demo import DEMO_ROUNDS, ROUNDS_POSITION
 from interviewloop.models import Interview, Loop
 from scorecards.models import Scorecard

@@ -6,6 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from scorecards.scorecard_input import ScorecardInput
+from scorecards.selectors import pinned_rubric
+from scorecards.serializers import scorecard_input
 from tests.factories import DIMENSIONS, InterviewFactory, NoteFactory
 
 # Fixed times: the interview ran 14:00-15:00 and ended at 15:00, so the note is due at 15:05.
@@ -30,6 +33,12 @@ def full_body(*, score: int | dict[str, int] = 4, vote: str = "yes", gut: str = 
         "vote": vote,
         "summary": "Structured, asked about customers first.",
     }
+
+
+def typed(interview, body: dict) -> ScorecardInput:
+    """`body` as the services take it: checked by the one validation path against the interview's pinned rubric and
+    its kit's questions."""
+    return scorecard_input(pinned=pinned_rubric(interview.rubric), body=body, questions=interview.questions)
 
 
 @pytest.fixture

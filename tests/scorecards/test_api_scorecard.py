@@ -44,6 +44,8 @@ def test_a_scorecard_not_started_reads_empty(alice, interview):
         "vote": None,
         "summary": "",
         "questions": [],
+        "mean_score": None,
+        "weighted_score": None,
         "updated_at": None,
         "submitted_at": None,
         "amended_at": None,
@@ -161,6 +163,8 @@ def test_check_gives_the_ceiling_and_every_reason_for_the_body_and_saves_nothing
                 "gut_check": [],
             }
         ],
+        "mean_score": 4.0,
+        "weighted_score": None,  # the guide weighs every dimension the same: its mean says it all
     }
     assert not Scorecard.objects.exists()
 
@@ -175,7 +179,12 @@ def test_check_with_an_empty_body_uses_the_saved_draft(alice, interview):
 
 def test_check_of_a_strong_scorecard_allows_strong_yes(alice, interview):
     response = alice.post(url(interview, "check/"), full_body(score=5, vote="strong_yes"), format="json")
-    assert response.json() == {"max_allowed_vote": "strong_yes", "reasons": []}
+    assert response.json() == {
+        "max_allowed_vote": "strong_yes",
+        "reasons": [],
+        "mean_score": 5.0,
+        "weighted_score": None,
+    }
 
 
 def test_check_refuses_unknown_keys_too(alice, interview):

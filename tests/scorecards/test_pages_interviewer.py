@@ -9,7 +9,15 @@ import time_machine
 
 from interviewloop.models import Interview
 from scorecards.models import Note, NoteQuestion, Scorecard
-from tests.factories import DIMENSIONS, InterviewFactory, NoteFactory, make_scorecard
+from tests.factories import (
+    CODING_GUT_CHECK,
+    DIMENSIONS,
+    InterviewFactory,
+    NoteFactory,
+    PositionFactory,
+    make_scorecard,
+    make_weighted_rubric,
+)
 from tests.scorecards.conftest import ENDED, NOTE_DUE, START
 
 pytestmark = pytest.mark.django_db
@@ -364,3 +372,39 @@ def test_ending_before_the_scheduled_start_asks_first_and_goes_back_only_to_this
     assert ended.status_code == 302
     assert ended["Location"] == f"/interviews/{interview.id}/note/"
     assert Interview.objects.get(pk=interview.pk).ended_at == early
+
+
+def test_the_scorecard_page_asks_the_rubrics_gut_check_and_shows_the_weighted_score(browser, interviewer):
+    interview = InterviewFactory(
+        interviewer=interviewer,
+        loop__position=PositionFactory(rubric=make_weighted_rubric()),
+        scheduled_start=START,
+        scheduled_end=ENDED,
+        ended_at=ENDED,
+    )
+    NoteFactory(interview=interview)
+    path = f"/interviews/{interview.pk}/scorecard/"
+    page = browser.get(path).content.decode()
+    # the rubric's own questions, in its order, and not the guide's
+    positions = [page.index(text) for text in CODING_GUT_CHECK.values()]
+    assert positions == sorted(positions)
+    assert 'name="gut-ship_their_code"' in page and 'name="gut-work_with"' not in page
+
+    form = {
+        "score-technical_skills": "1", "evidence-technical_skills": "Could not start.", "score-engineering_practices": "5",
+        "evidence-engineering_practices": "Tests first.", "score-problem_solving": "5",
+        "evidence-problem_solving": "Clear.", "score-communication": "5", "evidence-communication": "Clear.",
+        **{f"gut-{key}": "yes" for key in CODING_GUT_CHECK}, "vote": "no",
+    }  # fmt: skip
+    ceiling = browser.post(f"{path}check/", form).content.decode()
+    # (40*1 + 30*5 + 20*5 + 10*5) / 100 = 3.4 beside the mean 4.0, and the critical 1 still caps the vote at No
+    assert 'data-mean-score="4.00"' in ceiling and 'data-weighted-score="3.40"' in ceiling
+    assert 'data-max-vote="no"' in ceiling and 'data-rule="one_in_critical"' in ceiling
+
+    assert browser.post(path, {**form, "action": "submit"}).status_code == 302
+    assert Scorecard.objects.get(interview=interview).gut_check == dict.fromkeys(CODING_GUT_CHECK, "yes")
+
+
+def test_the_guides_scorecard_page_shows_the_mean_without_a_weighted_score(browser, noted_interview):
+    ceiling = browser.post(f"/interviews/{noted_interview.pk}/scorecard/check/", scorecard_form(score=4)).content
+    assert b'data-mean-score="4.00"' in ceiling and b"data-weighted-score" not in ceiling

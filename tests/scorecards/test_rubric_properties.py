@@ -7,9 +7,8 @@ Parametrized over the fixtures' rubric keys: a template added to a fixture is co
 
 from __future__ import annotations
 
-import inspect
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -33,10 +32,6 @@ THRESHOLD_FIELDS = (
     "evidence_required_for_extremes",
 )
 GUT_ANSWERS = ("yes", "no", "not_sure")
-# The write path of issue 17 gives the rules each rubric's gut-check questions and the specs their weights; until
-# both branches meet, these tests feed whichever the rules take (drop the two checks once merged).
-RULES_TAKE_GUT_CHECK_QUESTIONS = "gut_check_questions" in inspect.signature(vote_ceiling).parameters
-SPECS_HAVE_WEIGHTS = "weight" in {field.name for field in fields(DimensionSpec)}
 
 properties = settings(database=None, max_examples=100, deadline=None)
 
@@ -81,7 +76,7 @@ def _shipped() -> dict[str, ShippedRubric]:
                     name=d["name"],
                     critical=d["critical"],
                     required=d["required"],
-                    **({"weight": Decimal(d["weight"])} if SPECS_HAVE_WEIGHTS else {}),
+                    weight=Decimal(d["weight"]),
                 )
                 for d in ordered["scorecards.dimension"]
             ),
@@ -116,7 +111,6 @@ def test_the_shipped_rubrics_are_the_guide_and_the_templates():
 
 
 def ceiling(rubric: ShippedRubric, scores, red_flags=(), gut_check=None):
-    questions = {"gut_check_questions": rubric.gut_check_questions} if RULES_TAKE_GUT_CHECK_QUESTIONS else {}
     return vote_ceiling(
         dimensions=rubric.specs,
         scores=scores,
@@ -124,7 +118,7 @@ def ceiling(rubric: ShippedRubric, scores, red_flags=(), gut_check=None):
         gut_check=dict.fromkeys(rubric.gut_check, "yes") if gut_check is None else gut_check,
         thresholds=rubric.thresholds,
         red_flag_names=rubric.red_flag_names,
-        **questions,
+        gut_check_questions=rubric.gut_check_questions,
     )
 
 
@@ -211,8 +205,7 @@ def test_a_1_anywhere_is_at_most_a_no(key):
 @pytest.mark.parametrize("key", KEYS)
 def test_a_no_or_not_sure_in_the_gut_check_is_at_most_a_no(key):
     rubric = SHIPPED[key]
-    # Every shipped rubric asks the guide's first question; the rules read the others once they take the rubric's.
-    asked = list(rubric.gut_check) if RULES_TAKE_GUT_CHECK_QUESTIONS else ["work_with"]
+    asked = list(rubric.gut_check)  # the rubric's own questions
 
     @properties
     @given(card=scorecards(rubric), doubt=st.sampled_from(asked), answer=st.sampled_from(["no", "not_sure"]))

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -15,7 +17,6 @@ from hypothesis import strategies as st
 
 from scorecards.rules import (
     GUT_ANSWERS,
-    GUT_CHECK_KEYS,
     VOTE_LABELS,
     VOTES,
     Ceiling,
@@ -25,10 +26,13 @@ from scorecards.rules import (
     Thresholds,
     completeness_problems,
     lower_vote,
+    mean_score,
     note_status,
     rubric_is_editable,
     vote_ceiling,
     vote_index,
+    weighted_score,
+    weights_differ,
 )
 
 # The guide's default rubric (Scoring Framework): critical are Systems + Risk + Execution; Experience is a bonus.
@@ -53,6 +57,13 @@ RED_FLAG_NAMES = {
     "name_dropping": "Name-dropping",
     "analysis_paralysis": "Analysis paralysis",
 }
+# The guide's "Final Gut Check" questions (a rubric's own data: these are the guide rubric's).
+GUT_CHECK_QUESTIONS = {
+    "work_with": "Would I want to work with this person?",
+    "trust_day_one": "Would I trust them to own LLM reliability on Day 1?",
+    "month_one_success": "Do I believe they'll hit Month 1 success criteria?",
+}
+GUT_CHECK_KEYS = tuple(GUT_CHECK_QUESTIONS)
 ALL_YES = dict.fromkeys(GUT_CHECK_KEYS, "yes")
 GUIDE_THRESHOLDS = Thresholds()
 
@@ -78,6 +89,7 @@ def ceiling_for(
         scores=scores,
         red_flags=red_flags,
         gut_check=ALL_YES if gut_check is None else gut_check,
+        gut_check_questions=GUT_CHECK_QUESTIONS,
         thresholds=thresholds,
         red_flag_names=RED_FLAG_NAMES,
     )
@@ -438,7 +450,11 @@ def test_reasons_name_the_dimensions_and_red_flags():
 
 def test_a_red_flag_without_a_name_is_named_from_its_key():
     ceiling = vote_ceiling(
-        dimensions=GUIDE_DIMENSIONS, scores=scores_with(5), red_flags=["reads_from_notes"], gut_check=ALL_YES
+        dimensions=GUIDE_DIMENSIONS,
+        scores=scores_with(5),
+        red_flags=["reads_from_notes"],
+        gut_check=ALL_YES,
+        gut_check_questions=GUT_CHECK_QUESTIONS,
     )
 
     assert "Reads from notes" in reason(ceiling, "red_flag").message
@@ -481,7 +497,14 @@ def test_share_thresholds_compare_exactly():
     thresholds = Thresholds(yes_min_fraction_at_3=0.6, strong_yes_min_fraction_at_4=0.6)
 
     # when
-    ceiling = vote_ceiling(dimensions=dimensions, scores=scores, red_flags=(), gut_check=ALL_YES, thresholds=thresholds)
+    ceiling = vote_ceiling(
+        dimensions=dimensions,
+        scores=scores,
+        red_flags=(),
+        gut_check=ALL_YES,
+        gut_check_questions=GUT_CHECK_QUESTIONS,
+        thresholds=thresholds,
+    )
 
     # then: exactly 3 of 5 at 3+ is enough for a Yes; exactly 3 of 5 at 4+ is not more than 60%
     assert rules_of(ceiling) == ["not_mostly_four_plus"]
@@ -531,6 +554,7 @@ def complete_card(**overrides):
         "scores": scores_with(3),
         "evidence": {},
         "gut_check": dict(ALL_YES),
+        "gut_check_questions": GUT_CHECK_QUESTIONS,
         "vote": "yes",
     }
     return {**card, **overrides}
@@ -817,3 +841,123 @@ def test_every_reason_agrees_in_number(scores, red_flags, gut_check):
         assert not re.search(r"\b0 of |\bof 1 scored|\b1 scored dimensions", message), message
         assert not re.search(r"\b1 of \d+ scored dimensions are\b", message), message
         assert not re.search(r"\b([2-9]|\d{2,}) of \d+ scored dimensions is\b", message), message
+
+
+# --- Gut-check questions are the rubric's ---------------------------------------------------------
+
+
+def test_a_rubric_without_gut_check_questions_has_none_to_answer_or_to_cap_the_vote():
+    card = complete_card(gut_check={}, gut_check_questions={})
+    assert completeness_problems(**card) == []
+    ceiling = vote_ceiling(
+        dimensions=GUIDE_DIMENSIONS, scores=scores_with(5), red_flags=(), gut_check={}, gut_check_questions={}
+    )
+    assert ceiling.max_allowed_vote == "strong_yes"
+
+
+def test_the_gut_check_is_the_rubrics_own_questions_in_its_words():
+    questions = {"bar": "Does this hire raise the bar?", "culture": "Would they add to the team?"}
+    problems = completeness_problems(**complete_card(gut_check={"bar": "yes"}, gut_check_questions=questions))
+    assert [(p.field, p.message) for p in problems] == [
+        ("gut_check.culture", 'Answer the gut check "Would they add to the team?": Yes, No or Not sure.')
+    ]
+    # an answer to a question the rubric does not ask (the guide's, say) neither completes nor caps it
+    ceiling = vote_ceiling(
+        dimensions=GUIDE_DIMENSIONS,
+        scores=scores_with(5),
+        red_flags=(),
+        gut_check={"work_with": "no", "bar": "not_sure", "culture": "yes"},
+        gut_check_questions=questions,
+    )
+    assert [(r.rule, r.gut_check) for r in ceiling.reasons] == [("gut_check", ("bar",))]
+    assert 'Not sure to "Does this hire raise the bar?"' in ceiling.reasons[0].message
+
+
+# --- The weighted score ---------------------------------------------------------------------------
+
+CODING = (  # the coding round's weights (seed 002): Technical Skills 40 %, Engineering Practices 30 %, ...
+    DimensionSpec("technical_skills", "Technical Skills", critical=True, weight=Decimal(40)),
+    DimensionSpec("engineering_practices", "Engineering Practices", weight=Decimal(30)),
+    DimensionSpec("problem_solving", "Problem Solving", weight=Decimal(20)),
+    DimensionSpec("communication", "Communication", weight=Decimal(10)),
+)
+
+
+def test_the_weighted_score_weighs_each_scored_dimension():
+    scores = {"technical_skills": 5, "engineering_practices": 3, "problem_solving": 2, "communication": 1}
+    # (40*5 + 30*3 + 20*2 + 10*1) / 100 = 3.4; the plain mean is 11 / 4 = 2.75
+    assert weighted_score(dimensions=CODING, scores=scores) == Decimal("3.40")
+    assert mean_score(dimensions=CODING, scores=scores) == Decimal("2.75")
+    # only the scored dimensions: (40*4 + 10*1) / 50 = 3.4
+    assert weighted_score(dimensions=CODING, scores={"technical_skills": 4, "communication": 1}) == Decimal("3.40")
+    assert weighted_score(dimensions=CODING, scores={"problem_solving": 2, "communication": 3}) == Decimal("2.33")
+
+
+def test_no_weighted_score_where_the_weights_are_equal_or_nothing_is_scored():
+    assert not weights_differ(GUIDE_DIMENSIONS)
+    assert weighted_score(dimensions=GUIDE_DIMENSIONS, scores=scores_with(4)) is None
+    assert weighted_score(dimensions=CODING, scores={}) is None
+    assert mean_score(dimensions=CODING, scores={}) is None
+
+
+weights = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(100), places=2)
+
+
+@st.composite
+def weighted_rubrics(draw):
+    """A rubric of 1-8 dimensions with weights (maybe all equal) and a score sheet with at least one score."""
+    size = draw(st.integers(min_value=1, max_value=8))
+    equal = draw(st.booleans())
+    weight = draw(weights)
+    dimensions = tuple(
+        DimensionSpec(f"d{n}", f"D{n}", critical=draw(st.booleans()), weight=weight if equal else draw(weights))
+        for n in range(size)
+    )
+    scores = {d.key: draw(st.one_of(st.none(), st.integers(min_value=1, max_value=5))) for d in dimensions}
+    scores[dimensions[draw(st.integers(min_value=0, max_value=size - 1))].key] = draw(st.integers(1, 5))
+    return dimensions, scores
+
+
+@properties
+@given(weighted_rubrics())
+def test_the_weighted_score_lies_between_the_lowest_and_the_highest_score(rubric):
+    dimensions, scores = rubric
+    score = weighted_score(dimensions=dimensions, scores=scores)
+    given_scores = [s for s in scores.values() if s is not None]
+    if weights_differ(dimensions):
+        assert score is not None and min(given_scores) <= score <= max(given_scores)
+        assert score == score.quantize(Decimal("0.01"))
+    else:
+        assert score is None
+
+
+@properties
+@given(weighted_rubrics(), weights)
+def test_equal_weights_give_the_plain_mean(rubric, weight):
+    dimensions, scores = rubric
+    equal = tuple(replace(d, weight=weight) for d in dimensions)
+    # as a weighted sum over equal weights (the pure formula, not the "weights differ" switch)
+    plain = mean_score(dimensions=equal, scores=scores)
+    made_different = (*equal, DimensionSpec("unscored", "Unscored", weight=weight + 1))
+    assert weighted_score(dimensions=made_different, scores=scores) == plain
+
+
+@properties
+@given(weighted_rubrics(), st.data())
+def test_weights_never_change_the_vote_ceiling(rubric, data):
+    dimensions, scores = rubric
+    reweighed = tuple(replace(d, weight=data.draw(weights)) for d in dimensions)
+    before = vote_ceiling(dimensions=dimensions, scores=scores, red_flags=(), gut_check={}, gut_check_questions={})
+    after = vote_ceiling(dimensions=reweighed, scores=scores, red_flags=(), gut_check={}, gut_check_questions={})
+    assert after == before
+    # a 1 in a critical dimension still caps it at No, however heavy the others are
+    critical = [d.key for d in dimensions if d.critical]
+    if critical:
+        capped = vote_ceiling(
+            dimensions=reweighed,
+            scores={**dict.fromkeys(scores, 5), critical[0]: 1},
+            red_flags=(),
+            gut_check={},
+            gut_check_questions={},
+        )
+        assert vote_index(capped.max_allowed_vote) <= vote_index("no")

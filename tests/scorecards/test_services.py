@@ -13,7 +13,7 @@ from scorecards import services
 from scorecards.models import Scorecard
 from scorecards.selectors import pinned_rubric
 from tests.factories import InterviewFactory, PositionFactory, make_rubric
-from tests.scorecards.conftest import ENDED, NOTE_DUE, full_body
+from tests.scorecards.conftest import ENDED, NOTE_DUE, full_body, typed
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,9 @@ def test_note_write_stores_the_deadline_and_tells_the_outbox(interview):
 
 
 def test_a_refused_submit_writes_nothing_and_tells_no_one(noted_interview):
-    services.scorecard_save_draft(interview=noted_interview, body=full_body(vote="strong_yes", gut="no"))
+    services.scorecard_save_draft(
+        interview=noted_interview, data=typed(noted_interview, full_body(vote="strong_yes", gut="no"))
+    )
     before = services.stored_input(Scorecard.objects.get())
     with (
         mock.patch("debriefs.outbox.scorecard_submitted") as submitted,
@@ -50,7 +52,9 @@ def test_the_rules_use_the_thresholds_of_the_rubric_the_interview_pins(interview
     strict = make_rubric(name="Strict", red_flags_for_strong_no=1)
     interview = InterviewFactory(interviewer=interviewer, loop__position=PositionFactory(rubric=strict))
     # when one flag is checked
-    ceiling = services.scorecard_check(interview=interview, body=full_body(red_flags=("defensive",)))
+    ceiling = services.scorecard_check(
+        interview=interview, data=typed(interview, full_body(red_flags=("defensive",)))
+    ).ceiling
     # then
     assert ceiling.max_allowed_vote == "strong_no"
     assert pinned_rubric(strict).thresholds.red_flags_for_strong_no == 1
@@ -61,5 +65,5 @@ def test_evidence_for_extremes_can_be_switched_off_by_the_rubric(interviewer):
     interview = InterviewFactory(interviewer=interviewer, loop__position=PositionFactory(rubric=lenient))
     body = full_body(score=5, vote="strong_yes")
     body["scores"] = {key: {"score": 5, "evidence": ""} for key in body["scores"]}
-    data = services.scorecard_input(pinned=pinned_rubric(interview.rubric), body=body)
+    data = typed(interview, body)
     assert data.problems(pinned_rubric(interview.rubric)) == []

@@ -13,7 +13,7 @@ from interviewloop.errors import Conflict
 from scorecards import services
 from scorecards.models import Scorecard
 from tests.factories import NoteFactory
-from tests.scorecards.conftest import full_body
+from tests.scorecards.conftest import full_body, typed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,7 +24,7 @@ def test_concurrent_submits_give_exactly_one_submission_and_one_recomputation(in
     # given a draft ready to submit
     note = NoteFactory(interview__interviewer=interviewer)
     interview = note.interview
-    services.scorecard_save_draft(interview=interview, body=full_body())
+    services.scorecard_save_draft(interview=interview, data=typed(interview, full_body()))
     recomputations: list[int] = []
     recompute = services.loop_recompute_decision
 

@@ -8,10 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from scorecards import services
-from scorecards.models import DimensionScore, RedFlagMark, Rubric, Scorecard, ThreadPulled
+from scorecards.models import DimensionScore, GutCheckQuestion, RedFlagMark, Rubric, Scorecard, ThreadPulled
 from scorecards.selectors import pinned_rubric, scorecard_with_parts
 from tests.factories import make_rubric
-from tests.scorecards.conftest import full_body
+from tests.scorecards.conftest import full_body, typed
 
 pytestmark = pytest.mark.django_db
 
@@ -91,9 +91,9 @@ def test_submit_with_a_body_answers_what_a_read_gives(alice, noted_interview):
 
 def test_a_resaved_identical_draft_writes_only_the_scorecard_row(noted_interview):
     body = full_body(red_flags=("defensive",))
-    services.scorecard_save_draft(interview=noted_interview, body=body)
+    services.scorecard_save_draft(interview=noted_interview, data=typed(noted_interview, body))
     with CaptureQueriesContext(connection) as captured:
-        services.scorecard_save_draft(interview=noted_interview, body=body)
+        services.scorecard_save_draft(interview=noted_interview, data=typed(noted_interview, body))
     writes = [q["sql"].split()[0:3] for q in captured.captured_queries if q["sql"].startswith(("INSERT", "UPDATE"))]
     assert writes == [
         ["UPDATE", '"scorecards_scorecard"', "SET"],
@@ -103,7 +103,9 @@ def test_a_resaved_identical_draft_writes_only_the_scorecard_row(noted_interview
 
 
 def test_submit_reads_the_saved_draft_as_the_joined_read_does(noted_interview):
-    services.scorecard_save_draft(interview=noted_interview, body=full_body(red_flags=("overconfident", "defensive")))
+    services.scorecard_save_draft(
+        interview=noted_interview, data=typed(noted_interview, full_body(red_flags=("overconfident", "defensive")))
+    )
     scorecard = Scorecard.objects.get()
     data, _ = services._stored(scorecard, pinned_rubric(noted_interview.rubric))
     assert data == services.stored_input(scorecard_with_parts(noted_interview))
@@ -125,7 +127,7 @@ def test_a_published_rubric_is_read_once_and_a_draft_every_time():
     with CaptureQueriesContext(connection) as captured:
         pinned_rubric(draft)
         pinned_rubric(draft)
-    assert len(captured.captured_queries) == 6  # dimensions, red flags, threads: twice
+    assert len(captured.captured_queries) == 8  # dimensions, red flags, threads, gut-check questions: twice
 
 
 def test_saving_any_rubric_forgets_what_was_read():
@@ -135,10 +137,27 @@ def test_saving_any_rubric_forgets_what_was_read():
     published.save()  # a retire is a save: the next read reads again (and caches the retired version)
     with CaptureQueriesContext(connection) as captured:
         pinned_rubric(published)
-    assert len(captured.captured_queries) == 3
+    assert len(captured.captured_queries) == 4
     with CaptureQueriesContext(connection) as captured:
         pinned_rubric(published)
     assert len(captured.captured_queries) == 0
+
+
+def test_the_pinned_rubric_has_its_gut_check_questions_and_forgets_them_when_any_change():
+    published = make_rubric(name="Asks")
+    assert list(pinned_rubric(published).gut_check_questions) == ["work_with", "trust_day_one", "month_one_success"]
+    draft = make_rubric(name="Draft", status=Rubric.Status.DRAFT)
+    question = GutCheckQuestion.objects.create(rubric=draft, order=9, key="bar", text="Raises the bar?")
+    with CaptureQueriesContext(connection) as captured:
+        pinned_rubric(published)
+    assert len(captured.captured_queries) == 4  # a gut-check question was saved: read again
+    question.delete()
+    with CaptureQueriesContext(connection) as captured:
+        pinned_rubric(published)
+    assert len(captured.captured_queries) == 4  # and deleted: read again
+    assert pinned_rubric(draft).gut_check_questions == dict(
+        GutCheckQuestion.objects.filter(rubric=draft).order_by("order", "id").values_list("key", "text")
+    )
 
 
 # --- what a request costs -------------------------------------------------------------------------
@@ -157,18 +176,20 @@ def test_save_and_submit_cost_the_same_few_queries_at_any_panel_size(
         InterviewFactory(loop=noted_interview.loop)  # others on the panel, not yet submitted
     pinned_rubric(noted_interview.rubric)  # a published version's parts are read once per process
     body = full_body(red_flags=("defensive",), vote="no")  # One No = No Hire at either size: the decision changes
-    # a first draft: SAVEPOINT, lock interview, lock scorecard (none yet); INSERT scorecard + its history;
-    # INSERT scores, red flags, threads, each + its history (bulk); RELEASE
-    with django_assert_num_queries(REQUEST + 12):
+    # a first draft: is there a scorecard (no), so lock the loop first; SAVEPOINT, lock interview, lock scorecard
+    # (none yet); INSERT scorecard + its history; INSERT scores, red flags, threads, each + its history (bulk); the
+    # debrief now shows a draft: read the loop, its interviews, the rubric's dimensions, UPSERT the document; RELEASE
+    with django_assert_num_queries(REQUEST + 12 + 6):
         assert alice.put(url(noted_interview), body, format="json").status_code == 200
-    # the same draft again: SAVEPOINT, the two locks, read scores, red flags, threads; UPDATE scorecard + history;
-    # RELEASE (nothing else changed, so nothing else is written)
-    with django_assert_num_queries(REQUEST + 9):
+    # the same draft again: is there a scorecard (yes: the debrief shows nothing new); SAVEPOINT, the two locks, read
+    # scores, red flags, threads; UPDATE scorecard + history; RELEASE (nothing else changed, so nothing else is written)
+    with django_assert_num_queries(REQUEST + 9 + 1):
         assert alice.put(url(noted_interview), body, format="json").status_code == 200
     # submit the saved draft: SAVEPOINT, lock interview (with whether the note exists), lock scorecard; read scores,
     # red flags, threads; UPDATE scorecard + history; cancel its scorecard reminders; lock the loop, read the panel
     # (one query), UPDATE loop + history; debrief_ready: cancel the pending ones, read the last sequence and the
-    # audience, INSERT them (bulk); RELEASE. The answer is built from what was written: no re-read. Two webhook
+    # audience, INSERT them (bulk); the stored debrief: read the loop, its interviews, the dimensions, the submitted
+    # scores, red flags and threads, UPSERT it; RELEASE. The answer is built from what was written: no re-read. Two webhook
     # events (scorecard.submitted, loop.decision_changed) read the subscribed endpoints: none here, nothing written.
-    with django_assert_num_queries(REQUEST + 20):
+    with django_assert_num_queries(REQUEST + 20 + 7):
         assert alice.post(url(noted_interview, "submit/"), {}, format="json").status_code == 200

@@ -8,7 +8,6 @@ Idempotent: running it again keeps what is there and prints the logins.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -21,13 +20,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from debriefs.calibration_demo import seed_calibration_demo
-from interviewloop.errors import Invalid
 from interviewloop.models import Interview, Loop, Position
 from interviewloop.roles import INTERVIEWERS, RECRUITERS
 from interviewloop.services import candidate_create, interview_end, interview_schedule, loop_create, position_create
 from scorecards.models import QuestionBank, Rubric
-from scorecards.rules import GUT_CHECK_KEYS
 from scorecards.selectors import focused, pinned_rubric
+from scorecards.serializers import scorecard_input
 from scorecards.services import note_write, scorecard_submit
 
 DEMO_PASSWORD = "interviewloop-demo"
@@ -203,19 +201,16 @@ def demo_questions() -> list[int]:
 
 
 def submit_demo_scorecard(interview: Interview) -> None:
-    """Submit `demo_scorecard`, answering the rubric's own gut-check questions; while the scorecard body still takes
-    only the guide's three (before gut-check keys follow the pinned rubric), those instead."""
-    try:
-        with transaction.atomic():
-            scorecard_submit(interview=interview, body=demo_scorecard(interview))
-    except Invalid as refused:
-        if refused.code != "unknown_gut_check":
-            raise
-        scorecard_submit(interview=interview, body=demo_scorecard(interview, gut_check_keys=GUT_CHECK_KEYS))
+    """Submit `demo_scorecard` through the scorecard body's one validation path (the pinned rubric, the kit)."""
+    data = scorecard_input(
+        pinned=pinned_rubric(interview.rubric), body=demo_scorecard(interview), questions=interview.questions
+    )
+    scorecard_submit(interview=interview, data=data)
 
 
-def demo_scorecard(interview: Interview, gut_check_keys: Sequence[str] = ()) -> dict[str, Any]:
-    """A complete scorecard of its focus (or every dimension), each question asked; 4s, and a 3 on the last."""
+def demo_scorecard(interview: Interview) -> dict[str, Any]:
+    """A complete scorecard of its focus (or every dimension), each question asked; 4s, and a 3 on the last; the
+    pinned rubric's own gut-check questions answered."""
     pinned = focused(pinned_rubric(interview.rubric), interview.focus)
     keys = [spec.key for spec in pinned.specs if spec.required or not interview.focus]
     scores = {
@@ -223,8 +218,7 @@ def demo_scorecard(interview: Interview, gut_check_keys: Sequence[str] = ()) -> 
     }
     return {
         "scores": scores,
-        # The pinned rubric's gut-check questions (rubric data), the guide's three when it has none.
-        "gut_check": dict.fromkeys(gut_check_keys or interview.rubric.gut_check_questions or GUT_CHECK_KEYS, "yes"),
+        "gut_check": dict.fromkeys(pinned.gut_check_questions, "yes"),
         "vote": "yes",
         "summary": "A clear, structured thinker; check the gaps below.",
         "questions": [

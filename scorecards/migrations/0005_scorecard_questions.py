@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scorecards', '0003_gut_check_and_note_questions_as_rows'),
+        ('scorecards', '0004_gut_check_answers_by_question'),
     ]
 
     operations = [
