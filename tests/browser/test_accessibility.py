@@ -124,7 +124,7 @@ def every_round(rubric, recruiter, ivan):
     """Issue 17: a position with rounds, and a loop on two rubrics (focus, kit questions, a bar raiser) where ivan
     has a draft with questions and the debrief shows coverage gaps."""
     from interviewloop.services import position_create
-    from tests.debriefs.conftest import add_interview
+    from tests.debriefs.conftest import add_interview, recompute
     from tests.debriefs.test_mixed_rubric_debrief import leadership_rubric, seat
     from tests.factories import LoopFactory, make_question
 
@@ -149,8 +149,9 @@ def every_round(rubric, recruiter, ivan):
     asked = add_interview(mixed, "ivan", vote="yes", submitted=False, note_vote="yes", scores={})
     asked.rubric, asked.focus, asked.questions = principles, ["dive_deep"], [q.pk for q in questions]
     asked.save(update_fields=["rubric", "focus", "questions"])
-    # Retired once its interviews pinned it (they keep it), so the guide's stays the only published rubric, which the
-    # schedule page chooses for a new position (the errors test below counts on it).
+    recompute(mixed)  # the rows changed behind the services: the stored debrief is rewritten from them
+    # Retired once its interviews pinned it (they keep it), so the published rubrics stay the guide's and the
+    # weighted one (the errors test below counts on it).
     principles.status = "retired"
     principles.save()
     return {"rounds_position": position, "mixed": mixed, "asked": asked}
@@ -263,8 +264,10 @@ def schedule_errors_problems(page, viewport: str, screenshot_dir) -> list[str]:
     with page.expect_navigation(wait_until="load"):
         page.click("button[type=submit].primary")
     page.screenshot(path=str(screenshot_dir / f"a11y-{viewport}-schedule-errors.png"), full_page=True)
-    # the new candidate's name, the new position's title, and the end before its start
-    assert page.locator("#schedule-errors li").count() == 3
+    # the new candidate's name, the new position's title and rubric (two rubrics are published here, the guide's and
+    # a weighted one, so none is chosen for the recruiter), and the end before its start
+    assert page.locator("#schedule-errors li").count() == 4
+    assert "Pick the new position's rubric." in page.locator("#schedule-errors").inner_text()
     assert page.get_attribute("#id_i1-scheduled_end", "aria-invalid") == "true"
     problems = [
         f"axe {violation['id']} ({violation['impact']}): {violation['help']}"

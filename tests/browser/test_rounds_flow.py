@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def rounds(db):
     from interviewloop.services import position_create
-    from tests.debriefs.conftest import add_interview
+    from tests.debriefs.conftest import add_interview, recompute
     from tests.debriefs.test_mixed_rubric_debrief import leadership_rubric, seat
     from tests.factories import LoopFactory, UserFactory, make_question, make_rubric
 
@@ -52,6 +52,7 @@ def rounds(db):
     asked = add_interview(mixed, "ivan", vote=None, ended=False, start=start)
     asked.rubric, asked.focus, asked.questions = principles, ["dive_deep"], [q.pk for q in questions]
     asked.save(update_fields=["rubric", "focus", "questions"])
+    recompute(mixed)  # the rows changed behind the services: the stored debrief is rewritten from them
     return {"position": position, "mixed": mixed, "asked": asked}
 
 
