@@ -6,8 +6,9 @@ all call these (see DESIGN.md, "The rules": Decision).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from scorecards.rules import VOTE_LABELS, VOTES
 
@@ -114,6 +115,71 @@ def may_record(decision_now: str, requested: str) -> tuple[bool, str | None]:
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
+
+
+# --- Every round of a loop (DESIGN.md): coverage, rubric groups, the bar raiser -------------------------------
+
+
+@dataclass(frozen=True)
+class LoopDimension:
+    """A dimension key of the loop: its name, the rubric it is shown under, and every rubric that has it."""
+
+    key: str
+    name: str
+    rubric: int  # the rubric it is grouped under (the first that has it, the position's first)
+    rubrics: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class SeatCoverage:
+    """One interview of the loop as coverage reads it."""
+
+    interviewer: str
+    rubric: int  # the rubric version it pins
+    focus: tuple[str, ...]  # its focus keys; empty: every dimension of its rubric ("default: all")
+    scored: tuple[str, ...]  # the keys its SUBMITTED scorecard scored (empty before it is submitted)
+
+
+def coverage(dimensions: Sequence[LoopDimension], seats: Sequence[SeatCoverage]) -> dict[str, list]:
+    """Per dimension key of the loop, who had it in focus and who scored it; a dimension nobody scored is a gap.
+
+    `dimensions`: the dimensions of the rubrics the panel pins, in the debrief's order. A seat has a key in focus
+    when its rubric has the key and its focus names it (or it has no focus). `gaps` keeps the dimensions' order.
+    """
+    rows = []
+    for dimension in dimensions:
+        rows.append(
+            {
+                "key": dimension.key,
+                "name": dimension.name,
+                "rubric": dimension.rubric,
+                "focus": list(
+                    _unique(
+                        seat.interviewer
+                        for seat in seats
+                        if seat.rubric in dimension.rubrics and (not seat.focus or dimension.key in seat.focus)
+                    )
+                ),
+                "scored": list(_unique(seat.interviewer for seat in seats if dimension.key in seat.scored)),
+            }
+        )
+    return {"dimensions": rows, "gaps": [row["key"] for row in rows if not row["scored"]]}
+
+
+def group_by_rubric(rows: Sequence[Mapping[str, Any]], names: Mapping[int, str]) -> list[dict[str, Any]]:
+    """Consecutive dimension rows (each with its `rubric` id) as heat-map groups `{rubric, name, span}`, in order.
+
+    The rows come ordered by rubric (the debrief builds them so), so each rubric is one group; if they were not, a
+    rubric seen again starts a new group rather than reordering the rows the page draws.
+    """
+    groups: list[dict[str, Any]] = []
+    for row in rows:
+        rubric = row["rubric"]
+        if groups and groups[-1]["rubric"] == rubric:
+            groups[-1]["span"] += 1
+        else:
+            groups.append({"rubric": rubric, "name": names.get(rubric, ""), "span": 1})
+    return groups
 
 
 # Who may read a loop's debrief (Independence: "an interviewer sees their own note and scorecard only, until they

@@ -18,7 +18,16 @@ from typing import Any
 
 from django.conf import settings
 
-from debriefs.aggregation import Outcome, PanelVote, decide, may_record, tally
+from debriefs.aggregation import (
+    LoopDimension,
+    Outcome,
+    PanelVote,
+    SeatCoverage,
+    coverage,
+    decide,
+    may_record,
+    tally,
+)
 from interviewloop.models import Decision, Interview, Loop
 from scorecards.models import Dimension, DimensionScore, RedFlagMark, Scorecard, ThreadPulled
 from scorecards.rules import VOTES, DimensionSpec, mean_score, note_status, vote_index, weighted_score
@@ -69,10 +78,23 @@ def build(loop_id: int) -> Built:
     submitted = [interview for interview in interviews if _submitted(interview) is not None]
     rubric_ids = {loop.position.rubric_id, *(interview.rubric_id for interview in interviews)}
     dimensions = list(
-        Dimension.objects.filter(rubric_id__in=rubric_ids).values_list(
-            "rubric_id", "order", "id", "key", "name", "critical", "weight"
+        Dimension.objects.filter(rubric_id__in=rubric_ids)
+        .order_by("order", "id")
+        .values_list(
+            "rubric_id",
+            "order",
+            "id",
+            "key",
+            "name",
+            "critical",
+            "weight",
+            "rubric__name",
+            "rubric__version",
+            "rubric__key",
         )
     )
+    # Rubric groups: the position's rubric first, then each other rubric as the panel first pins it.
+    rubric_order = list(dict.fromkeys([loop.position.rubric_id, *(interview.rubric_id for interview in interviews)]))
     scores = _parts_by_scorecard(
         DimensionScore.objects.filter(scorecard__in=_scorecard_ids(submitted), score__isnull=False)
         .select_related("dimension")
@@ -81,11 +103,14 @@ def build(loop_id: int) -> Built:
     votes = vote_rows(interviews, set(outcome.deciding))
     for vote, interview in zip(votes, interviews, strict=True):
         vote.update(vote_scores(interview, dimensions, scores))
+    dimensions_section = dimension_rows(dimensions, submitted, scores, rubric_order)
     document = {
         **decision_section(loop, outcome),
         "votes": votes,
         "tally": tally(panel),
-        "dimensions": dimension_rows(loop, dimensions, submitted, scores),
+        "dimensions": dimensions_section,
+        "rubrics": rubric_rows(dimensions, rubric_order),
+        "coverage": coverage_section(dimensions, dimensions_section, interviews, scores),
         "red_flags": red_flag_rows(submitted),
         "threads": thread_rows(submitted),
         "notes": note_rows(interviews),
@@ -132,6 +157,9 @@ def vote_rows(interviews: list[Interview], deciding: set[str]) -> list[dict[str,
                 "interviewer": interview.interviewer.username,
                 "name": _display_name(interview),
                 "counts_toward_decision": interview.counts_toward_decision,
+                "bar_raiser": interview.bar_raiser,
+                "rubric": interview.rubric_id,
+                "focus": list(interview.focus or ()),
                 "scheduled_start": interview.scheduled_start,
                 "scheduled_end": interview.scheduled_end,
                 "ended_at": interview.ended_at,
@@ -162,12 +190,13 @@ def vote_scores(
     interview: Interview, dimensions: list[tuple[Any, ...]], scores: dict[int, list[Any]]
 ) -> dict[str, float | None]:
     """A submitted scorecard's plain mean and (where its rubric's weights differ) weighted score, from the
-    dimension rows (rubric_id, order, id, key, name, critical, weight) and the scores already read (no query)."""
+    dimension rows (rubric_id, order, id, key, name, critical, weight, rubric name, version, key) and the scores
+    already read (no query)."""
     if _submitted(interview) is None:
         return {"mean_score": None, "weighted_score": None}
     specs = [
         DimensionSpec(key=key, name=name, critical=critical, weight=weight)
-        for rubric_id, _order, _id, key, name, critical, weight in dimensions
+        for rubric_id, _order, _id, key, name, critical, weight, *_ in dimensions
         if rubric_id == interview.rubric_id
     ]
     given = {score.dimension.key: score.score for score in scores.get(_scorecard_id(interview), [])}
@@ -179,22 +208,34 @@ def vote_scores(
 
 
 def dimension_rows(
-    loop: Loop, dimensions: list[tuple[Any, ...]], submitted: list[Interview], scores: dict[int, list[Any]]
+    dimensions: list[tuple[Any, ...]],
+    submitted: list[Interview],
+    scores: dict[int, list[Any]],
+    rubric_order: list[int],
 ) -> list[dict[str, Any]]:
-    """One row per dimension key (the position's rubric first, each rubric in its order), with every submitted
-    score in panel order. Mean and min are over the scorecards that count: a shadow's score is shown, not weighed.
+    """One row per dimension key, grouped by rubric (`rubric_order`: the position's first, then each other rubric
+    as the panel first pins it; each in its order), with every submitted score in panel order. A key two rubrics
+    share is one row, under the first rubric that has it (`rubric`). Mean and min are per key over the scorecards
+    that count and scored it: a shadow's score is shown, not weighed.
     """
+    rank = {rubric_id: position for position, rubric_id in enumerate(rubric_order)}
     rows: dict[str, dict[str, Any]] = {}
-    for _rubric, _order, _id, key, name, critical, _weight in sorted(
-        dimensions, key=lambda d: (d[0] != loop.position.rubric_id, d[1], d[2])
+    for rubric, _order, _id, key, name, critical, *_ in sorted(
+        dimensions, key=lambda d: (rank.get(d[0], len(rank)), d[1], d[2])
     ):
-        rows.setdefault(key, {"key": key, "name": name, "critical": critical, "scores": []})
+        rows.setdefault(key, {"key": key, "name": name, "critical": critical, "rubric": rubric, "scores": []})
     for interview in submitted:
         for score in scores.get(_scorecard_id(interview), []):
             dimension = score.dimension
             row = rows.setdefault(
                 dimension.key,
-                {"key": dimension.key, "name": dimension.name, "critical": dimension.critical, "scores": []},
+                {
+                    "key": dimension.key,
+                    "name": dimension.name,
+                    "critical": dimension.critical,
+                    "rubric": None,
+                    "scores": [],
+                },
             )
             row["scores"].append(
                 {
@@ -209,6 +250,55 @@ def dimension_rows(
         row["mean"] = round(float(mean(counted)), 2) if counted else None
         row["min"] = min(counted) if counted else None
     return list(rows.values())
+
+
+def rubric_rows(dimensions: list[tuple[Any, ...]], rubric_order: list[int]) -> list[dict[str, Any]]:
+    """The rubric versions the debrief's dimensions come from, in group order: `{id, key, name, version}`."""
+    named = {d[0]: (d[7], d[8], d[9]) for d in dimensions}
+    return [
+        {"id": rubric, "key": named[rubric][2], "name": named[rubric][0], "version": named[rubric][1]}
+        for rubric in rubric_order
+        if rubric in named
+    ]
+
+
+def coverage_section(
+    dimensions: list[tuple[Any, ...]],
+    rows: list[dict[str, Any]],
+    interviews: list[Interview],
+    scores: dict[int, list[Any]],
+) -> dict[str, list[Any]]:
+    """`aggregation.coverage` over the rubrics the panel pins: per dimension key, who had it in focus and who scored
+    it on a submitted scorecard, and the gaps (a cancelled interview covers nothing)."""
+    panel = [interview for interview in interviews if interview.cancelled_at is None]
+    pinned = {interview.rubric_id for interview in panel}
+    rubrics_of: dict[str, list[int]] = {}
+    for rubric, _order, _id, key, *_ in dimensions:
+        if rubric in pinned:
+            rubrics_of.setdefault(key, []).append(rubric)
+    return coverage(
+        [
+            LoopDimension(
+                key=row["key"],
+                name=row["name"],
+                rubric=row["rubric"] if row["rubric"] in rubrics_of[row["key"]] else rubrics_of[row["key"]][0],
+                rubrics=tuple(rubrics_of[row["key"]]),
+            )
+            for row in rows
+            if row["key"] in rubrics_of
+        ],
+        [
+            SeatCoverage(
+                interviewer=interview.interviewer.username,
+                rubric=interview.rubric_id,
+                focus=tuple(interview.focus or ()),
+                scored=tuple(score.dimension.key for score in scores.get(_scorecard_id(interview), []))
+                if _submitted(interview) is not None
+                else (),
+            )
+            for interview in panel
+        ],
+    )
 
 
 def red_flag_rows(submitted: list[Interview]) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from debriefs import documents
-from debriefs.aggregation import DEBRIEF_OPEN, DEBRIEF_UNKNOWN, debrief_access
+from debriefs.aggregation import DEBRIEF_OPEN, DEBRIEF_UNKNOWN, debrief_access, group_by_rubric
 from debriefs.documents import STAGES, vote_shift
 from debriefs.models import DebriefDocument
 from debriefs.panels import PanelSeat, debrief_ready_audience, loop_audience, loop_panel, loop_panels
@@ -160,6 +160,13 @@ def heatmap(debrief: dict[str, Any]) -> list[dict[str, Any]]:
             cells.append(cell)
         rows.append({"vote": vote, "cells": cells})
     return rows
+
+
+def heatmap_groups(debrief: dict[str, Any]) -> list[dict[str, Any]]:
+    """The heat-map's rubric header: one group per rubric over its dimension columns (none for a one-rubric loop)."""
+    names = {rubric["id"]: f"{rubric['name']} v{rubric['version']}" for rubric in debrief["rubrics"]}
+    groups = group_by_rubric(debrief["dimensions"], names)
+    return groups if len(groups) > 1 else []
 
 
 def vote_label(vote: str | None) -> str:

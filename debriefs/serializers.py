@@ -52,6 +52,9 @@ class DebriefVote(serializers.Serializer):
     interviewer = serializers.CharField()
     name = serializers.CharField()
     counts_toward_decision = serializers.BooleanField()
+    bar_raiser = serializers.BooleanField(help_text="The independent bar raiser (always counts).")
+    rubric = serializers.IntegerField(help_text="The rubric version the interview pins.")
+    focus = serializers.ListField(child=serializers.CharField(), help_text="Its focus dimension keys; empty: all.")
     scheduled_start = serializers.DateTimeField()
     scheduled_end = serializers.DateTimeField()
     ended_at = serializers.DateTimeField(allow_null=True)
@@ -97,6 +100,7 @@ class DebriefDimension(serializers.Serializer):
     key = serializers.CharField()
     name = serializers.CharField()
     critical = serializers.BooleanField()
+    rubric = serializers.IntegerField(allow_null=True, help_text="The rubric it is grouped under (see `rubrics`).")
     scores = DebriefScore(many=True)
     mean = serializers.FloatField(allow_null=True, help_text="Over the scorecards that count.")
     min = serializers.IntegerField(allow_null=True, help_text="Over the scorecards that count.")
@@ -149,6 +153,26 @@ class DebriefMissing(serializers.Serializer):
     overdue_seconds = serializers.IntegerField()
 
 
+class DebriefRubric(serializers.Serializer):
+    id = serializers.IntegerField()
+    key = serializers.CharField(allow_blank=True)
+    name = serializers.CharField()
+    version = serializers.IntegerField()
+
+
+class DebriefCoverageRow(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    rubric = serializers.IntegerField()
+    focus = serializers.ListField(child=serializers.CharField(), help_text="Usernames that had it in focus.")
+    scored = serializers.ListField(child=serializers.CharField(), help_text="Usernames whose submitted card scored it.")
+
+
+class DebriefCoverage(serializers.Serializer):
+    dimensions = DebriefCoverageRow(many=True)
+    gaps = serializers.ListField(child=serializers.CharField(), help_text="Dimension keys nobody scored.")
+
+
 class DebriefSerializer(serializers.Serializer):
     loop = DebriefLoopSummary()
     decision = serializers.ChoiceField(choices=DECISIONS)
@@ -160,6 +184,8 @@ class DebriefSerializer(serializers.Serializer):
     votes = DebriefVote(many=True)
     tally = serializers.DictField(child=serializers.IntegerField(), help_text="Counting submitted votes, per vote.")
     dimensions = DebriefDimension(many=True)
+    rubrics = DebriefRubric(many=True, help_text="The rubric versions of the dimensions, in heat-map group order.")
+    coverage = DebriefCoverage()
     red_flags = DebriefRedFlag(many=True)
     threads = DebriefThread(many=True)
     notes = DebriefNote(many=True)

@@ -28,7 +28,7 @@ from debriefs.calibration import MIN_LENIENCY_HISTORY
 from debriefs.calibration_selectors import with_leniency
 from debriefs.documents import with_times
 from debriefs.filters import LoopFilter
-from debriefs.selectors import heatmap, loop_for_recruiter, loop_rows, page_rows, stored_rows
+from debriefs.selectors import heatmap, heatmap_groups, loop_for_recruiter, loop_rows, page_rows, stored_rows
 from debriefs.services import loop_record_decision
 from interviewloop import interview_rules, services
 from interviewloop.errors import DomainError, Forbidden, NotFound
@@ -36,6 +36,7 @@ from interviewloop.forms import DateTimeField, EmailField, ModelChoiceField, Tex
 from interviewloop.interview_rules import InterviewState
 from interviewloop.models import Candidate, Decision, Interview, Loop, Position
 from interviewloop.roles import INTERVIEWERS, is_recruiter
+from interviewloop.rounds import RoundTemplate
 from interviewloop.scheduling import (
     DEFAULT_DURATION,
     DURATIONS,
@@ -119,6 +120,7 @@ def _render_debrief(
         "debrief": debrief,
         "loop": debrief["loop"],
         "heatmap": heatmap(debrief),
+        "heatmap_groups": heatmap_groups(debrief),
         # Leniency-adjusted scores (debriefs.calibration_selectors.with_leniency), said so when any is shown.
         "adjusted_shown": any(
             entry.get("adjusted") is not None for dimension in debrief["dimensions"] for entry in dimension["scores"]
@@ -199,18 +201,65 @@ class InterviewerChoiceField(ModelChoiceField):
 
 
 class PositionSelect(forms.Select):
-    """Each position's option carries its rubric's default interview length, for the page's script."""
+    """Each position's option carries its rubric's default interview length, and its rounds (ids in order), for
+    the page's script."""
 
     def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         option = super().create_option(name, value, *args, **kwargs)
         position = getattr(value, "instance", None)
         if position is not None:
             option["attrs"]["data-minutes"] = default_duration([position.phase_minutes or 0])
+            rounds = [round_template.pk for round_template in position.rounds.all()]
+            if rounds:
+                option["attrs"]["data-rounds"] = " ".join(map(str, rounds))
         return option
 
 
 def positions_with_lengths() -> QuerySet[Position]:
-    return Position.objects.annotate(phase_minutes=Sum("rubric__phases__minutes_max")).order_by("title", "id")
+    return (
+        Position.objects.annotate(phase_minutes=Sum("rubric__phases__minutes_max"))
+        .prefetch_related("rounds")
+        .order_by("title", "id")
+    )
+
+
+def round_label(round_template: RoundTemplate) -> str:
+    """ "Coding · Coding round v1 · 45 min · focus: Ownership, Dive Deep · bar raiser", as a row's round option."""
+    parts = [round_template.title, f"{round_template.rubric.name} v{round_template.rubric.version}"]
+    parts.append(f"{round_template.duration_minutes} min")
+    if round_template.focus:
+        parts.append(f"focus: {', '.join(round_template.focus)}")
+    if round_template.bar_raiser:
+        parts.append("bar raiser")
+    elif not round_template.counts_toward_decision:
+        parts.append("shadow")
+    return " · ".join(parts)
+
+
+class RoundSelect(forms.Select):
+    """Each round's option says its position, length and counting, for the page's script."""
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        round_template = getattr(value, "instance", None)
+        if round_template is not None:
+            option["attrs"].update(
+                {
+                    "data-position": round_template.position_id,
+                    "data-minutes": round_template.duration_minutes,
+                    "data-counts": "1" if round_template.counts_toward_decision else "0",
+                }
+            )
+        return option
+
+
+class RoundChoiceField(ModelChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        queryset = RoundTemplate.objects.select_related("rubric", "position").order_by("position_id", "order", "id")
+        super().__init__(queryset=queryset, widget=RoundSelect, empty_label="— no round —", **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return round_label(obj)
 
 
 class LoopScheduleForm(forms.Form):
@@ -244,6 +293,9 @@ class LoopScheduleForm(forms.Form):
 
 class InterviewRowForm(forms.Form):
     interviewer = InterviewerChoiceField(required=False)
+    round = RoundChoiceField(
+        required=False, label="Round", help_text="The position's round: its rubric, focus and questions."
+    )
     scheduled_start = DateTimeField(
         required=False, widget=LOCAL_DATETIME, label="Start", help_text="Empty: when the interview before ends."
     )
@@ -273,7 +325,9 @@ class InterviewRowForm(forms.Form):
             scheduled_start=data["scheduled_start"],
             scheduled_end=data["scheduled_end"],
             counts_toward_decision=data["counts_toward_decision"],
-            duration_minutes=data["duration"] or default_minutes,
+            duration_minutes=data["duration"]
+            or (data["round"].duration_minutes if data.get("round") else default_minutes),
+            round=data.get("round"),
         )
 
 
@@ -296,7 +350,18 @@ class SchedulePage:
     def __init__(self, data: Any, initial: dict[str, Any]) -> None:
         self.form = LoopScheduleForm(data, initial=initial)
         row_initial = {"duration": initial.get("duration", DEFAULT_DURATION)}
-        self.rows = [InterviewRowForm(data, prefix=f"i{n}", initial=row_initial) for n in range(INTERVIEW_ROWS)]
+        # A position's rounds come first, one row each, prefilled (rubric, focus, length, counting): pick the people.
+        rounds: list[RoundTemplate] = initial.get("rounds", [])
+        initials = [
+            {"round": r.pk, "duration": r.duration_minutes, "counts_toward_decision": r.counts_toward_decision}
+            for r in rounds
+        ]
+        count = max(INTERVIEW_ROWS, len(rounds), _posted_rows(data))
+        initials += [row_initial] * (count - len(initials))
+        self.rows = [InterviewRowForm(data, prefix=f"i{n}", initial=initials[n]) for n in range(count)]
+        choices = sorted({*DURATIONS, *RoundTemplate.objects.values_list("duration_minutes", flat=True)})
+        for row in self.rows:
+            row.fields["duration"].choices = [(minutes, f"{minutes} min") for minutes in choices]  # type: ignore[attr-defined]
         self.rows[0].fields["scheduled_start"].help_text = ""  # no interview before the first
         self.interview_errors: list[str] = []
 
@@ -360,6 +425,14 @@ def loop_schedule(request: HttpRequest) -> HttpResponse:
     return render(request, "debriefs/loop_schedule.html", context, status=400 if request.method == "POST" else 200)
 
 
+def _posted_rows(data: Any) -> int:
+    """How many interview rows the posted form had (a position with more rounds than INTERVIEW_ROWS has more)."""
+    if not data:
+        return 0
+    numbers = [int(match[1]) for key in data if (match := re.match(r"^i(\d{1,2})-interviewer$", key))]
+    return max(numbers) + 1 if numbers else 0
+
+
 def _schedule_initial(request: HttpRequest) -> dict[str, Any]:
     initial: dict[str, Any] = {}
     published = list(Rubric.objects.filter(status=Rubric.Status.PUBLISHED).values_list("pk", flat=True)[:2])
@@ -372,6 +445,7 @@ def _schedule_initial(request: HttpRequest) -> dict[str, Any]:
     if position is not None:
         initial["position"] = position.pk
         initial["duration"] = default_duration([getattr(position, "phase_minutes", None) or 0])
+        initial["rounds"] = list(position.rounds.select_related("rubric").order_by("order", "id"))
     return initial
 
 

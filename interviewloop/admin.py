@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
@@ -22,6 +24,7 @@ from interviewloop.forms import ProfileForm
 from interviewloop.models import Candidate, Interview, Loop, Position
 from interviewloop.privacy import candidate_erase
 from interviewloop.profiles import Profile, remember_time_zone
+from interviewloop.rounds import RoundTemplate
 from interviewloop.services import interview_set_counting
 from interviewloop.tokens import ApiToken
 from scorecards.models import Rubric
@@ -103,12 +106,33 @@ class CandidateAdmin(admin.ModelAdmin):
             self.message_user(request, result.summary(), messages.SUCCESS)
 
 
+class RoundTemplateInline(admin.StackedInline):
+    """The position's rounds, in order (DESIGN.md, "Every round of a loop": Round templates). The model's check
+    (RoundTemplate.clean) refuses a bar raiser that would not count, unknown focus keys and question ids.
+
+    Stacked, so every field has its visible label and a round fits a phone's width."""
+
+    model = RoundTemplate
+    extra = 0
+    fields = [
+        ("order", "title"), ("rubric", "duration_minutes"), "focus", "questions",
+        ("counts_toward_decision", "bar_raiser"),
+    ]  # fmt: skip
+    formfield_overrides = {models.JSONField: {"widget": forms.Textarea(attrs={"rows": 1, "cols": 40})}}
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "rubric":
+            kwargs["queryset"] = published_rubrics()  # an interview scheduled from it pins it
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Position)
 class PositionAdmin(admin.ModelAdmin):
     list_display = ["title", "rubric", "created_at"]
     list_filter = ["rubric__name"]
     search_fields = ["title"]
     list_select_related = ["rubric"]
+    inlines = [RoundTemplateInline]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "rubric":
@@ -233,7 +257,9 @@ class InterviewAdmin(admin.ModelAdmin):
         cancel = ["cancelled_at", "cancel_reason", "cancelled_by"]
         if obj is None:
             return ["ended_at", "created_at", *cancel]
-        return ["ended_at", "created_at", "rubric", "loop", "counts_toward_decision", *cancel]
+        # The round's fields are set when it is scheduled (the API checks repeated questions under the loop's lock).
+        rounds = ["round", "focus", "questions", "bar_raiser"]
+        return ["ended_at", "created_at", "rubric", "loop", "counts_toward_decision", *rounds, *cancel]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # its note and scorecard are evidence, and the decision may rest on its vote

@@ -15,6 +15,7 @@ functions which forms to offer, so a button is shown exactly where the service w
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -85,3 +86,33 @@ def not_yet_held(*, cancelled: bool, ended: bool, scheduled_start: datetime, now
     """An interview that "has not happened yet": not cancelled, not ended, not started. After a No these are the
     ones to offer to cancel ("One No = No Hire": nobody should spend an hour on a decided loop)."""
     return not cancelled and not ended and scheduled_start > now
+
+
+# --- Every round of a loop (DESIGN.md): focus, questions, bar raiser ----------------------------------------
+
+BAR_RAISER_MUST_COUNT = Refusal(
+    "bar_raiser_must_count",
+    "A bar raiser always counts toward the decision: an independent evaluator is never a shadow.",
+)
+
+
+def bar_raiser_refusal(*, bar_raiser: bool, counts_toward_decision: bool) -> Refusal | None:
+    """A bar raiser that would not count (the seed's "independent evaluator" whose vote decides), or None."""
+    if bar_raiser and not counts_toward_decision:
+        return BAR_RAISER_MUST_COUNT
+    return None
+
+
+def unknown_focus(focus: Sequence[str], dimension_keys: Collection[str]) -> list[str]:
+    """The focus keys that are not dimensions of the rubric, in the order given."""
+    return [key for key in focus if key not in dimension_keys]
+
+
+def repeated_questions(wanted: Sequence[int], assigned: Mapping[int, Sequence[int]]) -> dict[int, int]:
+    """Each wanted question already assigned to another interview of the loop → that interview (the first one by
+    id). `assigned`: interview id → its question ids. "A candidate is not asked the same question twice.\""""
+    holder: dict[int, int] = {}
+    for interview_id in sorted(assigned):
+        for question in assigned[interview_id]:
+            holder.setdefault(question, interview_id)
+    return {question: holder[question] for question in dict.fromkeys(wanted) if question in holder}

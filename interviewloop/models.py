@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from interviewloop import interview_rules
 from scorecards import deadlines
 
 
@@ -102,6 +104,16 @@ class Interview(models.Model):
     counts_toward_decision = models.BooleanField(
         default=True, help_text="Off for a shadowing interviewer: their vote is shown but does not decide."
     )
+    # DESIGN.md, "Every round of a loop": the round it was scheduled from, its focus dimensions (keys of the pinned
+    # rubric; empty: all), the bank questions it asks (ids), and whether it is the independent bar raiser.
+    round = models.ForeignKey(
+        "interviewloop.RoundTemplate", on_delete=models.SET_NULL, null=True, blank=True, related_name="interviews"
+    )
+    focus = models.JSONField(
+        default=list, blank=True, help_text="Dimension keys of its rubric required on its scorecard (empty: all)."
+    )
+    questions = models.JSONField(default=list, blank=True, help_text="Ids of the bank questions in its kit.")
+    bar_raiser = models.BooleanField(default=False, help_text="The independent bar raiser: always counts.")
     # Cancelled by the recruiter (interviewloop.services.interview_cancel): it stays on the debrief, marked,
     # and no longer counts, waits for a scorecard, or reminds anyone.
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -121,6 +133,11 @@ class Interview(models.Model):
                 condition=Q(scheduled_end__gt=models.F("scheduled_start")), name="interview_end_after_start"
             ),
             models.UniqueConstraint(fields=["loop", "interviewer"], name="one_interview_per_interviewer_per_loop"),
+            # "Bar raiser: always counts toward the decision" (a cancel stops any interview counting).
+            models.CheckConstraint(
+                condition=Q(bar_raiser=False) | Q(counts_toward_decision=True) | Q(cancelled_at__isnull=False),
+                name="interview_bar_raiser_counts",
+            ),
         ]
         indexes = [
             # My interviews: an interviewer's sessions by time.
@@ -143,9 +160,24 @@ class Interview(models.Model):
     def has_ended(self, now: datetime | None = None) -> bool:
         return self.ended_at is not None and self.ended_at <= (now or timezone.now())
 
+    def clean(self) -> None:
+        """The admin's check of what `interview_schedule` refuses too: a bar raiser that would not count, focus keys
+        its rubric does not have, unknown questions."""
+        refusal = interview_rules.bar_raiser_refusal(
+            bar_raiser=self.bar_raiser, counts_toward_decision=self.counts_toward_decision or self.cancelled
+        )
+        if refusal is not None:
+            raise ValidationError({"counts_toward_decision": ValidationError(refusal.detail, code=refusal.code)})
+        problem = round_problem(
+            rubric=self.rubric if self.rubric_id else None, focus=self.focus, questions=self.questions
+        )
+        if problem is not None:
+            raise ValidationError({problem[0]: ValidationError(problem[2], code=problem[1])})
+
 
 # API tokens and profiles live beside the code that issues, checks and reads them; imported here so Django
 # registers the models.
 from interviewloop.calendar_feeds import CalendarFeed  # noqa: E402, F401
 from interviewloop.profiles import Profile  # noqa: E402, F401
+from interviewloop.rounds import RoundTemplate, round_problem  # noqa: E402, F401
 from interviewloop.tokens import ApiToken  # noqa: E402, F401

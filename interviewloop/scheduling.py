@@ -32,6 +32,7 @@ class InterviewPlan:
     scheduled_end: datetime | None
     counts_toward_decision: bool = True
     duration_minutes: int = DEFAULT_DURATION
+    round: Any = None  # the position's round it is scheduled from (its rubric, focus, questions), or None
 
 
 @dataclass(frozen=True)
@@ -127,4 +128,7 @@ ROW_FIELD_OF_CODE = {
     "start_required": "scheduled_start",
     "date_out_of_range": "scheduled_start",
     "rubric_not_published": "interviewer",
+    "round_not_in_position": "round",
+    "question_repeated": "round",
+    "bar_raiser_must_count": "counts_toward_decision",
 }

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -18,7 +18,15 @@ from interviewloop.inputs import datetime_problem
 from interviewloop.interview_rules import InterviewState, Refusal
 from interviewloop.models import Candidate, Interview, Loop, Position
 from interviewloop.roles import is_interviewer
-from interviewloop.scheduling import ROW_FIELD_OF_CODE, InterviewPlan, Problem, plan_problems, row_field
+from interviewloop.rounds import RoundTemplate, round_problem
+from interviewloop.scheduling import (
+    DEFAULT_DURATION,
+    ROW_FIELD_OF_CODE,
+    InterviewPlan,
+    Problem,
+    plan_problems,
+    row_field,
+)
 from scorecards.models import Rubric
 
 logger = logging.getLogger(__name__)
@@ -82,6 +90,9 @@ def interview_set_counting(*, interview: Interview, counts_toward_decision: bool
             code="loop_closed",
         )
     locked = Interview.objects.select_for_update().get(pk=interview.pk)
+    _refuse(
+        interview_rules.bar_raiser_refusal(bar_raiser=locked.bar_raiser, counts_toward_decision=counts_toward_decision)
+    )
     if locked.counts_toward_decision != counts_toward_decision:
         locked.counts_toward_decision = counts_toward_decision
         locked.save(update_fields=["counts_toward_decision"])
@@ -91,10 +102,46 @@ def interview_set_counting(*, interview: Interview, counts_toward_decision: bool
 
 
 @transaction.atomic
-def position_create(*, title: str, rubric: Rubric) -> Position:
-    """A position and the rubric version its interviews default to (it must be published)."""
+def position_create(*, title: str, rubric: Rubric, rounds: Sequence[Mapping[str, Any]] = ()) -> Position:
+    """A position and the rubric version its interviews default to (it must be published), with its ordered
+    `rounds` (`{title, rubric, duration_minutes, focus, questions, counts_toward_decision, bar_raiser}`), each
+    checked as an interview scheduled from it would be; a refusal names the round (`rounds[1].focus`)."""
     _require_published(rubric)
-    return Position.objects.create(title=title.strip(), rubric=rubric)
+    position = Position.objects.create(title=title.strip(), rubric=rubric)
+    for order, values in enumerate(rounds):
+        round_create(position=position, order=order, field=f"rounds[{order}]", **values)
+    return position
+
+
+def round_create(
+    *,
+    position: Position,
+    title: str,
+    rubric: Rubric,
+    order: int = 0,
+    duration_minutes: int = DEFAULT_DURATION,
+    focus: Sequence[str] = (),
+    questions: Sequence[int] = (),
+    counts_toward_decision: bool = True,
+    bar_raiser: bool = False,
+    field: str = "round",
+) -> RoundTemplate:
+    """A round template of `position` (see interviewloop.rounds)."""
+    refusal = interview_rules.bar_raiser_refusal(bar_raiser=bar_raiser, counts_toward_decision=counts_toward_decision)
+    if refusal is not None:
+        raise Invalid(refusal.detail, code=refusal.code, field=f"{field}.counts_toward_decision")
+    if rubric.status != Rubric.Status.PUBLISHED:
+        raise Invalid(
+            f"{rubric} is not a published rubric version.", code="rubric_not_published", field=f"{field}.rubric"
+        )
+    focus, questions = list(focus), list(dict.fromkeys(questions))
+    problem = round_problem(rubric=rubric, focus=focus, questions=questions)
+    if problem is not None:
+        raise Invalid(problem[2], code=problem[1], field=f"{field}.{problem[0]}")
+    return RoundTemplate.objects.create(
+        position=position, order=order, title=title.strip(), rubric=rubric, duration_minutes=duration_minutes,
+        focus=focus, questions=questions, counts_toward_decision=counts_toward_decision, bar_raiser=bar_raiser,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -139,14 +186,24 @@ def interview_schedule(
     loop: Loop,
     interviewer: Any,
     scheduled_start: datetime,
-    scheduled_end: datetime,
+    scheduled_end: datetime | None = None,
     rubric: Rubric | None = None,
-    counts_toward_decision: bool = True,
+    counts_toward_decision: bool | None = None,
+    round: RoundTemplate | None = None,
+    focus: Sequence[str] | None = None,
+    questions: Sequence[int] | None = None,
+    bar_raiser: bool | None = None,
+    allow_repeat: bool = False,
 ) -> Interview:
-    """Add a session to an open loop. It pins `rubric` (default: the position's) for good.
+    """Add a session to an open loop. It pins `rubric` (default: the round's, else the position's) for good.
 
-    One interview per interviewer per loop: a second would give one person two votes.
+    A `round` of the loop's position fills rubric, focus, questions, length (`scheduled_end` = start + its
+    duration when no end is given) and counting; every argument given overrides it. One interview per interviewer
+    per loop: a second would give one person two votes. A question already assigned to another interview of the
+    loop is refused (409 `question_repeated`) unless `allow_repeat`; the loop's lock (`loop_lock`, taken first)
+    makes two concurrent assignments of one question give one interview and one 409.
     """
+    # The loop's lock (as `loop_lock` takes it), with the position's rubric read in the same query.
     locked = Loop.objects.select_for_update().select_related("position__rubric").get(pk=loop.pk)
     if locked.status == Loop.Status.CLOSED:
         raise Conflict("This loop is closed: its outcome is recorded.", code="loop_closed")
@@ -155,24 +212,49 @@ def interview_schedule(
             f"{interviewer.username} is not an interviewer: ask an admin to add them to the interviewers.",
             code="not_an_interviewer",
         )
+    if round is not None and round.position_id != locked.position_id:
+        raise Invalid(
+            f"Round {round.pk} ({round.title}) is not a round of this loop's position.",
+            code="round_not_in_position",
+            field="round",
+        )
+    pinned = rubric or (round.rubric if round is not None else None) or locked.position.rubric
+    counts = counts_toward_decision if counts_toward_decision is not None else (
+        round.counts_toward_decision if round is not None else True
+    )  # fmt: skip
+    raiser = bar_raiser if bar_raiser is not None else (round.bar_raiser if round is not None else False)
+    wanted_focus = list(focus if focus is not None else (round.focus if round is not None else []))
+    wanted_questions = list(dict.fromkeys(questions if questions is not None else (round.questions if round else [])))
+    if scheduled_end is None:
+        minutes = round.duration_minutes if round is not None else DEFAULT_DURATION
+        scheduled_end = scheduled_start + timedelta(minutes=minutes)
     if scheduled_end <= scheduled_start:
         raise Invalid("The interview must end after it starts.", code="end_before_start")
-    pinned = rubric or locked.position.rubric
+    _refuse(interview_rules.bar_raiser_refusal(bar_raiser=raiser, counts_toward_decision=counts))
     _require_published(pinned)
+    problem = round_problem(rubric=pinned, focus=wanted_focus, questions=wanted_questions)
+    if problem is not None:
+        raise Invalid(problem[2], code=problem[1], field=problem[0])
     if Interview.objects.filter(loop=locked, interviewer=interviewer).exists():
         raise Conflict(
             f"{interviewer.username} already interviews in this loop: one interview per interviewer.",
             code="already_on_panel",
         )
+    if wanted_questions and not allow_repeat:
+        _refuse_repeated(locked, wanted_questions)
     try:
         with transaction.atomic():
             interview = Interview.objects.create(
                 loop=locked,
                 interviewer=interviewer,
                 rubric=pinned,
+                round=round,
+                focus=wanted_focus,
+                questions=wanted_questions,
+                bar_raiser=raiser,
                 scheduled_start=scheduled_start,
                 scheduled_end=scheduled_end,
-                counts_toward_decision=counts_toward_decision,
+                counts_toward_decision=counts,
             )
     except IntegrityError:
         # Two requests racing past the check above: the unique constraint decides.
@@ -185,7 +267,7 @@ def interview_schedule(
     if locked.debrief_at is not None and locked.debrief_at > timezone.now():
         # The meeting's reminder goes to the panel as it is when written: rewrite it with the newcomer in.
         outbox.debrief_scheduled(locked)
-    if counts_toward_decision:
+    if counts:
         # A new counting interview can turn a hire back into pending (a no_hire stays: One No = No Hire).
         loop_recompute_decision(loop=locked)
     else:
@@ -193,9 +275,30 @@ def interview_schedule(
     return interview
 
 
+def _refuse_repeated(loop: Loop, questions: Sequence[int]) -> None:
+    """409 `question_repeated` naming the first repeated question and the interview that has it (the loop is
+    locked by the caller, so no concurrent assignment slips between this read and the insert)."""
+    assigned = dict(
+        Interview.objects.filter(loop=loop, cancelled_at__isnull=True).values_list("pk", "questions").order_by("pk")
+    )
+    repeated = interview_rules.repeated_questions(questions, assigned)
+    if repeated:
+        question, holder = next(iter(repeated.items()))
+        who = Interview.objects.filter(pk=holder).values_list("interviewer__username", flat=True).first()
+        raise Conflict(
+            f"Question {question} is already asked in this loop, in {who}'s interview: a candidate is not asked the "
+            "same question twice. Send allow_repeat: true to assign it anyway.",
+            code="question_repeated",
+            question=question,
+            interview=holder,
+            interviewer=who,
+            repeated=[{"question": q, "interview": i} for q, i in repeated.items()],
+        )
+
+
 # --- Rescheduling, reassigning and cancelling (DESIGN.md, "Fitting into a team's tools") ---------------------
 
-_REFUSAL_ERRORS: dict[str, type[DomainError]] = {"end_before_start": Invalid}
+_REFUSAL_ERRORS: dict[str, type[DomainError]] = {"end_before_start": Invalid, "bar_raiser_must_count": Invalid}
 
 
 def _refuse(refusal: Refusal | None) -> None:
@@ -428,6 +531,7 @@ def loop_schedule_with_interviews(
                 scheduled_start=plan.scheduled_start,
                 scheduled_end=plan.scheduled_end,
                 counts_toward_decision=plan.counts_toward_decision,
+                round=plan.round,
             )
         except (Conflict, Invalid) as refused:
             field = row_field(index, ROW_FIELD_OF_CODE.get(refused.code, "interviewer"))

@@ -182,8 +182,10 @@ class NoteView(OwnInterviewView):
 
 
 def _body(serializer_class: type[ScorecardBodySerializer], request: Request, interview: Interview) -> Any:
-    """The request's scorecard body checked against the interview's pinned rubric: its typed input (400 if not)."""
-    serializer = serializer_class(data=request.data, context={"pinned": selectors.pinned_rubric(interview.rubric)})
+    """The request's scorecard body checked against the interview's pinned rubric and its kit's questions: its typed
+    input (400 if not)."""
+    context = {"pinned": selectors.pinned_rubric(interview.rubric), "questions": interview.questions}
+    serializer = serializer_class(data=request.data, context=context)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 

@@ -66,7 +66,36 @@ def scorecard_body_from_post(pinned: PinnedRubric, data: QueryDict) -> dict[str,
         "gut_check": {key: data.get(f"gut-{key}") or None for key in pinned.gut_check_questions},
         "vote": data.get("vote") or None,
         "summary": data.get("summary", ""),
+        "questions": question_answers_from_post(data),
     }
+
+
+def question_answers_from_post(data: QueryDict) -> list[dict[str, Any]]:
+    """The body's `questions` from the page's `question-<id>` rows (the service checks the ids are the kit's)."""
+    answers = []
+    for raw in data.getlist("question"):
+        if not raw.isdigit() or len(raw) > 18:
+            continue
+        asked = bool(data.get(f"question-asked-{raw}"))
+        signal = data.get(f"question-signal-{raw}") or None
+        notes = data.get(f"question-notes-{raw}", "")
+        if asked or signal or notes.strip():
+            answers.append({"id": int(raw), "asked": asked, "signal": signal, "notes": notes})
+    return answers
+
+
+def question_rows(questions: list[Any], body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The kit's questions beside what the body says about each (for the scorecard page)."""
+    given = {entry["id"]: entry for entry in body.get("questions") or [] if isinstance(entry, dict)}
+    return [
+        {
+            "question": question,
+            "asked": bool((given.get(question.pk) or {}).get("asked")),
+            "signal": (given.get(question.pk) or {}).get("signal") or "",
+            "notes": (given.get(question.pk) or {}).get("notes", ""),
+        }
+        for question in questions
+    ]
 
 
 def scorecard_rows(pinned: PinnedRubric, body: dict[str, Any]) -> dict[str, Any]:

@@ -387,6 +387,9 @@ class Scorecard(models.Model):
         blank=True,
         help_text="The gut-check answers, {question key: yes / no / not_sure}, keyed by the pinned rubric's questions.",
     )
+    # The kit's bank questions as answered: [{id, asked, signal, notes}] for the interview's own questions only
+    # (scorecards.question_answers checks them).
+    questions = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     amended_at = models.DateTimeField(null=True, blank=True)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from debriefs.services import debrief_documents_refresh
 from interviewloop.errors import Conflict
 from interviewloop.models import Loop, Position
+from interviewloop.rounds import RoundTemplate
 from scorecards.models import Dimension, GutCheckQuestion, NoteQuestion, Phase, RedFlag, Rubric, Thread
 
 logger = logging.getLogger(__name__)
@@ -36,8 +37,8 @@ def rubric_publish(*, rubric: Rubric, at: Any = None) -> Rubric:
     """Publish a draft. From now on it is immutable and can be pinned by interviews.
 
     It replaces the rubric's previously published version (same name): that one is retired, and the positions
-    that used it move to this one, so new loops get the new text; interviews already scheduled keep the version
-    they pinned (DESIGN.md, Domain: Rubric). `published_positions` then lists the positions it holds (all moved
+    and round templates that used it move to this one, so new loops get the new text; interviews already
+    scheduled keep the version they pinned (DESIGN.md, Domain: Rubric). `published_positions` then lists the positions it holds (all moved
     here: a draft is never a position's rubric), and `replaced_version` the version it retired.
     """
     rubric = _locked(rubric)
@@ -67,11 +68,26 @@ def rubric_publish(*, rubric: Rubric, at: Any = None) -> Rubric:
     moved = Position.objects.filter(pk__in=moved_positions).update(rubric=rubric)
     # Their loops' debriefs list the position's rubric's dimensions first.
     debrief_documents_refresh(loop_ids=Loop.objects.filter(position__in=moved_positions).values_list("pk", flat=True))
+    _move_round_templates(previous, rubric)
     rubric.status = Rubric.Status.PUBLISHED
     rubric.published_at = when
     rubric.save(update_fields=["status", "published_at"])
     logger.info("rubric published: %s (id %s), %s position(s) moved to it", rubric, rubric.pk, moved)
     return rubric
+
+
+def _move_round_templates(previous: list[Rubric], rubric: Rubric) -> None:
+    """The round templates on a retired version move to the new one, as positions do; a focus key the new version
+    no longer has is dropped from the round (an interview scheduled from it would be refused for it)."""
+    rounds = list(RoundTemplate.objects.filter(rubric__in=previous))
+    if not rounds:
+        return
+    keys = set(rubric.dimensions.values_list("key", flat=True))
+    for round_template in rounds:
+        round_template.rubric = rubric
+        round_template.focus = [key for key in round_template.focus if key in keys]
+    RoundTemplate.objects.bulk_update(rounds, ["rubric", "focus"])
+    logger.info("rubric published: %s round template(s) moved to %s", len(rounds), rubric)
 
 
 def published_positions(rubric: Rubric) -> list[Position]:

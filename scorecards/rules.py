@@ -7,7 +7,7 @@ No Django here: the API, the web form, the admin and the tests all call these wi
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -469,3 +469,19 @@ def note_status(
     if ended_at is None or note_due_at is None or ended_at > now:
         return "not_due"
     return "due" if now <= note_due_at else "missing"
+
+
+def focus_specs(dimensions: Sequence[DimensionSpec], focus: Collection[str]) -> tuple[DimensionSpec, ...]:
+    """The dimensions as an interview with `focus` is scored: its focus dimensions required, the others optional
+    (DESIGN.md, "Every round of a loop": Focus). No focus (empty) is the rubric's own `required` flags."""
+    if not focus:
+        return tuple(dimensions)
+    return tuple(replace(dimension, required=dimension.key in focus) for dimension in dimensions)
+
+
+def effective_focus(focus: Sequence[str], dimension_keys: Sequence[str]) -> list[str]:
+    """The dimension keys an interview has in focus: its `focus` (known keys, in the rubric's order), or all of the
+    rubric's when it has none ("default: all"). Calibration's adherence and the debrief's coverage read this."""
+    if not focus:
+        return list(dimension_keys)
+    return [key for key in dimension_keys if key in focus]

@@ -13,6 +13,7 @@ from typing import Any
 
 from scorecards import rules
 from scorecards.models import Scorecard
+from scorecards.question_answers import QuestionAnswer, stored_answers
 from scorecards.selectors import PinnedRubric
 
 
@@ -40,6 +41,8 @@ class ScorecardInput:
     gut_check: dict[str, str] = field(default_factory=dict)
     vote: str = ""
     summary: str = ""
+    # How the interview's kit questions went (scorecards.question_answers): its own questions only, in kit order.
+    questions: tuple[QuestionAnswer, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -59,6 +62,7 @@ class ScorecardInput:
             "gut_check": {key: self.gut_check.get(key) or None for key in pinned.gut_check_questions},
             "vote": self.vote or None,
             "summary": self.summary,
+            "questions": [answer.as_body() for answer in self.questions],
         }
 
     def ceiling(self, pinned: PinnedRubric) -> rules.Ceiling:
@@ -101,6 +105,7 @@ def stored_input(scorecard: Scorecard | None) -> ScorecardInput:
         gut_check=stored_gut_check(scorecard),
         vote=scorecard.vote,
         summary=scorecard.summary,
+        questions=stored_answers(scorecard.questions),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -263,6 +264,14 @@ def pinned_rubric(rubric: Rubric) -> PinnedRubric:
         with _PINNED_LOCK:
             _PINNED[rubric.pk] = cached
     return cached if cached.rubric is rubric else replace(cached, rubric=rubric)
+
+
+def focused(pinned: PinnedRubric, focus: Sequence[str]) -> PinnedRubric:
+    """The pinned rubric as an interview with `focus` is scored: its focus dimensions required, the others optional
+    (`rules.focus_specs`); no focus: the rubric as it is. The one place completeness learns an interview's focus."""
+    if not focus:
+        return pinned
+    return replace(pinned, specs=rules.focus_specs(pinned.specs, focus))
 
 
 def _read_pinned(rubric: Rubric) -> PinnedRubric:

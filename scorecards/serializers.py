@@ -6,6 +6,7 @@ services (scorecards.services) take its typed input, enforce the rules and raise
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
@@ -21,6 +22,7 @@ from interviewloop.inputs import limit_for
 from interviewloop.models import Interview
 from scorecards import rules
 from scorecards.models import Dimension, GutCheckQuestion, Phase, RedFlag, Rubric, Scorecard, Thread
+from scorecards.question_answers import QuestionAnswer, question_answers_input
 from scorecards.scorecard_input import ScorecardInput, ScoreEntry, ThreadEntry, stored_input
 from scorecards.selectors import NOT_STARTED, PinnedRubric, pinned_rubric, row_note_status
 
@@ -225,6 +227,15 @@ class ThreadEntrySerializer(serializers.Serializer):
     notes = TextField(allow_blank=True, required=False, default="", trim_whitespace=False)
 
 
+class QuestionEntrySerializer(serializers.Serializer):
+    """How one question of the interview's kit went (scorecards.question_answers checks the id is the kit's)."""
+
+    id = serializers.IntegerField(help_text="A question id of the interview's `questions`.")
+    asked = serializers.BooleanField(required=False, default=False)
+    signal = serializers.ChoiceField(choices=rules.SIGNALS, allow_null=True, allow_blank=True, required=False)
+    notes = TextField(allow_blank=True, required=False, default="", trim_whitespace=False)
+
+
 class GutCheckField(serializers.DictField):
     """`{question key: yes / no / not_sure}`, keyed by the pinned rubric's gut-check questions. The answers of its
     questions are checked here; any other key is passed on, for the body to refuse by name (unknown_gut_check)."""
@@ -278,6 +289,7 @@ class ScorecardBodySerializer(serializers.Serializer):
     gut_check = GutCheckField(required=False)
     vote = serializers.ChoiceField(choices=rules.VOTES, allow_null=True, allow_blank=True, required=False)
     summary = TextField(allow_blank=True, required=False, default="", trim_whitespace=False)
+    questions = QuestionEntrySerializer(many=True, required=False, help_text="The kit's questions: asked, signal.")
 
     @property
     def pinned(self) -> PinnedRubric:
@@ -295,6 +307,7 @@ class ScorecardBodySerializer(serializers.Serializer):
             gut_check=self._gut_check(attrs.get("gut_check") or {}),
             vote=attrs.get("vote") or "",
             summary=(attrs.get("summary") or "").strip(),
+            questions=self._questions(attrs.get("questions") or []),
         )
 
     def _scores(self, given: dict[str, dict[str, Any]]) -> dict[str, ScoreEntry]:
@@ -351,6 +364,10 @@ class ScorecardBodySerializer(serializers.Serializer):
                 )
         return {key: str(answer) for key in questions if (answer := given.get(key))}
 
+    def _questions(self, given: list[dict[str, Any]]) -> tuple[QuestionAnswer, ...]:
+        """Only the interview's own kit questions (`context["questions"]`, ids), each once, in the kit's order."""
+        return question_answers_input(given, assigned=self.context.get("questions") or ())
+
 
 class ScorecardAmendSerializer(ScorecardBodySerializer):
     """The whole new body and why it changes: `validated_data` is an `Amendment`."""
@@ -369,10 +386,11 @@ class Amendment:
     reason: str
 
 
-def scorecard_input(*, pinned: PinnedRubric, body: Any) -> ScorecardInput:
+def scorecard_input(*, pinned: PinnedRubric, body: Any, questions: Sequence[int] = ()) -> ScorecardInput:
     """`ScorecardBodySerializer` for a caller that is not a DRF view (the web form): the typed input, or `Invalid`
-    with the first problem's code, field and a sentence naming the field (as the page shows it beside the field)."""
-    serializer = ScorecardBodySerializer(data=body, context={"pinned": pinned})
+    with the first problem's code, field and a sentence naming the field (as the page shows it beside the field).
+    `questions`: the interview's kit question ids, the only ones its body may answer."""
+    serializer = ScorecardBodySerializer(data=body, context={"pinned": pinned, "questions": questions})
     if not serializer.is_valid():
         raise _refusal(serializer.errors)
     return serializer.validated_data  # type: ignore[return-value]
@@ -425,6 +443,7 @@ class ScorecardSerializer(serializers.Serializer):
     )
     vote = serializers.ChoiceField(choices=rules.VOTES, allow_null=True)
     summary = serializers.CharField(allow_blank=True)
+    questions = QuestionEntrySerializer(many=True)
     mean_score = serializers.FloatField(allow_null=True, help_text="The plain mean of the scored dimensions.")
     weighted_score = serializers.FloatField(
         allow_null=True,
@@ -459,6 +478,15 @@ class ScorecardSerializer(serializers.Serializer):
             "gut_check": None if gut_check is None else {str(key): _choice(value) for key, value in gut_check.items()},
             "vote": _choice(document["vote"]),
             "summary": _str(document["summary"]),
+            "questions": [
+                {
+                    "id": int(e["id"]),
+                    "asked": bool(e["asked"]),
+                    "signal": _choice(e["signal"]),
+                    "notes": _str(e["notes"]),
+                }
+                for e in document["questions"]
+            ],
             "mean_score": _float(document["mean_score"]),
             "weighted_score": _float(document["weighted_score"]),
             "updated_at": _datetime(document["updated_at"], zone),

@@ -34,8 +34,9 @@ from scorecards.models import (
     ScorecardAmendment,
     ThreadPulled,
 )
+from scorecards.question_answers import stored_answers
 from scorecards.scorecard_input import ScorecardInput, ScoreEntry, ThreadEntry, stored_gut_check, stored_input
-from scorecards.selectors import PinnedRubric, pinned_rubric, scorecard_with_parts
+from scorecards.selectors import PinnedRubric, focused, pinned_rubric, scorecard_with_parts
 
 NOTE_FIELDS = ("best_thing", "biggest_concern", "vote", "want_to_work_with")
 
@@ -115,6 +116,7 @@ def _stored(scorecard: Scorecard | None, pinned: PinnedRubric) -> tuple[Scorecar
         gut_check=stored_gut_check(scorecard),
         vote=scorecard.vote,
         summary=scorecard.summary,
+        questions=stored_answers(scorecard.questions),
     )
     return data, parts
 
@@ -160,6 +162,7 @@ def _write(
     scorecard.vote = data.vote
     scorecard.summary = data.summary
     scorecard.gut_check = dict(data.gut_check)
+    scorecard.questions = [answer.as_body() for answer in data.questions]
     if stored is None:
         stored = _stored(scorecard, pinned)[1]  # nothing to read for a new scorecard
     scorecard.save()
@@ -341,7 +344,7 @@ def scorecard_submit(*, interview: Interview, data: ScorecardInput | None = None
             "Write the five-minute note first: the first impression is captured before the scorecard.",
             code="note_required",
         )
-    pinned = pinned_rubric(interview.rubric)
+    pinned = focused(pinned_rubric(interview.rubric), locked.focus)
     saved, stored = _stored(scorecard, pinned)
     if data is None or data.is_empty:
         data = saved
@@ -380,7 +383,7 @@ def scorecard_amend(*, interview: Interview, data: ScorecardInput, reason: str, 
         raise Conflict(
             "This loop is closed: its outcome is recorded, so its scorecards no longer change.", code="loop_closed"
         )
-    pinned = pinned_rubric(interview.rubric)
+    pinned = focused(pinned_rubric(interview.rubric), locked.focus)
     _check_submittable(pinned=pinned, data=data)
 
     previous, stored = _stored(scorecard, pinned)

@@ -26,8 +26,8 @@ from interviewloop.roles import is_interviewer
 from interviewloop.services import interview_end
 from scorecards import rules, selectors, services
 from scorecards.filters import InterviewFilter
-from scorecards.forms import NoteForm, scorecard_body_from_post, scorecard_rows
-from scorecards.models import Note, Scorecard
+from scorecards.forms import NoteForm, question_rows, scorecard_body_from_post, scorecard_rows
+from scorecards.models import Note, Question, Scorecard
 from scorecards.scorecard_input import stored_input
 from scorecards.serializers import interview_note_status, scorecard_input, scorecard_status
 
@@ -95,10 +95,25 @@ def interview_kit(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "interview": interview,
             "rubric": rubric,
+            "questions": kit_questions(interview),
+            "focus": focus_dimensions(rubric, interview.focus),
             "note_status": interview_note_status(interview),
             "scorecard_status": scorecard_status(interview),
         },
     )
+
+
+def kit_questions(interview: Interview) -> list[Question]:
+    """The interview's bank questions in the order it was given them (one query, none without questions)."""
+    if not interview.questions:
+        return []
+    found = Question.objects.select_related("bank").in_bulk(interview.questions)
+    return [found[pk] for pk in interview.questions if pk in found]
+
+
+def focus_dimensions(rubric: Any, focus: list[str]) -> list[Any]:
+    """The rubric's dimensions the interview has in focus (empty when it has none: all count alike)."""
+    return [dimension for dimension in rubric.dimensions.all() if dimension.key in focus] if focus else []
 
 
 @require_POST
@@ -166,7 +181,7 @@ def _scorecard_context(
     interview: Interview, body: dict[str, Any], pinned: selectors.PinnedRubric, scorecard: Scorecard | None
 ) -> dict[str, Any]:
     try:
-        data = scorecard_input(pinned=pinned, body=body)
+        data = scorecard_input(pinned=pinned, body=body, questions=interview.questions)
     except DomainError:
         ceiling, problems, scored, mean, weighted = None, [], False, None, None
     else:
@@ -181,6 +196,8 @@ def _scorecard_context(
         "status": "not_started" if scorecard is None else scorecard.status,
         "note": note,
         "rows": scorecard_rows(pinned, body),
+        "question_rows": question_rows(kit_questions(interview), body),
+        "focus": set(interview.focus),
         "ceiling": ceiling,
         "scored": scored,
         "mean_score": mean,
@@ -221,7 +238,7 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     Once submitted it is locked; "Amend" (with a reason) changes it through the same rules and keeps the old one.
     """
     interview = _own(request, pk)
-    pinned = selectors.pinned_rubric(interview.rubric)
+    pinned = selectors.focused(selectors.pinned_rubric(interview.rubric), interview.focus)
     stored = selectors.scorecard_with_parts(interview)
     submitted = stored is not None and stored.status == Scorecard.Status.SUBMITTED
     action = request.POST.get("action", "")
@@ -239,7 +256,7 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     body = scorecard_body_from_post(pinned, request.POST)
     refusal: dict[str, Any] = {}
     try:
-        data = scorecard_input(pinned=pinned, body=body)
+        data = scorecard_input(pinned=pinned, body=body, questions=interview.questions)
         if action == "amend":
             services.scorecard_amend(
                 interview=interview, data=data, reason=request.POST.get("reason", ""), amended_by=request.user
@@ -269,7 +286,7 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
 def scorecard_check(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the vote ceiling and its reasons for what the form holds now. Saves nothing."""
     interview = _own(request, pk)
-    pinned = selectors.pinned_rubric(interview.rubric)
+    pinned = selectors.focused(selectors.pinned_rubric(interview.rubric), interview.focus)
     body = scorecard_body_from_post(pinned, request.POST)
     context = _scorecard_context(interview, body, pinned, None)
     return render(request, "scorecards/_ceiling.html", context)
@@ -282,7 +299,9 @@ def scorecard_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     interview = _own(request, pk)
     pinned = selectors.pinned_rubric(interview.rubric)
     try:
-        data = scorecard_input(pinned=pinned, body=scorecard_body_from_post(pinned, request.POST))
+        data = scorecard_input(
+            pinned=pinned, body=scorecard_body_from_post(pinned, request.POST), questions=interview.questions
+        )
         services.scorecard_save_draft(interview=interview, data=data)
     except DomainError as error:
         return render(request, "scorecards/_save_status.html", {"error": error.detail})

@@ -17,6 +17,8 @@ from scorecards.models import (
     GutCheckQuestion,
     Note,
     Phase,
+    Question,
+    QuestionBank,
     RedFlag,
     RedFlagMark,
     Rubric,
@@ -253,3 +255,10 @@ def make_scorecard(
     )
     debrief_documents_refresh(loop_ids=[interview.loop_id])  # as the services would
     return scorecard
+
+
+def make_question(*, bank: str = "handbook", key: str = "q01", title: str = "Design a rollout", **fields) -> Question:
+    """A bank question (the bank is made once per key)."""
+    question_bank, _ = QuestionBank.objects.get_or_create(key=bank, defaults={"name": bank.replace("_", " ").title()})
+    defaults = {"domain_name": "Reliability", "prompt": f"{title}?", "strong_answer": "Names a canary.\nRolls back."}
+    return Question.objects.create(bank=question_bank, key=key, title=title, **(defaults | fields))

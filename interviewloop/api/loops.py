@@ -23,6 +23,7 @@ from interviewloop.api.permissions import IsRecruiter, IsRecruiterToWrite
 from interviewloop.errors import Invalid, NotFound
 from interviewloop.models import Candidate, Decision, Interview, Loop, Position
 from interviewloop.roles import is_recruiter
+from interviewloop.rounds import RoundTemplate
 from scorecards.models import Rubric
 from scorecards.selectors import interview_row
 from scorecards.serializers import InterviewSerializer
@@ -30,13 +31,34 @@ from scorecards.serializers import InterviewSerializer
 # --- Serializers: shape only; the services enforce the rules ------------------------------------------
 
 
+class RoundTemplateSerializer(serializers.ModelSerializer):
+    """A round of a position's loop (DESIGN.md, "Every round of a loop": Round templates)."""
+
+    title = TextField()
+    rubric = serializers.PrimaryKeyRelatedField(queryset=Rubric.objects.all())
+    duration_minutes = serializers.IntegerField(min_value=5, max_value=480, default=60)
+    focus = serializers.ListField(child=TextField(), required=False, default=list, help_text="Dimension keys.")
+    questions = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, help_text="Question ids."
+    )
+
+    class Meta:
+        model = RoundTemplate
+        fields = [
+            "id", "order", "title", "rubric", "duration_minutes", "focus", "questions", "counts_toward_decision",
+            "bar_raiser",
+        ]  # fmt: skip
+        read_only_fields = ["id", "order"]
+
+
 class PositionSerializer(serializers.ModelSerializer):
     title = TextField()
     rubric = serializers.PrimaryKeyRelatedField(queryset=Rubric.objects.all())
+    rounds = RoundTemplateSerializer(many=True, required=False, help_text="The loop's rounds, in order.")
 
     class Meta:
         model = Position
-        fields = ["id", "title", "rubric", "created_at"]
+        fields = ["id", "title", "rubric", "rounds", "created_at"]
         read_only_fields = ["id", "created_at"]
 
 
@@ -63,12 +85,41 @@ class LoopUpdateSerializer(serializers.Serializer):
 
 class InterviewCreateSerializer(serializers.Serializer):
     interviewer = TextField(help_text="The interviewer's username.")
+    round = serializers.IntegerField(
+        required=False, allow_null=True, help_text="A round of the position: fills what the body leaves out."
+    )
     rubric = serializers.PrimaryKeyRelatedField(
-        queryset=Rubric.objects.all(), required=False, allow_null=True, help_text="Default: the position's rubric."
+        queryset=Rubric.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Default: the round's, else the position's.",
     )
     scheduled_start = InstantField()
-    scheduled_end = InstantField()
-    counts_toward_decision = serializers.BooleanField(default=True)
+    scheduled_end = InstantField(required=False, allow_null=True, help_text="Default: start + the round's length.")
+    counts_toward_decision = serializers.BooleanField(required=False, help_text="Default: the round's, else true.")
+    focus = serializers.ListField(child=TextField(), required=False, help_text="Dimension keys; empty: all.")
+    questions = serializers.ListField(child=serializers.IntegerField(), required=False, help_text="Question ids.")
+    bar_raiser = serializers.BooleanField(required=False, help_text="Always counts toward the decision.")
+    allow_repeat = serializers.BooleanField(default=False, help_text="Assign a question already asked in the loop.")
+
+
+class ScheduledInterviewSerializer(InterviewSerializer):
+    """The interview row, with what it was scheduled with: its round, focus, questions and bar raiser mark."""
+
+    round = serializers.IntegerField(allow_null=True, source="round_id")
+    focus = serializers.ListField(child=serializers.CharField())
+    questions = serializers.ListField(child=serializers.IntegerField())
+    bar_raiser = serializers.BooleanField()
+
+
+def scheduled_interview(interview: Interview) -> dict[str, Any]:
+    return {
+        **InterviewSerializer(interview_row(interview.pk)).data,
+        "round": interview.round_id,
+        "focus": list(interview.focus),
+        "questions": list(interview.questions),
+        "bar_raiser": interview.bar_raiser,
+    }
 
 
 class InterviewUpdateSerializer(serializers.Serializer):
@@ -121,7 +172,7 @@ class PositionListCreate(generics.ListCreateAPIView):
 
     permission_classes = [IsAuthenticated, IsRecruiter]
     serializer_class = PositionSerializer
-    queryset = Position.objects.order_by("title", "id")
+    queryset = Position.objects.prefetch_related("rounds").order_by("title", "id")
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = services.position_create(**serializer.validated_data)
@@ -188,7 +239,7 @@ class LoopInterviewCreate(APIView):
 
     serializer_class = InterviewCreateSerializer
 
-    @extend_schema(request=InterviewCreateSerializer, responses={201: InterviewSerializer})
+    @extend_schema(request=InterviewCreateSerializer, responses={201: ScheduledInterviewSerializer})
     def post(self, request: Request, loop_id: int) -> Response:
         loop = loop_for_recruiter(request.user, loop_id)
         body = InterviewCreateSerializer(data=request.data)
@@ -198,11 +249,28 @@ class LoopInterviewCreate(APIView):
             loop=loop,
             interviewer=_user_named(data["interviewer"]),
             rubric=data.get("rubric"),
+            round=_round_of(loop, data.get("round")),
             scheduled_start=data["scheduled_start"],
-            scheduled_end=data["scheduled_end"],
-            counts_toward_decision=data["counts_toward_decision"],
+            scheduled_end=data.get("scheduled_end"),
+            counts_toward_decision=data.get("counts_toward_decision"),
+            focus=data.get("focus"),
+            questions=data.get("questions"),
+            bar_raiser=data.get("bar_raiser"),
+            allow_repeat=data["allow_repeat"],
         )
-        return Response(InterviewSerializer(interview_row(interview.pk)).data, status=201)
+        return Response(scheduled_interview(interview), status=201)
+
+
+def _round_of(loop: Loop, round_id: int | None) -> RoundTemplate | None:
+    """The round `round_id` of the loop's position; 400 `round_not_in_position` for any other id."""
+    if round_id is None:
+        return None
+    found = RoundTemplate.objects.select_related("rubric").filter(pk=round_id, position_id=loop.position_id).first()
+    if found is None:
+        raise Invalid(
+            f"Round {round_id} is not a round of this loop's position.", code="round_not_in_position", field="round"
+        )
+    return found
 
 
 def _recruiters_interview(user: Any, interview_id: int) -> Interview:

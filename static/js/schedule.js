@@ -1,7 +1,9 @@
 // Schedule page: prefill each interview's times as the recruiter types (the server applies the same defaults
 // without this script): an empty end is the start plus the row's length, an empty start the end of the
 // interview before it. A time the recruiter typed is never replaced; one this script filled follows its inputs.
-// Picking a position sets the length of the rows whose length was not chosen by hand to its rubric's.
+// Picking a position sets the length of the rows whose length was not chosen by hand to its rubric's, and when
+// the position has rounds, gives each row its round in order (with the round's length and counting); a row's
+// round offers only the chosen position's rounds. Picking a round sets its row's length and counting.
 (function () {
   "use strict";
 
@@ -20,6 +22,8 @@
     return Array.prototype.map.call(document.querySelectorAll(".schedule-form .interview-row"), function (row) {
       return {
         interviewer: row.querySelector("select[name$='-interviewer']"),
+        round: row.querySelector("select[name$='-round']"),
+        counts: row.querySelector("input[name$='-counts_toward_decision']"),
         start: row.querySelector("input[name$='-scheduled_start']"),
         duration: row.querySelector("select[name$='-duration']"),
         end: row.querySelector("input[name$='-scheduled_end']")
@@ -48,6 +52,33 @@
     });
   }
 
+  function optionOf(select) { return select && select.options[select.selectedIndex]; }
+
+  function takeRound(row) {
+    var option = optionOf(row.round);
+    if (!option || !option.value) return;
+    if (row.duration && !row.duration.hasAttribute("data-chosen")) row.duration.value = option.getAttribute("data-minutes");
+    if (row.counts) row.counts.checked = option.getAttribute("data-counts") === "1";
+  }
+
+  function offerRounds(positionOption) {
+    var position = positionOption ? positionOption.value : "";
+    var ids = ((positionOption && positionOption.getAttribute("data-rounds")) || "").split(" ").filter(Boolean);
+    rows().forEach(function (row, index) {
+      if (!row.round) return;
+      Array.prototype.forEach.call(row.round.options, function (option) {
+        option.hidden = !!option.value && option.getAttribute("data-position") !== position;
+      });
+      var current = optionOf(row.round);
+      if (ids.length) {
+        row.round.value = ids[index] || "";
+        takeRound(row);
+      } else if (current && current.hidden) {
+        row.round.value = "";
+      }
+    });
+  }
+
   document.addEventListener("input", function (event) {
     var target = event.target;
     if (!target.closest || !target.closest(".schedule-form")) return;
@@ -58,15 +89,31 @@
   document.addEventListener("change", function (event) {
     var target = event.target;
     if (!target.closest || !target.closest(".schedule-form")) return;
+    if (/-round$/.test(target.name)) {
+      rows().forEach(function (row) { if (row.round === target) takeRound(row); });
+    }
     if (target.name === "position") {
+      offerRounds(target.options[target.selectedIndex]);
       var option = target.options[target.selectedIndex];
       var minutes = option && option.getAttribute("data-minutes");
       if (minutes) {
         rows().forEach(function (row) {
+          if (row.round && row.round.value) return;  // a round gives its own length
           if (row.duration && !row.duration.hasAttribute("data-chosen")) row.duration.value = minutes;
         });
       }
     }
     recompute();
   });
+  var position = document.querySelector(".schedule-form select[name='position']");
+  if (position) {
+    // Only the chosen position's rounds are offered; the server-rendered rows keep their values.
+    var chosen = optionOf(position);
+    rows().forEach(function (row) {
+      if (!row.round) return;
+      Array.prototype.forEach.call(row.round.options, function (option) {
+        option.hidden = !!option.value && option.getAttribute("data-position") !== (chosen ? chosen.value : "");
+      });
+    });
+  }
 })();

@@ -116,7 +116,45 @@ def company(db):
         "submitted": submitted,
         "weighted": weighted,
         "rubric": rubric,
+        **every_round(rubric, recruiter, ivan),
     }
+
+
+def every_round(rubric, recruiter, ivan):
+    """Issue 17: a position with rounds, and a loop on two rubrics (focus, kit questions, a bar raiser) where ivan
+    has a draft with questions and the debrief shows coverage gaps."""
+    from interviewloop.services import position_create
+    from tests.debriefs.conftest import add_interview, recompute
+    from tests.debriefs.test_mixed_rubric_debrief import leadership_rubric, seat
+    from tests.factories import LoopFactory, make_question
+
+    principles = leadership_rubric()
+    questions = [
+        make_question(bank="handbook", key="q01", title="Walk me through an incident you owned end to end"),
+        make_question(bank="llm_bank", key="rag-evals", title="How would you evaluate a RAG system?",
+                      pitfalls="Only offline metrics.", insight="Tie evals to user outcomes."),
+    ]  # fmt: skip
+    position = position_create(
+        title="Senior Product Manager",
+        rubric=rubric,
+        rounds=[
+            {"title": "Product sense", "rubric": rubric, "duration_minutes": 45, "questions": [questions[0].pk]},
+            {"title": "Leadership principles", "rubric": principles, "focus": ["ownership", "dive_deep"]},
+            {"title": "Bar raiser", "rubric": principles, "bar_raiser": True},
+        ],
+    )
+    mixed = LoopFactory(candidate__name="Morgan Lee", position=position, recruiter=recruiter)
+    seat(mixed, "lena", principles, scores={"ownership": 4}, focus=["ownership"])
+    seat(mixed, "bea", rubric, scores={"systems_thinking": 3, "communication": 4}, bar_raiser=True)
+    asked = add_interview(mixed, "ivan", vote="yes", submitted=False, note_vote="yes", scores={})
+    asked.rubric, asked.focus, asked.questions = principles, ["dive_deep"], [q.pk for q in questions]
+    asked.save(update_fields=["rubric", "focus", "questions"])
+    recompute(mixed)  # the rows changed behind the services: the stored debrief is rewritten from them
+    # Retired once its interviews pinned it (they keep it), so the published rubrics stay the guide's and the
+    # weighted one (the errors test below counts on it).
+    principles.status = "retired"
+    principles.save()
+    return {"rounds_position": position, "mixed": mixed, "asked": asked}
 
 
 def pages_of(company) -> dict[str, list[tuple[str, str]]]:
@@ -137,6 +175,8 @@ def pages_of(company) -> dict[str, list[tuple[str, str]]]:
             ("scorecard-weighted", f"/interviews/{company['weighted'].pk}/scorecard/"),
             ("debrief-locked", f"/loops/{company['drafting'].loop_id}/"),
             ("debrief-panel", f"/loops/{company['submitted'].loop_id}/"),
+            ("kit-questions", f"/interviews/{company['asked'].pk}/"),
+            ("scorecard-questions", f"/interviews/{company['asked'].pk}/scorecard/"),
             ("loops-interviewer", "/loops/"),
             ("profile-interviewer", "/profile/"),
             ("analytics-interviewer", "/analytics/"),
@@ -145,6 +185,8 @@ def pages_of(company) -> dict[str, list[tuple[str, str]]]:
             ("loops", "/loops/"),
             ("schedule", "/loops/new/"),
             ("debrief", f"/loops/{decided}/"),
+            ("schedule-rounds", f"/loops/new/?position={company['rounds_position'].pk}"),
+            ("debrief-mixed", f"/loops/{company['mixed'].pk}/"),
             ("profile", "/profile/"),
             ("analytics", "/analytics/"),
         ],
@@ -154,6 +196,7 @@ def pages_of(company) -> dict[str, list[tuple[str, str]]]:
             ("admin-rubric", f"/admin/scorecards/rubric/{company['rubric'].pk}/change/"),
             ("admin-loops", "/admin/interviewloop/loop/"),
             ("admin-loop", f"/admin/interviewloop/loop/{decided}/change/"),
+            ("admin-position-rounds", f"/admin/interviewloop/position/{company['rounds_position'].pk}/change/"),
             ("admin-reminders", "/admin/debriefs/reminder/"),
             ("admin-user", f"/admin/auth/user/{ivan}/change/"),
         ],

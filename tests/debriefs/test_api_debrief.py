@@ -55,6 +55,8 @@ def test_debrief_payload_names_the_no_that_decided_while_others_are_missing(froz
     submitted = iso(NOW)
 
     ids = dict(loop.interviews.values_list("interviewer__username", "pk"))
+    rubric = loop.position.rubric
+    panel = ["alice", "bob", "sam", "dave", "erin"]
 
     def vote(username, *, start=START, ended_at=START + timedelta(hours=1), **fields):
         row = {
@@ -62,6 +64,9 @@ def test_debrief_payload_names_the_no_that_decided_while_others_are_missing(froz
             "interviewer": username,
             "name": username.capitalize(),
             "counts_toward_decision": True,
+            "bar_raiser": False,
+            "rubric": rubric.pk,
+            "focus": [],
             "scheduled_start": iso(start),
             "scheduled_end": iso(start + timedelta(hours=1)),
             "ended_at": iso(ended_at) if ended_at else None,
@@ -93,7 +98,13 @@ def test_debrief_payload_names_the_no_that_decided_while_others_are_missing(froz
         }  # fmt: skip
 
     def dimension(key, name, critical, scores, mean, low):
-        return {"key": key, "name": name, "critical": critical, "scores": scores, "mean": mean, "min": low}
+        return {
+            "key": key, "name": name, "critical": critical, "rubric": rubric.pk, "scores": scores, "mean": mean,
+            "min": low,
+        }  # fmt: skip
+
+    def covered(key, name, scored):
+        return {"key": key, "name": name, "rubric": rubric.pk, "focus": panel, "scored": scored}
 
     assert response.json() == {
         "loop": {
@@ -174,6 +185,26 @@ def test_debrief_payload_names_the_no_that_decided_while_others_are_missing(froz
             dimension("humility", "Humility", False, [score("alice", 5)], 5.0, 5),
             dimension("experience", "Experience", False, [score("alice", 5)], 5.0, 5),
         ],
+        "rubrics": [{"id": rubric.pk, "key": rubric.key, "name": rubric.name, "version": rubric.version}],
+        # Nobody has a focus, so every interview has every dimension in focus; alice scored them all: no gap.
+        "coverage": {
+            "dimensions": [
+                covered("systems_thinking", "Systems Thinking", ["alice", "bob", "sam"]),
+                covered("customer_empathy", "Customer Empathy", ["alice", "bob"]),
+                covered("measurement", "Measurement", ["alice", "bob"]),
+                *(
+                    covered(key, name, ["alice"])
+                    for key, name in [
+                        ("risk_management", "Risk Management"),
+                        ("execution_bias", "Execution Bias"),
+                        ("communication", "Communication"),
+                        ("humility", "Humility"),
+                        ("experience", "Experience"),
+                    ]
+                ),
+            ],
+            "gaps": [],
+        },
         "red_flags": [
             {
                 "key": "overconfident",
@@ -325,9 +356,19 @@ def test_a_loop_without_interviews_is_pending_with_its_rubrics_dimensions_unscor
         "outcome_by": None,
     }
     assert body["dimensions"] == [
-        {"key": d.key, "name": d.name, "critical": d.critical, "scores": [], "mean": None, "min": None}
+        {
+            "key": d.key,
+            "name": d.name,
+            "critical": d.critical,
+            "rubric": d.rubric_id,
+            "scores": [],
+            "mean": None,
+            "min": None,
+        }
         for d in dimensions
     ]
+    # No interview pins a rubric yet: the loop has no dimensions to cover.
+    assert body["coverage"] == {"dimensions": [], "gaps": []}
     assert (body["decision"], body["final"], body["hire_allowed"]) == ("pending", False, False)
     assert body["reasons"] == ["No interview in this loop counts toward the decision yet."]
     assert [body[key] for key in ("votes", "deciding", "red_flags", "threads", "notes", "missing")] == [[]] * 6

@@ -1,11 +1,11 @@
 """The stored debrief (DebriefDocument) always equals one built afresh from the rows, after every kind of write.
 
-Hypothesis draws sequences of writes, each through the real service a page or the API calls (schedule, end, note,
-draft, submit, amend, count or shadow, cancel, reschedule, reassign, record the outcome, the meeting's time, a
-candidate erased, an interviewer or a position renamed); refused writes included. After each one, the stored
-document and counts must be exactly what `documents.build` reads from the rows at that moment: a service that
-forgot to rewrite it would leave it stale, and this would say which write did. Plus the read side: the time-
-dependent parts (`documents.at_time`) and the one rule of who may read a debrief.
+Hypothesis draws sequences of writes, each through the real service a page or the API calls (schedule, schedule
+with a focus and maybe as the bar raiser, end, note, draft, submit, amend, count or shadow, cancel, reschedule,
+reassign, record the outcome, the meeting's time, a candidate erased, an interviewer or a position renamed); refused
+writes included. After each one, the stored document and counts must be exactly what `documents.build` reads from
+the rows at that moment: a service that forgot to rewrite it would leave it stale, and this would say which write
+did. Plus the read side: the time-dependent parts (`documents.at_time`) and the one rule of who may read a debrief.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ NAMES = itertools.count()
 seat = st.integers(0, PANEL - 1)
 operations = st.one_of(
     st.tuples(st.just("schedule"), seat, st.booleans()),
+    st.tuples(st.just("schedule_round"), seat, st.booleans()),
     st.tuples(st.just("end"), seat),
     st.tuples(st.just("note"), seat, st.sampled_from(VOTES), st.booleans()),
     st.tuples(st.just("draft"), seat),
@@ -96,6 +97,13 @@ class Company:
             services.interview_schedule(
                 loop=self.loop, interviewer=self.people[args[0]], scheduled_start=start,
                 scheduled_end=start + timedelta(hours=1), counts_toward_decision=args[1],
+            )  # fmt: skip
+        elif name == "schedule_round":  # every round of a loop: a focus of one dimension, maybe the bar raiser
+            start = now + timedelta(hours=args[0] + 1)
+            services.interview_schedule(
+                loop=self.loop, interviewer=self.people[args[0]], scheduled_start=start,
+                scheduled_end=start + timedelta(hours=1), focus=[self.rubric.dimensions.first().key],
+                bar_raiser=args[1],
             )  # fmt: skip
         elif interview is None and name not in ("record", "meeting", "erase", "rename_position"):
             return  # nobody in that seat yet

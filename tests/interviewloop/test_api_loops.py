@@ -46,6 +46,7 @@ def test_a_recruiter_opens_a_position_on_a_published_rubric(frozen, recruiter, r
         "id": position.pk,
         "title": "LLM Reliability",
         "rubric": rubric.pk,
+        "rounds": [],
         "created_at": iso(NOW),
     }
 
@@ -227,6 +228,10 @@ def test_a_recruiter_schedules_an_interview_on_the_positions_rubric(frozen, open
         "note_status": "not_due",
         "scorecard_status": "not_started",
         "counts_toward_decision": True,
+        "round": None,
+        "focus": [],
+        "questions": [],
+        "bar_raiser": False,
     }
 
 

@@ -36,8 +36,9 @@ def full_body(*, score: int | dict[str, int] = 4, vote: str = "yes", gut: str = 
 
 
 def typed(interview, body: dict) -> ScorecardInput:
-    """`body` as the services take it: checked by the one validation path against the interview's pinned rubric."""
-    return scorecard_input(pinned=pinned_rubric(interview.rubric), body=body)
+    """`body` as the services take it: checked by the one validation path against the interview's pinned rubric and
+    its kit's questions."""
+    return scorecard_input(pinned=pinned_rubric(interview.rubric), body=body, questions=interview.questions)
 
 
 @pytest.fixture

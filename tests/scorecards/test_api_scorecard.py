@@ -43,6 +43,7 @@ def test_a_scorecard_not_started_reads_empty(alice, interview):
         "gut_check": GUT_EMPTY,
         "vote": None,
         "summary": "",
+        "questions": [],
         "mean_score": None,
         "weighted_score": None,
         "updated_at": None,
@@ -345,11 +346,11 @@ def test_an_amendment_keeps_the_previous_version_and_recomputes_the_decision(ali
     assert (data["status"], data["vote"]) == ("submitted", "no")
     assert data["amended_at"] is not None
     amendment = ScorecardAmendment.objects.get()
-    assert amendment.previous == full_body(vote="yes")
+    assert amendment.previous == full_body(vote="yes") | {"questions": []}  # the kit's questions: none here
     assert (amendment.previous_vote, amendment.amended_by) == ("yes", interviewer)
     assert data["amendments"] == [
         {
-            "previous": full_body(vote="yes"),
+            "previous": full_body(vote="yes") | {"questions": []},
             "previous_vote": "yes",
             "reason": "Re-read the doc: no rollback plan at all.",
             "amended_by": "alice",

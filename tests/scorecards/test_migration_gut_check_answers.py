@@ -68,5 +68,10 @@ def test_the_three_gut_check_columns_become_answers_by_question_and_back():
 
 
 def with_the_other_apps(executor, targets):
-    """The state at `targets` with every other app at its latest (the interviews' own migrations are needed)."""
-    return [*targets, *(node for node in executor.loader.graph.leaf_nodes() if node[0] != "scorecards")]
+    """The state at `targets` with every other app as far as it goes without a later scorecards migration (the
+    interviews' own migrations are needed; interviewloop 0008_rounds needs scorecards 0005, so it is left out)."""
+    graph = executor.loader.graph
+    reached = {node for target in targets for node in graph.forwards_plan(target)}
+    later = {node for node in graph.nodes if node[0] == "scorecards"} - reached
+    others = [node for node in graph.nodes if node[0] != "scorecards" and not later & set(graph.forwards_plan(node))]
+    return [*targets, *others]
