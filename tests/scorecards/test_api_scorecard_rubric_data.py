@@ -105,3 +105,11 @@ def test_submit_amend_and_the_debrief_keep_the_rubrics_keys_and_scores(alice, co
     recompute(coding.loop)
     (vote,) = api_as(recruiter).get(f"/api/loops/{coding.loop_id}/debrief/").json()["votes"]
     assert (vote["vote"], vote["mean_score"], vote["weighted_score"]) == ("strong_no", 2.75, 3.4)
+
+
+def test_the_debrief_page_shows_each_votes_mean_and_weighted_score(alice, coding, recruiter, client):
+    assert alice.post(url(coding, "submit/"), body(LOPSIDED, vote="no"), format="json").status_code == 200
+    client.force_login(recruiter)
+    html = client.get(f"/loops/{coding.loop_id}/").content.decode()
+    # (5 + 3 + 2 + 1) / 4 = 2.75; (40*5 + 30*3 + 20*2 + 10*1) / 100 = 3.40
+    assert "mean 2.75, weighted 3.40" in html
