@@ -100,7 +100,7 @@ def test_the_batch_load_builds_what_select_related_builds_and_the_emails_read_no
     reminder_loop, django_assert_num_queries
 ):
     from debriefs import outbox
-    from tests.test_compiled import loaded
+    from tests.test_reads import loaded
 
     ended_interview(reminder_loop, "alice", at=T0)  # note_now, note_overdue, scorecard_overdue 1-3 (copied 2-3)
     reminder_loop.debrief_at = T0 + timedelta(days=1)
