@@ -241,3 +241,19 @@ def test_an_interviews_focus_is_its_own_or_else_every_dimension_of_its_rubric():
     assert interview_focus_keys(None, rubric) == rubric
     assert interview_focus_keys([], rubric) == rubric
     assert interview_focus_keys(["measurement"], rubric) == ("measurement",)
+
+
+def test_adherence_counts_the_interviews_focus_not_the_whole_rubric(frozen, loop, recruiter, api_as):
+    from scorecards.models import DimensionScore
+
+    panels(loop, recruiter)
+    first = Interview.objects.get(loop=loop, interviewer__username="alice")
+    Interview.objects.filter(pk=first.pk).update(focus=["systems_thinking", "measurement", "risk_management"])
+    DimensionScore.objects.filter(scorecard__interview=first, dimension__key="measurement").delete()
+
+    rows = {row["interviewer"]: row for row in api_as(recruiter).get(URL).json()["interviewers"]}
+
+    # alice: 2 of her 3 focus dimensions scored in the first loop, all 8 of the rubric in the second (no focus)
+    assert FOCUS_COLUMNS == ("focus",)
+    assert rows["alice"]["adherence"] == round(10 / 11, 3)
+    assert rows["bob"]["adherence"] == 1.0
