@@ -9,8 +9,10 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
+
+from debriefs.reminder_rules import retry_delay
 
 EVENTS: tuple[str, ...] = (
     "interview.ended",
@@ -23,9 +25,6 @@ EVENTS: tuple[str, ...] = (
 
 SIGNATURE_HEADER = "Interviewloop-Signature"
 EVENT_ID_HEADER = "Interviewloop-Event-Id"
-
-FIRST_RETRY = timedelta(seconds=30)
-LONGEST_WAIT = timedelta(hours=1)
 
 
 def raw_body(body: Mapping[str, Any]) -> bytes:
@@ -48,15 +47,10 @@ def delivered(status_code: int | None) -> bool:
     return status_code is not None and 200 <= status_code < 300
 
 
-def retry_wait(attempts: int) -> timedelta:
-    """The wait after `attempts` failed tries: 30 s, doubling, at most an hour."""
-    return min(FIRST_RETRY * (2 ** min(max(attempts - 1, 0), 20)), LONGEST_WAIT)
-
-
 def next_attempt(*, attempts: int, now: datetime, retry_until: datetime) -> datetime | None:
     """When to try again after `attempts` failed tries, or None once `retry_until` (by default 24 hours after the
     event, WEBHOOK_RETRY_HOURS) has passed: the last try is the one due before it."""
-    when = now + retry_wait(attempts)
+    when = now + retry_delay(attempts)  # the reminders' backoff: 30 s, doubling, at most an hour
     if when > retry_until:
         return None
     return when

@@ -5,6 +5,7 @@ Reads the database and calls interviewloop.calendar (which knows iCalendar, not 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -68,13 +69,11 @@ def invite_for(interview: Any, *, method: str, recipient: Any, time_zone: str) -
     event = interview_event(interview)
     if method == calendar.CANCEL or recipient.pk != interview.interviewer_id:
         # A former interviewer's calendar removes the event; for them the attendee is themselves.
-        event = calendar.InterviewEvent(
-            **{
-                **event.__dict__,
-                "interviewer_email": recipient.email,
-                "interviewer_name": recipient.get_full_name() or recipient.get_username(),
-                "cancelled": True,
-            }
+        event = replace(
+            event,
+            interviewer_email=recipient.email,
+            interviewer_name=recipient.get_full_name() or recipient.get_username(),
+            cancelled=True,
         )
         method = calendar.CANCEL
     return calendar.invite(event, method=method, site_url=settings.SITE_URL, time_zone=time_zone)

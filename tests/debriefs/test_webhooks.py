@@ -17,13 +17,12 @@ from hypothesis import strategies as st
 
 from debriefs import webhooks
 from debriefs.models import WebhookDelivery, WebhookEndpoint
+from debriefs.reminder_rules import RETRY_MAX_DELAY, retry_delay
 from debriefs.services import loop_record_decision
 from debriefs.webhook_rules import (
     EVENTS,
-    LONGEST_WAIT,
     next_attempt,
     raw_body,
-    retry_wait,
     signature,
     signature_matches,
 )
@@ -57,12 +56,12 @@ def test_the_raw_body_is_the_same_bytes_whatever_the_key_order():
 
 
 def test_retries_wait_30_seconds_doubling_to_an_hour():
-    assert [retry_wait(n).total_seconds() for n in range(1, 10)] == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
+    assert [retry_delay(n).total_seconds() for n in range(1, 10)] == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
 
 
 @given(st.integers(min_value=1, max_value=500))
 def test_a_wait_never_shrinks_and_never_exceeds_an_hour(attempts):
-    assert retry_wait(attempts) <= retry_wait(attempts + 1) <= LONGEST_WAIT
+    assert retry_delay(attempts) <= retry_delay(attempts + 1) <= RETRY_MAX_DELAY
 
 
 @given(st.floats(min_value=12, max_value=72))
@@ -74,7 +73,7 @@ def test_a_failing_receiver_is_tried_until_the_end_of_the_window_and_not_after(h
         now, attempts = when, attempts + 1
         tries.append(now)
     assert tries[-1] <= until
-    assert until - tries[-1] <= LONGEST_WAIT  # the last try is within an hour of the window's end: 12 h and more
+    assert until - tries[-1] <= RETRY_MAX_DELAY  # the last try is within an hour of the window's end: 12 h and more
     assert tries == sorted(tries)
 
 
