@@ -278,8 +278,9 @@ def _deliver_slack(
     if run.wait_until is not None and now < run.wait_until:
         wait_until = run.wait_until
         _write(
+            # sending_at is left as it is: an earlier interrupted send stays in doubt
             lambda: Reminder.objects.filter(PENDING, pk=pk).update(
-                next_attempt_at=wait_until, last_error="Waiting out Slack's rate limit.", sending_at=None
+                next_attempt_at=wait_until, last_error="Waiting out Slack's rate limit."
             ),
             until=lease_until,
         )
@@ -300,14 +301,15 @@ def _deliver_slack(
     _write(lambda: Reminder.objects.filter(pk=pk).update(sending_at=now), until=lease_until)
     client = run.get_client()
     kept = done.slack_ids.get(recipient.pk)
-    slack_id = kept[1] if kept is not None and kept[0] == recipient.email else None
+    slack_id = kept[1] if kept is not None and kept[0] == recipient.email else None  # a changed address: look up
+    kept_user = slack_id is not None
     if slack_id is None:
         answer, slack_id = slack.lookup_user(client, recipient.email)
         if slack_id is not None:
             _write(partial(_keep_slack_id, recipient.pk, recipient.email, slack_id), until=lease_until)
             done.slack_ids[recipient.pk] = (recipient.email, slack_id)
     if slack_id is not None:
-        answer = slack.post_direct_message(client, slack_id, message, kept_user=kept is not None)
+        answer = slack.post_direct_message(client, slack_id, message, kept_user=kept_user)
     outcome = slack_rules.slack_outcome(
         answer, attempts=reminder.attempts + 1, max_attempts=settings.REMINDER_MAX_ATTEMPTS
     )

@@ -336,3 +336,35 @@ def test_send_again_posts_a_failed_slack_row_once_slack_knows_the_user(reminder_
 
     assert [post.channel for post in slack.posts] == ["U0ALICE"]
     assert Reminder.objects.get().state == "sent"
+
+
+def test_a_changed_address_is_looked_up_again(reminder_loop, slack, mailoutbox):
+    alice = choose("alice", "slack")
+    SlackUser.objects.create(user=alice, email="alice@old.example.com", slack_id="U0OLD", looked_up_at=T0)
+    ended_interview(reminder_loop, "alice", at=T0)
+    Reminder.objects.exclude(kind="note_now").delete()
+
+    assert dispatch_at(T0)["sent"] == 1
+
+    assert slack.lookups == ["alice@example.com"]
+    assert [post.channel for post in slack.posts] == ["U0ALICE"]
+    assert SlackUser.objects.values_list("email", "slack_id").get() == ("alice@example.com", "U0ALICE")
+
+
+def test_a_slack_row_whose_send_was_interrupted_is_posted_again_if_it_applies_or_cancelled_saying_so(
+    reminder_loop, slack, mailoutbox
+):
+    choose("alice", "slack")
+    choose("bob", "slack")
+    ended_interview(reminder_loop, "alice", at=T0)
+    bob = ended_interview(reminder_loop, "bob", at=T0)
+    Reminder.objects.exclude(kind="note_now").delete()
+    Reminder.objects.update(sending_at=T0)  # a worker died mid-post on both
+    NoteFactory(interview=bob, due_at=bob.note_due_at, submitted_at=T0)
+
+    assert dispatch_at(T0 + timedelta(minutes=2)) == {"sent": 1, "cancelled": 1, "retrying": 0, "failed": 0}
+
+    assert [post.channel for post in slack.posts] == ["U0ALICE"]
+    assert Reminder.objects.get(recipient__username="bob").cancel_reason == (
+        "The note was already written. An earlier send was interrupted; it may have reached them."
+    )
