@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
         ('debriefs', '0005_debrief_document'),
-        ('interviewloop', '0009_profile_notify_by'),
+        ('interviewloop', '0010_profile_notify_by'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

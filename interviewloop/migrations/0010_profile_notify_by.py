@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interviewloop', '0008_rounds'),
+        ('interviewloop', '0009_loop_newest_index'),
     ]
 
     operations = [
