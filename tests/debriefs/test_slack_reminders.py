@@ -368,3 +368,14 @@ def test_a_slack_row_whose_send_was_interrupted_is_posted_again_if_it_applies_or
     assert Reminder.objects.get(recipient__username="bob").cancel_reason == (
         "The note was already written. An earlier send was interrupted; it may have reached them."
     )
+
+
+def test_slack_rows_left_when_the_token_is_removed_fail_saying_so(reminder_loop, slack, mailoutbox, settings):
+    choose("alice", "slack")
+    ended_interview(reminder_loop, "alice", at=T0)
+    Reminder.objects.exclude(kind="note_now").delete()
+    settings.SLACK_BOT_TOKEN = ""
+
+    assert dispatch_at(T0)["failed"] == 1
+    assert Reminder.objects.get().last_error == "PermanentSendError: Slack is off (no SLACK_BOT_TOKEN)."
+    assert slack.calls == []
