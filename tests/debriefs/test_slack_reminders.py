@@ -5,6 +5,7 @@ shows of it all. Email goes through Django's locmem backend (the `mailoutbox` fi
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -379,3 +380,16 @@ def test_slack_rows_left_when_the_token_is_removed_fail_saying_so(reminder_loop,
     assert dispatch_at(T0)["failed"] == 1
     assert Reminder.objects.get().last_error == "PermanentSendError: Slack is off (no SLACK_BOT_TOKEN)."
     assert slack.calls == []
+
+
+def test_the_token_is_never_logged_even_at_debug_level(reminder_loop, slack, mailoutbox, caplog):
+    choose("alice", "slack")
+    ended_interview(reminder_loop, "alice", at=T0)
+    slack.rate_limited = 1
+    with caplog.at_level(logging.DEBUG):
+        dispatch_at(T0)
+        dispatch_at(T0 + timedelta(hours=1))
+
+    assert "Sending a request - url: " + slack.base_url in caplog.text  # slack_sdk's own debug lines are in
+    assert [post.reminder.split()[0] for post in slack.posts] == ["note_overdue"]  # note_now's window had closed
+    assert TOKEN not in caplog.text
