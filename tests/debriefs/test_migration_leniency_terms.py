@@ -1,4 +1,4 @@
-"""Migration 0006 stores every existing loop's leniency terms: the same as the debrief's write computes afresh, so
+"""Migration 0007 stores every existing loop's leniency terms: the same as the debrief's write computes afresh, so
 the overlay reads what the whole history gave before the table existed."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from tests.debriefs.conftest import add_interview
 from tests.debriefs.leniency_oracle import assert_stored_leniency_is_the_whole_historys
 from tests.factories import LoopFactory, PositionFactory
 
-BEFORE = [("debriefs", "0005_debrief_document")]
-AFTER = [("debriefs", "0006_leniency_terms")]
+BEFORE = [("debriefs", "0006_reminder_channel_and_slack_users")]
+AFTER = [("debriefs", "0007_leniency_terms")]
 
 
 def latest():
@@ -68,7 +68,7 @@ def test_the_backfill_stores_each_loops_fresh_terms_in_chunks(rubric, recruiter,
     # 3 + 2 (not the shadow) + 2 (not the draft) + 2 (not the scoreless) + 3; none from the lone card, the empty
     # loop, or alice's alone once erin's is cancelled
     assert len(fresh) == 12
-    monkeypatch.setattr(importlib.import_module("debriefs.migrations.0006_leniency_terms"), "CHUNK", 3)
+    monkeypatch.setattr(importlib.import_module("debriefs.migrations.0007_leniency_terms"), "CHUNK", 3)
 
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)  # the table is gone, and with it every stored term

@@ -47,7 +47,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('debriefs', '0005_debrief_document'),
+        ('debriefs', '0006_reminder_channel_and_slack_users'),
         ('interviewloop', '0008_rounds'),
         ('scorecards', '0005_scorecard_questions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
