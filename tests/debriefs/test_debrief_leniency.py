@@ -112,9 +112,9 @@ def test_the_overlay_is_one_query_on_the_stored_terms_whatever_the_panels_histor
     with CaptureQueriesContext(connection) as queries:
         body = client.get(f"/api/loops/{loop.pk}/debrief/").json()
 
-    # the token with its user and roles, the stored debrief, then the panel's leniency: its stored terms summed,
-    # never the scorecards and scores of the loops the panel sat on
-    assert len(queries) == 3, [query["sql"] for query in queries]
+    # the token with its user, the caller's roles, the stored debrief, then the panel's leniency: its stored terms
+    # summed, never the scorecards and scores of the loops the panel sat on
+    assert len(queries) == 4, [query["sql"] for query in queries]
     assert "debriefs_leniencyterm" in queries[-1]["sql"]
     assert not [query["sql"] for query in queries if "scorecards_" in query["sql"]]
     leniency = {vote["interviewer"]: (vote["leniency"], vote["leniency_n"]) for vote in body["votes"]}
