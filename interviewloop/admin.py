@@ -242,26 +242,37 @@ class LoopAdmin(ServiceWritesAdmin, ReadOnlyHistoryAdmin):
         "created_at",
     ]  # fmt: skip
     inlines = [InterviewInline]
+    form = RefusalShownForm
 
     def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list:
         return super().get_inline_instances(request, obj) if obj is not None else []
 
     def save_model(self, request: HttpRequest, obj: Loop, form: Any, change: bool) -> None:
-        if not change:
-            super().save_model(request, obj, form, change)
-            debrief_document_write(loop_id=obj.pk)
-            return
-        # The loop's lock first, as every write that can change the decision takes it (loop_lock); and only
-        # the form's own fields are written, so nothing read before the lock (a status, an outcome) is
-        # written back over what the services set meanwhile.
-        locked = loop_lock(obj.pk)
-        for name in ("status", "decision", "decision_reason", "decision_changed_at", "outcome", "outcome_at"):
-            setattr(obj, name, getattr(locked, name))
-        obj.outcome_by_id = locked.outcome_by_id
-        changed = [name for name in form.changed_data if name in LOOP_EDITABLE]
-        if changed:
-            obj.save(update_fields=changed)
-            debrief_document_write(loop_id=obj.pk)
+        """A new loop through loop_create (an erased candidate refused, the meeting's reminder written); a change of
+        the debrief time through loop_schedule_debrief (its reminder replaced); a refusal goes back to the form."""
+        data = form.cleaned_data
+        try:
+            if not change:
+                obj.pk = services.loop_create(
+                    candidate=data["candidate"], position=data["position"], recruiter=data["recruiter"],
+                    debrief_at=data.get("debrief_at"),
+                ).pk  # fmt: skip
+                return
+            # The loop's lock first, as every write that can change the decision takes it (loop_lock); and only
+            # the form's own fields are written, so nothing read before the lock (a status, an outcome) is
+            # written back over what the services set meanwhile.
+            locked = loop_lock(obj.pk)
+            for name in ("status", "decision", "decision_reason", "decision_changed_at", "outcome", "outcome_at"):
+                setattr(obj, name, getattr(locked, name))
+            obj.outcome_by_id = locked.outcome_by_id
+            changed = [name for name in form.changed_data if name in LOOP_EDITABLE and name != "debrief_at"]
+            if changed:
+                obj.save(update_fields=changed)
+                debrief_document_write(loop_id=obj.pk)
+            if "debrief_at" in form.changed_data:
+                services.loop_schedule_debrief(loop=obj, debrief_at=data["debrief_at"])
+        except DomainError as refused:
+            raise AdminRefused([refusal_for(form, refused)]) from refused
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is not Interview:

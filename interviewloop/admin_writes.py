@@ -25,6 +25,8 @@ from interviewloop.errors import DomainError
 
 # The form field a refusal is about, by code, for refusals that do not name their `field` themselves.
 REFUSAL_FIELD = {
+    "loop_closed": "loop",
+    "candidate_erased": "candidate",
     "not_an_interviewer": "interviewer",
     "already_on_panel": "interviewer",
     "end_before_start": "scheduled_end",
