@@ -417,14 +417,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 class ProfileInline(admin.StackedInline):
-    """The user's time zone on their admin page, picked from the IANA zones and checked by the zone rule."""
+    """The user's time zone on their admin page, picked from the IANA zones and checked by the zone rule; and how
+    their reminders reach them (email, Slack, both)."""
 
     model = Profile
     form = ProfileForm
-    fields = ["time_zone"]
+    fields = ["time_zone", "notify_by"]
     can_delete = False
     min_num = max_num = 1  # a user without a profile reads TIME_ZONE, which the form starts from
-    verbose_name = verbose_name_plural = "time zone"
+    verbose_name = verbose_name_plural = "time zone and reminders"
 
 
 admin.site.unregister(get_user_model())
