@@ -4,7 +4,9 @@ choice, and followed by the reminders written afterwards."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.management import ManagementUtility, call_command
 from django.urls import reverse
 
 from debriefs.models import Reminder
@@ -95,3 +97,26 @@ def test_an_admin_sets_how_a_users_reminders_reach_them(client, admin, interview
     refused = client.post(url, user_change_form(interviewer, **{"profile-0-notify_by": "fax"}))
     assert refused.status_code == 200
     assert Profile.objects.get(user=interviewer).notify_by == "both"
+
+
+# --- adduser --notify-by ---------------------------------------------------------------------------------------
+
+
+def test_adduser_sets_how_reminders_reach_the_user_and_keeps_it_when_run_again(capsys):
+    call_command("adduser", "paul", role="interviewer", email="p@example.com", password="s3cret-pass",
+                 notify_by="both")  # fmt: skip
+    assert capsys.readouterr().out == "Created interviewer paul, reminders by both.\n"
+    assert notify_by_of(Profile.objects.get(user__username="paul").user) == "both"
+    call_command("adduser", "paul", role="interviewer", password="s3cret-pass")
+    assert Profile.objects.get(user__username="paul").notify_by == "both"
+
+
+def test_adduser_refuses_a_channel_that_is_no_choice_and_writes_nothing(capsys, monkeypatch):
+    # as `manage.py adduser` runs it (which closes every connection at the end, the test's own included)
+    monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
+    with pytest.raises(SystemExit) as exited:
+        ManagementUtility(["manage.py", "adduser", "paul", "--role", "interviewer", "--password", "s3cret-pass",
+                           "--notify-by", "pigeon"]).execute()  # fmt: skip
+    assert exited.value.code == 2
+    assert "--notify-by: invalid choice: 'pigeon'" in capsys.readouterr().err
+    assert not get_user_model().objects.filter(username="paul").exists()
