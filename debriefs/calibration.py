@@ -11,7 +11,8 @@ The figures, per interviewer, over the submitted scorecards of counting intervie
 - `leniency`: the mean, over their scorecards that had another one to compare with, of (their scorecard's mean
   dimension score minus the mean of the other scorecards' mean dimension scores in the same loop); `leniency_n`
   is how many scorecards that mean is over (`leniency` is None when it is 0). Each scorecard weighs the same
-  (a mean of means), so in every loop the deviations sum to zero;
+  (a mean of means), so in every loop the deviations sum to zero. It is the sum of each loop's `Term`
+  (`loop_terms`), which the debrief stores per loop and interviewer for its overlay;
 - `adherence`: focus dimensions scored / focus dimensions assigned (pooled over their scorecards);
 - `agreement`: share of their votes on closed loops on the side of the recorded outcome;
 - `note_on_time_rate` (a scorecard without its note counts as not on time), `time_to_note` and `time_to_scorecard` (`{median, p90}` seconds from `ended_at`),
@@ -24,8 +25,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple, TypeVar
 
 from scorecards.rules import VOTES
 
@@ -84,39 +85,66 @@ class Leniency(NamedTuple):
     n: int
 
 
+class Term(NamedTuple):
+    """One loop's part of an interviewer's leniency (stored per loop and interviewer: `debriefs.LeniencyTerm`)."""
+
+    difference: float  # the sum, over their scorecards compared in the loop, of (their mean - the others' mean)
+    n: int  # how many of their scorecards in the loop had another to compare with
+
+
+K = TypeVar("K", bound=Hashable)  # who an interviewer is: a username here, a user id in the stored terms
+
+
 def mean_score(scores: Iterable[float]) -> float | None:
     values = list(scores)
     return sum(values) / len(values) if values else None
 
 
+def loop_terms(cards: Iterable[tuple[K, float | None]]) -> dict[K, Term]:
+    """One loop's part of each of its interviewers' leniency, from its counting submitted scorecards as
+    (interviewer, mean dimension score; None when nothing was scored).
+
+    Each scorecard with a mean is compared with the mean of the other scorecards' means; one without a mean, or
+    alone with one, has nothing to compare with (n 0). Every interviewer given has a term, if only `Term(0.0, 0)`.
+    The terms do not depend on the cards' order, so the debrief's write and the migration's backfill agree.
+    """
+    given = list(cards)
+    terms = {interviewer: Term(0.0, 0) for interviewer, _ in given}
+    scored = [(interviewer, mean) for interviewer, mean in given if mean is not None]
+    others = len(scored) - 1
+    if others < 1:
+        return terms
+    total = math.fsum(mean for _, mean in scored)  # exactly rounded: the same whatever order the cards come in
+    for interviewer, mean in scored:
+        difference, n = terms[interviewer]
+        terms[interviewer] = Term(difference + (mean - (total - mean) / others), n + 1)
+    return terms
+
+
+def leniency_of_terms(terms: Iterable[Term]) -> Leniency:
+    """An interviewer's leniency from their terms of every loop (`loop_terms`): the differences' sum over n."""
+    difference, n = 0.0, 0
+    for term in terms:
+        difference += term.difference
+        n += term.n
+    return Leniency(difference / n, n) if n else Leniency(None, 0)
+
+
 def leniency(scored: Iterable[Scored]) -> dict[str, Leniency]:
-    """Per interviewer: the mean of (their mean - the mean of the other scorecards' means in the same loop).
+    """Per interviewer: the mean of (their mean - the mean of the other scorecards' means in the same loop), the sum
+    of their terms of each loop (`loop_terms`) over the scorecards those compared.
 
     A scorecard without a score, or alone in its loop, has nothing to compare with: it is left out (and does not
     count in `n`). Interviewers who have only such scorecards get `Leniency(None, 0)`.
     """
-    by_loop: dict[int, list[tuple[str, float]]] = defaultdict(list)
-    interviewers: set[str] = set()
+    by_loop: dict[int, list[tuple[str, float | None]]] = defaultdict(list)
     for card in scored:
-        interviewers.add(card.interviewer)
-        if card.mean is not None:
-            by_loop[card.loop].append((card.interviewer, card.mean))
-    sums: dict[str, float] = defaultdict(float)
-    counts: dict[str, int] = defaultdict(int)
+        by_loop[card.loop].append((card.interviewer, card.mean))
+    mine: dict[str, list[Term]] = defaultdict(list)
     for cards in by_loop.values():
-        others = len(cards) - 1
-        if others < 1:
-            continue
-        total = sum(mean for _, mean in cards)
-        for interviewer, mean in cards:
-            sums[interviewer] += mean - (total - mean) / others
-            counts[interviewer] += 1
-    return {
-        interviewer: Leniency(sums[interviewer] / counts[interviewer], counts[interviewer])
-        if counts[interviewer]
-        else Leniency(None, 0)
-        for interviewer in interviewers
-    }
+        for interviewer, term in loop_terms(cards).items():
+            mine[interviewer].append(term)
+    return {interviewer: leniency_of_terms(terms) for interviewer, terms in mine.items()}
 
 
 def percentile(ordered: Sequence[float], q: float) -> float:

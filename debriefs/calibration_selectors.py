@@ -8,8 +8,9 @@ number of queries whatever the data:
   compute them (`compute_calibration`): the scorecards with their interview, note and loop; their score counts,
   grouped in SQL; their red-flag counts; the interviewers' names; the rubrics' dimension counts.
 - `with_leniency`: the debrief's overlay, each score's leniency-adjusted value and each vote's leniency: one query
-  (none when nobody has submitted), the panel members' scorecard means over every loop they sat on and the
-  others' in those loops. It only adds fields: the decision, the tally, means and lows stay the raw scores'.
+  (none when nobody has submitted), the sum of the panel members' stored terms (`LeniencyTerm`: each loop's part of
+  each interviewer's leniency, written with the loop's debrief). It only adds fields: the decision, the tally,
+  means and lows stay the raw scores'.
 """
 
 from __future__ import annotations
@@ -42,13 +43,14 @@ from debriefs.calibration import (
     SCORES,
     Leniency,
     ScorecardFacts,
-    Scored,
+    Term,
     adjusted_score,
     focus_counts,
     interviewer_rows,
-    leniency,
+    leniency_of_terms,
     rounded,
 )
+from debriefs.models import LeniencyTerm
 from interviewloop.errors import Forbidden
 from interviewloop.models import Interview, Loop
 from interviewloop.roles import is_interviewer, is_recruiter
@@ -253,36 +255,18 @@ def _focused_scores(cards: QuerySet[Scorecard]) -> dict[int, list[str]]:
 # --- The debrief's overlay -------------------------------------------------------------------------------
 
 
-# Every counting submitted scorecard of the loops the given interviewers submitted a counting scorecard in, each as
-# (loop, interviewer, sum of its scores, how many it scored): enough for `calibration.leniency` of each of them.
-def _panel_history(usernames: Sequence[str]) -> list[tuple[int, str, int | None, int]]:
-    return list(
-        Scorecard.objects.filter(
-            status=SUBMITTED,
-            interview__counts_toward_decision=True,
-            interview__cancelled_at__isnull=True,
-            interview__loop_id__in=Interview.objects.filter(
-                interviewer__username__in=usernames,
-                counts_toward_decision=True,
-                cancelled_at__isnull=True,
-                scorecard__status=SUBMITTED,
-            ).values("loop_id"),
-        )
-        .values_list("interview__loop_id", "interview__interviewer__username")
-        .annotate(total=Sum("scores__score"), scored=Count("scores__score", filter=Q(scores__score__isnull=False)))
-        .order_by()
-    )
-
-
 def panel_leniency(usernames: Sequence[str]) -> dict[str, Leniency]:
-    """Each interviewer's leniency over their whole history (every loop, every position), in one query."""
+    """Each interviewer's leniency over their whole history (every loop, every position): the sum of their stored
+    terms (`LeniencyTerm`, written with each loop's debrief), one GROUP BY over the panel's rows by interviewer."""
     if not usernames:
         return {}
-    rows = _panel_history(sorted(set(usernames)))
-    standing = leniency(
-        Scored(username, loop_id, total / scored if scored and total is not None else None)
-        for loop_id, username, total, scored in rows
+    rows = (
+        LeniencyTerm.objects.filter(interviewer__username__in=sorted(set(usernames)))
+        .values_list("interviewer__username")
+        .annotate(difference=Sum("difference"), n=Sum("n"))
+        .order_by()
     )
+    standing = {username: leniency_of_terms([Term(difference, n)]) for username, difference, n in rows}
     return {username: standing.get(username, Leniency(None, 0)) for username in usernames}
 
 

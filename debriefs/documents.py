@@ -28,6 +28,7 @@ from debriefs.aggregation import (
     may_record,
     tally,
 )
+from debriefs.calibration import Term, loop_terms
 from interviewloop.models import Decision, Interview, Loop
 from scorecards.models import Dimension, DimensionScore, RedFlagMark, Scorecard, ThreadPulled
 from scorecards.rules import VOTES, DimensionSpec, mean_score, note_status, vote_index, weighted_score
@@ -60,6 +61,7 @@ class Built:
     loop: Loop  # with candidate, position, recruiter and outcome_by
     document: dict[str, Any]
     counts: Counts
+    leniency_terms: dict[int, Term]  # by interviewer id: the loop's part of each one's leniency (calibration)
 
 
 # --- Building ---------------------------------------------------------------------------------------------------
@@ -116,7 +118,9 @@ def build(loop_id: int) -> Built:
         "notes": note_rows(interviews),
         "missing": missing_rows(interviews),
     }
-    return Built(loop=loop, document=document, counts=counts(interviews))
+    return Built(
+        loop=loop, document=document, counts=counts(interviews), leniency_terms=leniency_terms(interviews, scores)
+    )
 
 
 def decision_section(loop: Loop, outcome: Outcome) -> dict[str, Any]:
@@ -299,6 +303,24 @@ def coverage_section(
             for interview in panel
         ],
     )
+
+
+def leniency_terms(interviews: list[Interview], scores: dict[int, list[Any]]) -> dict[int, Term]:
+    """The loop's part of each interviewer's leniency (`calibration.loop_terms`, by interviewer id), over the
+    scorecards calibration counts: submitted, of interviews that count and are not cancelled."""
+    counting = [
+        interview
+        for interview in interviews
+        if interview.counts_toward_decision and interview.cancelled_at is None and _submitted(interview) is not None
+    ]
+    return loop_terms(
+        (interview.interviewer_id, _card_mean([score.score for score in scores.get(_scorecard_id(interview), [])]))
+        for interview in counting
+    )
+
+
+def _card_mean(given: list[int]) -> float | None:
+    return sum(given) / len(given) if given else None
 
 
 def red_flag_rows(submitted: list[Interview]) -> list[dict[str, Any]]:

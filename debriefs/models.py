@@ -1,5 +1,6 @@
 """The reminders outbox (rows written in the same transaction as the change that causes them), and the debrief as
-a stored read model (one document per loop, rewritten in the same transaction as every change it shows)."""
+a stored read model (one document per loop, rewritten in the same transaction as every change it shows, with the
+loop's leniency terms beside it)."""
 
 from __future__ import annotations
 
@@ -212,3 +213,30 @@ class DebriefDocument(models.Model):
 
     def __str__(self) -> str:
         return f"Debrief of loop {self.loop_id}"
+
+
+class LeniencyTerm(models.Model):
+    """One loop's part of one interviewer's leniency (`debriefs.calibration.loop_terms`), rewritten with the loop's
+    stored debrief (`debrief_document_write`): an interviewer's leniency over their whole history is the sum of
+    their rows' `difference` over the sum of their `n` (`calibration_selectors.panel_leniency`, one indexed
+    aggregate). Only terms with a scorecard compared are stored (n ≥ 1)."""
+
+    loop = models.ForeignKey("interviewloop.Loop", on_delete=models.CASCADE, related_name="leniency_terms")
+    interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    difference = models.FloatField(
+        help_text="Sum over their compared scorecards in the loop of (their mean - the others' mean)."
+    )
+    n = models.PositiveSmallIntegerField(help_text="Their scorecards in the loop that had another to compare with.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["loop", "interviewer"], name="one_leniency_term_per_loop_interviewer")
+        ]
+        indexes = [
+            # The overlay's aggregate reads only these columns, by interviewer: an index-only scan (the figures
+            # are key columns rather than INCLUDE ones so SQLite, which has no covering indexes, builds it too).
+            models.Index(fields=["interviewer", "n", "difference"], name="leniency_by_interviewer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Leniency of {self.interviewer_id} in loop {self.loop_id}: {self.difference:+.3f} over {self.n}"

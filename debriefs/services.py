@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from debriefs import outbox, webhooks
 from debriefs.aggregation import Outcome, decide, may_record
-from debriefs.models import DebriefDocument
+from debriefs.calibration import Term
+from debriefs.models import DebriefDocument, LeniencyTerm
 from debriefs.panels import loop_panel
 from debriefs.stored import StoredDebrief, debrief_document_fresh
 from interviewloop.errors import Conflict, Invalid
@@ -37,9 +38,10 @@ def loop_lock(loop_id: int) -> Loop:
 
 @transaction.atomic(savepoint=False)
 def debrief_document_write(*, loop_id: int) -> StoredDebrief:
-    """Rebuild the loop's debrief and list row from its rows and store them (one upsert). The caller holds the
-    loop's lock (`loop_lock`) in its transaction, so two writes on one loop store their documents one after the
-    other, the second built with the first's rows."""
+    """Rebuild the loop's debrief and list row from its rows and store them (one upsert), with the loop's leniency
+    terms (its rows replaced: one delete, one insert). The caller holds the loop's lock (`loop_lock`) in its
+    transaction, so two writes on one loop store their documents one after the other, the second built with the
+    first's rows."""
     fresh = debrief_document_fresh(loop_id)
     row = DebriefDocument(
         loop_id=loop_id, document=fresh.document, row=fresh.row, **fresh.counts, updated_at=timezone.now()
@@ -50,7 +52,21 @@ def debrief_document_write(*, loop_id: int) -> StoredDebrief:
         unique_fields=["loop"],
         update_fields=["document", "row", *fresh.counts, "updated_at"],
     )
+    leniency_terms_write(loop_id=loop_id, terms=fresh.leniency_terms)
     return fresh
+
+
+def leniency_terms_write(*, loop_id: int, terms: dict[int, Term]) -> None:
+    """Replace the loop's stored leniency terms (`LeniencyTerm`) by `terms` (by interviewer id); only those with a
+    scorecard compared (n ≥ 1) are kept. Called by `debrief_document_write`, under the loop's lock."""
+    LeniencyTerm.objects.filter(loop_id=loop_id).delete()
+    rows = [
+        LeniencyTerm(loop_id=loop_id, interviewer_id=interviewer, difference=term.difference, n=term.n)
+        for interviewer, term in sorted(terms.items())
+        if term.n
+    ]
+    if rows:
+        LeniencyTerm.objects.bulk_create(rows)
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from debriefs import documents
+from debriefs.calibration import Term
 from debriefs.serializers import DebriefSerializer, LoopSerializer
 
 
@@ -20,6 +21,7 @@ class StoredDebrief:
     document: dict[str, Any]
     row: dict[str, Any]
     counts: dict[str, Any]
+    leniency_terms: dict[int, Term]  # by interviewer id (`documents.leniency_terms`), stored as `LeniencyTerm` rows
 
 
 def debrief_document_fresh(loop_id: int) -> StoredDebrief:
@@ -40,4 +42,4 @@ def debrief_document_fresh(loop_id: int) -> StoredDebrief:
     with timezone.override(timezone.get_default_timezone()):
         row = LoopSerializer(loop).data
     stored_counts = {**vars(counts), "open_note_deadlines": [due.isoformat() for due in counts.open_note_deadlines]}
-    return StoredDebrief(document=document, row=row, counts=stored_counts)
+    return StoredDebrief(document=document, row=row, counts=stored_counts, leniency_terms=built.leniency_terms)

@@ -44,18 +44,31 @@ def company(db, rubric, recruiter):
 
 
 @pytest.mark.django_db
-def test_the_debriefs_leniency_read_gives_each_panel_scorecards_sum_and_count(company):
-    from debriefs.calibration_selectors import _panel_history
+def test_the_debriefs_leniency_read_sums_the_stored_terms_in_one_query(company, django_assert_num_queries):
+    from debriefs.calibration import Leniency
+    from debriefs.calibration_selectors import panel_leniency
+    from debriefs.models import LeniencyTerm
+    from tests.debriefs.leniency_oracle import whole_history_leniency, whole_history_rows
 
-    # alice's two loops: the full one (alice 5s and bob's scores, counting, submitted) and her single one
-    assert sorted(_panel_history(["alice"])) == sorted(
+    # the full loop compares alice's 5s with bob's 4s (dave's draft and erin's missing card do not count); her
+    # single loop has nothing to compare with: no term
+    assert sorted(whole_history_rows(["alice"])) == sorted(
         [
             (company["full"].pk, "alice", 40, 8),
             (company["full"].pk, "bob", 32, 8),
             (company["single"].pk, "alice", 16, 8),
         ]
     )
-    assert _panel_history(["nobody"]) == []
+    assert sorted(LeniencyTerm.objects.values_list("loop_id", "interviewer__username", "difference", "n")) == sorted(
+        [(company["full"].pk, "alice", 1.0, 1), (company["full"].pk, "bob", -1.0, 1)]
+    )
+    people = ["alice", "bob", "dave", "nobody"]
+    with django_assert_num_queries(1):
+        standing = panel_leniency(people)
+    assert standing == whole_history_leniency(people)
+    assert standing == {
+        "alice": Leniency(1.0, 1), "bob": Leniency(-1.0, 1), "dave": Leniency(None, 0), "nobody": Leniency(None, 0),
+    }  # fmt: skip
 
 
 @pytest.mark.django_db

@@ -2,10 +2,12 @@
 
 Hypothesis draws sequences of writes, each through the real service a page or the API calls (schedule, schedule
 with a focus and maybe as the bar raiser, end, note, draft, submit, amend, count or shadow, cancel, reschedule,
-reassign, record the outcome, the meeting's time, a candidate erased, an interviewer or a position renamed); refused
-writes included. After each one, the stored document and counts must be exactly what `documents.build` reads from
-the rows at that moment: a service that forgot to rewrite it would leave it stale, and this would say which write
-did. Plus the read side: the time-dependent parts (`documents.at_time`) and the one rule of who may read a debrief.
+reassign, record the outcome, the meeting's time, a candidate erased, an interviewer or a position renamed, and the
+admin's loop page ticking "counts" or changing an interviewer); refused writes included. After each one, the stored
+document and counts must be exactly what `documents.build` reads from the rows at that moment, and the stored
+leniency terms (`LeniencyTerm`) what the debrief's leniency was before they were stored, computed over the whole
+history of each interviewer (who also sat on an earlier loop): a service that forgot to rewrite them would leave
+them stale, and this would say which write did. Plus the read side: the time-dependent parts (`documents.at_time`) and the one rule of who may read a debrief.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from debriefs.aggregation import DEBRIEF_OPEN, DEBRIEF_UNKNOWN, DEBRIEF_WITHHELD, debrief_access
-from debriefs.models import DebriefDocument
+from debriefs.models import DebriefDocument, LeniencyTerm
 from debriefs.selectors import debrief_document
 from debriefs.services import debrief_document_fresh, loop_record_decision
 from interviewloop import services
@@ -30,7 +34,15 @@ from interviewloop.models import Interview, Loop
 from interviewloop.privacy import candidate_erase
 from scorecards import services as scorecard_services
 from scorecards.rules import VOTES
-from tests.factories import CandidateFactory, PositionFactory, UserFactory
+from tests.debriefs.leniency_oracle import assert_stored_leniency_is_the_whole_historys
+from tests.factories import (
+    CandidateFactory,
+    InterviewFactory,
+    LoopFactory,
+    PositionFactory,
+    UserFactory,
+    make_scorecard,
+)
 from tests.scorecards.conftest import typed
 
 PANEL = 3  # interviewer seats an operation can name (a few, so that writes meet on the same interview)
@@ -43,8 +55,8 @@ operations = st.one_of(
     st.tuples(st.just("end"), seat),
     st.tuples(st.just("note"), seat, st.sampled_from(VOTES), st.booleans()),
     st.tuples(st.just("draft"), seat),
-    st.tuples(st.just("submit"), seat, st.sampled_from(VOTES)),
-    st.tuples(st.just("amend"), seat, st.sampled_from(VOTES)),
+    st.tuples(st.just("submit"), seat, st.sampled_from(VOTES), st.integers(2, 5)),
+    st.tuples(st.just("amend"), seat, st.sampled_from(VOTES), st.integers(2, 5)),
     st.tuples(st.just("counting"), seat, st.booleans()),
     st.tuples(st.just("cancel"), seat),
     st.tuples(st.just("reschedule"), seat, st.integers(1, 48)),
@@ -54,15 +66,19 @@ operations = st.one_of(
     st.tuples(st.just("erase")),
     st.tuples(st.just("rename_interviewer"), seat),
     st.tuples(st.just("rename_position")),
+    st.tuples(st.just("admin_counting"), seat, st.booleans()),
+    st.tuples(st.just("admin_reassign"), seat, seat),
 )
 
 
-def body(rubric, vote: str) -> dict:
-    """A complete scorecard that allows `vote`: all 5s with evidence and a yes gut check allow any vote; a No also
-    carries a red flag and a thread, so the debrief has those to show."""
+def body(rubric, vote: str, first: int = 5) -> dict:
+    """A complete scorecard: all 5s (the first dimension `first`) with evidence and a yes gut check allow any vote
+    but where `first` lowers the ceiling; a No also carries a red flag and a thread, so the debrief has those to
+    show. `first` makes the scorecards' means differ, so their leniency terms do."""
     low = vote in ("no", "strong_no")
+    keys = [d.key for d in rubric.dimensions.order_by("order", "id")]
     return {
-        "scores": {d.key: {"score": 5, "evidence": f"Heard {d.key}."} for d in rubric.dimensions.all()},
+        "scores": {key: {"score": first if key == keys[0] else 5, "evidence": f"Heard {key}."} for key in keys},
         "red_flags": [{"key": "defensive", "evidence": "Pushed back on every question."}] if low else [],
         "threads": [{"key": "first_two_weeks", "signal": "bad" if low else "great", "notes": "Week one, then two."}],
         "gut_check": {"work_with": "yes", "trust_day_one": "yes", "month_one_success": "yes"},
@@ -72,13 +88,20 @@ def body(rubric, vote: str) -> dict:
 
 
 class Company:
-    """One loop (opened through the service) and the interviewers its operations name."""
+    """One loop (opened through the service), the interviewers its operations name, and with `history` an earlier
+    loop where they all submitted (scores 2 to 5), so that their leniency has a history to sum."""
 
-    def __init__(self, rubric, recruiter) -> None:
+    def __init__(self, rubric, recruiter, *, history: bool = False) -> None:
         number = next(NAMES)
         self.rubric = rubric
         self.recruiter = recruiter
         self.people = [UserFactory(username=f"seat{number}x{n}", role="interviewer") for n in range(PANEL + 1)]
+        if history:
+            earlier = LoopFactory(position=PositionFactory(rubric=rubric), recruiter=recruiter)
+            for score, person in zip((5, 2, 4, 3), self.people, strict=True):
+                interview = InterviewFactory(loop=earlier, interviewer=person, rubric=rubric)
+                make_scorecard(interview, vote="yes", scores=score)
+        self.admin = UserFactory(username=f"admin{number}", role="admin")
         self.loop = services.loop_create(
             candidate=CandidateFactory(name=f"Candidate {number}"),
             position=PositionFactory(rubric=rubric, title=f"Position {number}"),
@@ -119,11 +142,13 @@ class Company:
                 interview=interview, data=typed(interview, {"summary": "Half written."})
             )
         elif name == "submit":
-            scorecard_services.scorecard_submit(interview=interview, data=typed(interview, body(self.rubric, args[1])))
+            scorecard_services.scorecard_submit(
+                interview=interview, data=typed(interview, body(self.rubric, args[1], args[2]))
+            )
         elif name == "amend":
             scorecard_services.scorecard_amend(
-                interview=interview, data=typed(interview, body(self.rubric, args[1])), reason="Second thoughts.",
-                amended_by=interview.interviewer,
+                interview=interview, data=typed(interview, body(self.rubric, args[1], args[2])),
+                reason="Second thoughts.", amended_by=interview.interviewer,
             )  # fmt: skip
         elif name == "counting":
             services.interview_set_counting(interview=interview, counts_toward_decision=args[1])
@@ -153,6 +178,43 @@ class Company:
             position = self.loop.position
             position.title += " (renamed)"
             position.save()
+        elif name == "admin_counting":
+            self.admin_loop_form(interview, counts=args[1])
+        elif name == "admin_reassign":
+            self.admin_loop_form(interview, interviewer=self.people[PANEL if args[1] == args[0] else args[1]])
+
+    def admin_loop_form(self, changed: Interview, **change) -> None:
+        """Post the loop's admin page with its interviews inline as they are, `changed` with `change` applied (its
+        interviewer, or whether it counts). A refusal (a closed loop, a repeated interviewer) writes nothing."""
+        client = Client()
+        client.force_login(self.admin)
+        loop = Loop.objects.get(pk=self.loop.pk)
+        interviews = list(loop.interviews.order_by("pk"))
+        data = {
+            "candidate": str(loop.candidate_id), "position": str(loop.position_id),
+            "recruiter": str(loop.recruiter_id), "outcome": "",
+            "interviews-TOTAL_FORMS": str(len(interviews)), "interviews-INITIAL_FORMS": str(len(interviews)),
+            "interviews-MIN_NUM_FORMS": "0", "interviews-MAX_NUM_FORMS": "1000",
+        }  # fmt: skip
+        if loop.debrief_at is not None:
+            at = timezone.localtime(loop.debrief_at)
+            data.update({"debrief_at_0": at.strftime("%Y-%m-%d"), "debrief_at_1": at.strftime("%H:%M:%S")})
+        for number, interview in enumerate(interviews):
+            interviewer = change.get("interviewer", interview.interviewer) if interview == changed else None
+            counts = change.get("counts", interview.counts_toward_decision) if interview == changed else None
+            start, end = timezone.localtime(interview.scheduled_start), timezone.localtime(interview.scheduled_end)
+            prefix = f"interviews-{number}-"
+            data.update({
+                prefix + "id": str(interview.pk), prefix + "loop": str(loop.pk),
+                prefix + "interviewer": str((interviewer or interview.interviewer).pk),
+                prefix + "scheduled_start_0": start.strftime("%Y-%m-%d"),
+                prefix + "scheduled_start_1": start.strftime("%H:%M:%S"),
+                prefix + "scheduled_end_0": end.strftime("%Y-%m-%d"), prefix + "scheduled_end_1": end.strftime("%H:%M:%S"),
+            })  # fmt: skip
+            if interview.counts_toward_decision if counts is None else counts:
+                data[prefix + "counts_toward_decision"] = "on"
+        response = client.post(reverse("admin:interviewloop_loop_change", args=[loop.pk]), data)
+        assert response.status_code in (200, 302), response.status_code
 
     def assert_stored_equals_fresh(self, after: tuple) -> None:
         stored = DebriefDocument.objects.get(pk=self.loop.pk)  # written by the services, never lazily here
@@ -160,6 +222,11 @@ class Company:
         assert stored.document == fresh.document, after
         assert stored.row == fresh.row, after
         assert {name: getattr(stored, name) for name in fresh.counts} == fresh.counts, after
+        terms = LeniencyTerm.objects.filter(loop=self.loop).values_list("interviewer_id", "difference", "n")
+        assert {who: (difference, n) for who, difference, n in terms} == {
+            who: tuple(term) for who, term in fresh.leniency_terms.items() if term.n
+        }, after
+        assert_stored_leniency_is_the_whole_historys([person.username for person in self.people], after)
 
 
 @pytest.mark.django_db
@@ -167,12 +234,18 @@ class Company:
     max_examples=30, deadline=None, database=None, derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )  # fmt: skip
-@given(st.lists(operations, min_size=1, max_size=16))
-def test_the_stored_debrief_equals_a_fresh_one_after_every_write(rubric, recruiter, writes):
-    company = Company(rubric, recruiter)
+@given(st.booleans(), st.lists(operations, min_size=1, max_size=16))
+def test_the_stored_debrief_equals_a_fresh_one_after_every_write(rubric, recruiter, scored, writes):
+    company = Company(rubric, recruiter, history=True)
     company.assert_stored_equals_fresh(("loop_create",))
-    # Two interviews, one ended: so that short draws reach notes, votes and decisions.
-    for write in [("schedule", 0, True), ("schedule", 1, True), ("end", 0), *writes]:
+    # Two interviews, one ended: so that short draws reach notes, votes and decisions. Or (`scored`) both ended
+    # with their notes and votes in: so that the draws change scorecards compared with each other, and so the
+    # loop's leniency terms (amend, cancel, shadow, reassign...).
+    start = [("schedule", 0, True), ("schedule", 1, True), ("end", 0)]
+    if scored:
+        start += [("end", 1), ("note", 0, "yes", False), ("note", 1, "yes", False), ("submit", 0, "yes", 4)]
+        start += [("submit", 1, "yes", 2)]
+    for write in [*start, *writes]:
         with contextlib.suppress(DomainError):  # refused: nothing was written, and the document must say so too
             company.apply(write)
         company.loop.refresh_from_db()
@@ -182,12 +255,12 @@ def test_the_stored_debrief_equals_a_fresh_one_after_every_write(rubric, recruit
 @pytest.mark.django_db
 def test_every_kind_of_write_rewrites_it(rubric, recruiter):
     """The guide's path through a loop, write by write: each changes the document (none is skipped by luck)."""
-    company = Company(rubric, recruiter)
+    company = Company(rubric, recruiter, history=True)
     writes = [
         ("schedule", 0, True), ("schedule", 1, False), ("meeting", 30), ("end", 0), ("note", 0, "yes", True),
-        ("draft", 0), ("submit", 0, "yes"), ("counting", 1, True), ("reschedule", 1, 2), ("reassign", 1, 2),
-        ("rename_interviewer", 0), ("rename_position",), ("amend", 0, "no"), ("cancel", 2), ("record", "no_hire"),
-        ("erase",),
+        ("draft", 0), ("submit", 0, "yes", 4), ("counting", 1, True), ("reschedule", 1, 2), ("reassign", 1, 2),
+        ("rename_interviewer", 0), ("rename_position",), ("amend", 0, "no", 3), ("admin_counting", 2, False),
+        ("admin_counting", 2, True), ("admin_reassign", 2, 1), ("cancel", 1), ("record", "no_hire"), ("erase",),
     ]  # fmt: skip
     before = DebriefDocument.objects.get(pk=company.loop.pk).document
     for write in writes:
@@ -198,6 +271,43 @@ def test_every_kind_of_write_rewrites_it(rubric, recruiter):
         assert after != before, write
         before = after
     assert before["loop"]["outcome"] == "no_hire" and before["loop"]["candidate"]["name"].startswith("Erased")
+
+
+@pytest.mark.django_db
+def test_every_kind_of_write_that_moves_leniency_rewrites_the_terms(rubric, recruiter):
+    """Three scorecards compared (5s, 3s, 4s: a history beside them), then each write that changes what leniency
+    reads (the admin's page included): the terms change each time, and stay what the whole history's formula
+    says."""
+    company = Company(rubric, recruiter, history=True)
+    for seat, first in ((0, 5), (1, 3), (2, 4)):
+        for write in (("schedule", seat, True), ("end", seat), ("note", seat, "yes", False)):
+            company.apply(write)
+        company.apply(("submit", seat, "yes", first))
+    writes = [
+        ("amend", 1, "yes", 2), ("counting", 2, False), ("counting", 2, True), ("admin_counting", 0, False),
+        ("admin_counting", 0, True),
+    ]  # fmt: skip
+
+    def terms():
+        return set(LeniencyTerm.objects.filter(loop=company.loop).values_list("interviewer_id", "difference", "n"))
+
+    before = terms()
+    assert len(before) == 3
+    for write in writes:
+        company.apply(write)
+        company.loop.refresh_from_db()
+        company.assert_stored_equals_fresh(write)
+        after = terms()
+        assert after != before, write
+        before = after
+    # a submitted vote is never cancelled, nor moved to another interviewer (the service refuses an ended interview,
+    # the admin's page says so beside the field): its terms stay
+    for refused in (("cancel", 0), ("reassign", 1, 3)):
+        with pytest.raises(DomainError):
+            company.apply(refused)
+    company.apply(("admin_reassign", 2, 3))
+    company.assert_stored_equals_fresh(("admin_reassign", 2, 3))
+    assert terms() == before
 
 
 @pytest.mark.django_db

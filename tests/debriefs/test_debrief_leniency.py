@@ -4,6 +4,8 @@ with enough history, and never read by the decision."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from debriefs.calibration_selectors import with_leniency
 from debriefs.selectors import debrief_document as loop_debrief
@@ -100,3 +102,21 @@ def test_without_history_the_page_says_nothing_of_adjustments(loop, recruiter, c
     html = client.get(f"/loops/{loop.pk}/").content.decode()
 
     assert 'class="adjusted"' not in html and "adjusted-legend" not in html
+
+
+@pytest.mark.parametrize("loops", [1, 30])
+def test_the_overlay_is_one_query_on_the_stored_terms_whatever_the_panels_history(loop, recruiter, api_as, loops):
+    history(loop, recruiter, loops=loops)
+    client = api_as(recruiter)
+
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(f"/api/loops/{loop.pk}/debrief/").json()
+
+    # the token with its user, the caller's roles, the stored debrief, then the panel's leniency: its stored terms
+    # summed, never the scorecards and scores of the loops the panel sat on
+    assert len(queries) == 4, [query["sql"] for query in queries]
+    assert "debriefs_leniencyterm" in queries[-1]["sql"]
+    assert not [query["sql"] for query in queries if "scorecards_" in query["sql"]]
+    leniency = {vote["interviewer"]: (vote["leniency"], vote["leniency_n"]) for vote in body["votes"]}
+    assert leniency["alice"] == (round(2 * loops / (loops + 1), 3), loops + 1)
+    assert leniency["bob"] == (round(-2 * loops / (loops + 1), 3), loops + 1)

@@ -178,8 +178,9 @@ def test_save_and_submit_cost_the_same_few_queries_at_any_panel_size(
     body = full_body(red_flags=("defensive",), vote="no")  # One No = No Hire at either size: the decision changes
     # a first draft: is there a scorecard (no), so lock the loop first; SAVEPOINT, lock interview, lock scorecard
     # (none yet); INSERT scorecard + its history; INSERT scores, red flags, threads, each + its history (bulk); the
-    # debrief now shows a draft: read the loop, its interviews, the rubric's dimensions, UPSERT the document; RELEASE
-    with django_assert_num_queries(REQUEST + 12 + 6):
+    # debrief now shows a draft: read the loop, its interviews, the rubric's dimensions, UPSERT the document, DELETE
+    # the loop's leniency terms (no submitted scorecard: none to INSERT); RELEASE
+    with django_assert_num_queries(REQUEST + 12 + 7):
         assert alice.put(url(noted_interview), body, format="json").status_code == 200
     # the same draft again: is there a scorecard (yes: the debrief shows nothing new); SAVEPOINT, the two locks, read
     # scores, red flags, threads; UPDATE scorecard + history; RELEASE (nothing else changed, so nothing else is written)
@@ -189,7 +190,8 @@ def test_save_and_submit_cost_the_same_few_queries_at_any_panel_size(
     # red flags, threads; UPDATE scorecard + history; cancel its scorecard reminders; lock the loop, read the panel
     # (one query), UPDATE loop + history; debrief_ready: cancel the pending ones, read the last sequence and the
     # audience, INSERT them (bulk); the stored debrief: read the loop, its interviews, the dimensions, the submitted
-    # scores, red flags and threads, UPSERT it; RELEASE. The answer is built from what was written: no re-read. Two webhook
+    # scores, red flags and threads, UPSERT it, DELETE the loop's leniency terms (one scorecard, nothing to compare
+    # with: none to INSERT); RELEASE. The answer is built from what was written: no re-read. Two webhook
     # events (scorecard.submitted, loop.decision_changed) read the subscribed endpoints: none here, nothing written.
-    with django_assert_num_queries(REQUEST + 20 + 7):
+    with django_assert_num_queries(REQUEST + 20 + 8):
         assert alice.post(url(noted_interview, "submit/"), {}, format="json").status_code == 200
