@@ -199,6 +199,10 @@ def pages_of(company) -> dict[str, list[tuple[str, str]]]:
             ("admin-position-rounds", f"/admin/interviewloop/position/{company['rounds_position'].pk}/change/"),
             ("admin-reminders", "/admin/debriefs/reminder/"),
             ("admin-user", f"/admin/auth/user/{ivan}/change/"),
+            # add pages: their autocomplete boxes (select2) start empty
+            ("admin-interview-add", "/admin/interviewloop/interview/add/"),
+            ("admin-loop-add", "/admin/interviewloop/loop/add/"),
+            ("admin-question-add", "/admin/scorecards/question/add/"),
         ],
     }
 
