@@ -171,6 +171,10 @@ def seed_company(args: argparse.Namespace) -> dict[str, Any]:
     # The seed writes rows straight to the database: the loops' stored debriefs are written after it.
     started = time.monotonic()
     call_command("rebuild_debriefs", "--missing", verbosity=0)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # the planner's statistics as autovacuum would leave them after that many writes
     log(f"seed: stored debriefs written where missing in {time.monotonic() - started:.1f}s")
     return result
 

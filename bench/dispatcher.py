@@ -93,7 +93,7 @@ def arm_pool(*, reminders: int, rng: random.Random | None = None) -> int:
     have = pool.count()
     now = timezone.now()
     if have < interviews_needed:
-        from bench.seed import PANEL, _seed_candidates, ended_panels
+        from bench.seed import PANEL, _seed_candidates, ended_panels, store_debriefs
 
         User = get_user_model()
         interviewers = list(User.objects.filter(groups__name=INTERVIEWERS).order_by("id"))
@@ -126,6 +126,7 @@ def arm_pool(*, reminders: int, rng: random.Random | None = None) -> int:
                         )
                     )
             Reminder.objects.bulk_create(rows, batch_size=2000)
+        store_debriefs({interview.loop_id for interview in interviews})
     ids = list(
         Reminder.objects.filter(interview__in=pool.values("id")).order_by("id").values_list("id", flat=True)[:reminders]
     )

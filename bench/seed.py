@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from debriefs.aggregation import PanelVote, decide
 from debriefs.models import Reminder
+from debriefs.services import debrief_documents_refresh
 from interviewloop.models import Candidate, Interview, Loop, Position
 from interviewloop.roles import INTERVIEWERS, RECRUITERS
 from interviewloop.tokens import ApiToken, api_tokens_issue
@@ -589,7 +590,16 @@ def top_up_submit_pool(*, wanted: int, rng: random.Random | None = None, now: da
             ],
             batch_size=BATCH,
         )
+    store_debriefs({interview.loop_id for interview in interviews})
     return len(interviews)
+
+
+def store_debriefs(loop_ids: set[int], *, batch: int = 200) -> None:
+    """Write the stored debriefs of loops made here straight in the database, as the services would have: without
+    them the loops list (whose first page is the newest loops, these) would build each row on every read."""
+    ordered = sorted(loop_ids)
+    for start in range(0, len(ordered), batch):
+        debrief_documents_refresh(loop_ids=ordered[start : start + batch])
 
 
 def company(*, submit_pool: int, sessions: int = 20) -> Company:

@@ -1,4 +1,5 @@
-"""Reminders in the admin: the outbox by state, with the failed ones and their last error in plain sight."""
+"""Reminders in the admin: the outbox by state and channel (email, Slack), with the failed ones and their last error
+in plain sight; and the Slack ids the dispatcher keeps (deleting one makes it look the user up again)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from debriefs.models import PENDING, Reminder
+from debriefs.models import PENDING, Reminder, SlackUser
 from debriefs.outbox import reminder_cancel, reminder_send_again
 
 
@@ -32,16 +33,16 @@ class StateFilter(admin.SimpleListFilter):
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
     list_display = [
-        "id", "kind", "state", "recipient", "copy_to", "loop", "sequence",
+        "id", "kind", "channel", "state", "recipient", "copy_to", "loop", "sequence",
         "due_at", "next_attempt_at", "sent_at", "attempts", "short_error",
     ]  # fmt: skip
-    list_filter = [StateFilter, "kind", "due_at"]
+    list_filter = [StateFilter, "channel", "kind", "due_at"]
     search_fields = ["recipient__username", "recipient__email", "loop__candidate__name", "last_error"]
     list_select_related = ["recipient", "copy_to", "loop__candidate", "loop__position"]
     date_hierarchy = "due_at"
     actions = ["send_again", "cancel"]
     readonly_fields = [
-        "kind", "interview", "loop", "recipient", "copy_to", "sequence", "due_at", "next_attempt_at", "sending_at",
+        "kind", "channel", "interview", "loop", "recipient", "copy_to", "sequence", "due_at", "next_attempt_at", "sending_at",
         "sent_at", "cancelled_at", "cancel_reason", "failed_at", "attempts", "last_error", "created_at", "state",
     ]  # fmt: skip
 
@@ -69,6 +70,17 @@ class ReminderAdmin(admin.ModelAdmin):
     def cancel(self, request: HttpRequest, queryset: QuerySet[Reminder]) -> None:
         count = reminder_cancel(reminders=queryset, by=request.user)
         self.message_user(request, f"{count} pending reminder(s) cancelled.", messages.SUCCESS)
+
+
+@admin.register(SlackUser)
+class SlackUserAdmin(admin.ModelAdmin):
+    list_display = ["user", "email", "slack_id", "looked_up_at"]
+    search_fields = ["user__username", "email", "slack_id"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "email", "slack_id", "looked_up_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # found by the dispatcher (users.lookupByEmail); delete one to have it looked up again
 
 
 from debriefs import admin_webhooks  # noqa: E402, F401  (registers the webhook admin beside the reminders)

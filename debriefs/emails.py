@@ -1,5 +1,6 @@
 """The reminder emails: plain data about one reminder in, a text + HTML email out (what to do, by when in the
-reader's own zone, and one link to do it).
+reader's own zone, and one link to do it); and the same reminder as a Slack direct message (its subject, its text
+without the greeting and link lines, and a button to the same page).
 
 No model and no query here: the dispatcher (debriefs.reminders) reads the rows and hands over `EmailFacts`.
 """
@@ -16,7 +17,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
-from debriefs import reminder_rules
+from debriefs import reminder_rules, slack_rules
 from debriefs.aggregation import decide, tally
 from debriefs.models import Reminder
 from debriefs.selectors import PanelSeat
@@ -81,6 +82,25 @@ def reminder_email(facts: EmailFacts, *, now: datetime) -> EmailMultiAlternative
     # Lets a mail filter (and a test) tell reminders apart without parsing the prose.
     message.extra_headers["X-Interviewloop-Reminder"] = f"{facts.kind} {facts.reminder_id}"
     return message
+
+
+def reminder_slack_message(facts: EmailFacts, *, now: datetime) -> dict[str, object]:
+    """chat.postMessage's arguments but the channel (debriefs.slack_rules.slack_message): the email's subject and
+    text, and a button to the page its link opens (a cancelled interview's: the interviewer's list)."""
+    context = email_context(facts, now=now)
+    headline = " ".join(render_to_string(f"emails/{facts.kind}_subject.txt", context).split())
+    link = context.get("link") or context.get("scorecard_link")
+    if link is None and facts.kind == Reminder.Kind.INTERVIEW_CANCELLED:
+        link = f"{settings.SITE_URL}{reverse('my-interviews')}"
+    links = tuple(str(value) for value in (context.get("link"), context.get("scorecard_link")) if value)
+    details = slack_rules.slack_details(render_to_string(f"emails/{facts.kind}.txt", context), links=links)
+    return slack_rules.slack_message(
+        kind=facts.kind,
+        reminder_id=facts.reminder_id,
+        headline=headline,
+        details=details,
+        link=str(link) if link else None,
+    )
 
 
 def email_context(facts: EmailFacts, *, now: datetime) -> dict[str, object]:

@@ -23,7 +23,18 @@ class Reminder(models.Model):
         INTERVIEW_RESCHEDULED = "interview_rescheduled", "Interview rescheduled"
         INTERVIEW_ASSIGNED = "interview_assigned", "Interview assigned"
 
+    class Channel(models.TextChoices):
+        # debriefs.slack_rules.CHANNELS: each channel's delivery is its own row (state, retries, admin, send again).
+        EMAIL = "email", "Email"
+        SLACK = "slack", "Slack"
+
     kind = models.CharField(max_length=30, choices=Kind.choices)
+    channel = models.CharField(
+        max_length=10,
+        choices=Channel.choices,
+        default=Channel.EMAIL,
+        help_text="How it is delivered: an email, or a Slack direct message (the recipient's choice).",
+    )
     interview = models.ForeignKey(
         "interviewloop.Interview", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
@@ -57,14 +68,14 @@ class Reminder(models.Model):
     class Meta:
         ordering = ["-due_at", "-id"]
         constraints = [
-            # A state change that happens twice (a double click, a retried task) writes the reminder once.
+            # A state change that happens twice (a double click, a retried task) writes the reminder once per channel.
             models.UniqueConstraint(
-                fields=["kind", "interview", "recipient", "sequence"],
+                fields=["kind", "interview", "recipient", "sequence", "channel"],
                 condition=Q(interview__isnull=False),
                 name="reminder_once_per_interview",
             ),
             models.UniqueConstraint(
-                fields=["kind", "loop", "recipient", "sequence"],
+                fields=["kind", "loop", "recipient", "sequence", "channel"],
                 condition=Q(interview__isnull=True),
                 name="reminder_once_per_loop",
             ),
@@ -80,7 +91,7 @@ class Reminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.recipient} (#{self.pk})"
+        return f"{self.get_kind_display()} to {self.recipient} by {self.channel} (#{self.pk})"
 
     @property
     def state(self) -> str:
@@ -96,6 +107,25 @@ class Reminder(models.Model):
     def in_doubt(self) -> bool:
         """Pending, but a send of it began and no outcome was recorded: it may have reached the recipient."""
         return self.state == "pending" and self.sending_at is not None
+
+
+class SlackUser(models.Model):
+    """A user's Slack member id, looked up once by their email (users.lookupByEmail) and kept for their direct
+    messages. Kept with the address it was found by: a changed address is looked up again. Dropped when Slack says
+    the id names nobody (debriefs.slack_rules.UNKNOWN_USER_ERRORS)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="slack_user"
+    )
+    email = models.EmailField(max_length=254, help_text="The address the id was looked up by.")
+    slack_id = models.CharField(max_length=40, help_text="Slack's member id (U…), the DM's channel.")
+    looked_up_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "Slack user"
+
+    def __str__(self) -> str:
+        return f"{self.user} on Slack: {self.slack_id}"
 
 
 class WebhookEndpoint(models.Model):

@@ -4,6 +4,10 @@ its cause does; the admin's "send again" and "cancel" are here too.
 The dispatcher (debriefs.reminders, run by the debriefs.tasks.dispatch_reminders task) sends the rows. After a
 transaction that wrote some commits, that task is nudged by name so a reminder already due goes out within
 seconds; if the broker is down the nudge is lost but the rows are not, and beat's next run sends them.
+
+Each reminder is written once per channel its recipient gets (`_by_channel`: their profile's choice of email, Slack
+or both; email alone while SLACK_BOT_TOKEN is empty), so each channel's delivery has its own state and retries; every
+cancel here matches rows by kind, interview, loop and recipient, so it stops both channels.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from debriefs import reminder_rules
+from debriefs import reminder_rules, slack_rules
 from debriefs.models import PENDING, Reminder
 from debriefs.selectors import debrief_ready_audience, loop_audience
+from debriefs.slack import slack_enabled
 from interviewloop.models import Interview, Loop
+from interviewloop.profiles import Profile
 
 DISPATCH_TASK = "debriefs.tasks.dispatch_reminders"
 # A send of these began and its outcome is not recorded: the dispatcher decides (and says) what became of them.
@@ -77,7 +83,7 @@ def interview_ended(interview: Interview) -> None:
             )
         )
     # An interview ends once (interview_end is idempotent); the unique constraint makes a replay harmless too.
-    Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    Reminder.objects.bulk_create(_by_channel(rows), ignore_conflicts=True)
     _kick_after_commit()
 
 
@@ -104,16 +110,18 @@ def scorecard_submitted(interview: Interview, *, decision_before: str) -> None:
     last = Reminder.objects.filter(loop=loop, kind=kind, interview__isnull=True).order_by("-sequence").first()
     now = timezone.now()
     Reminder.objects.bulk_create(
-        [
-            Reminder(
-                kind=kind,
-                loop=loop,
-                recipient_id=interview.interviewer_id,
-                sequence=last.sequence if last else 1,
-                due_at=now,
-                next_attempt_at=now,
-            )
-        ],
+        _by_channel(
+            [
+                Reminder(
+                    kind=kind,
+                    loop=loop,
+                    recipient_id=interview.interviewer_id,
+                    sequence=last.sequence if last else 1,
+                    due_at=now,
+                    next_attempt_at=now,
+                )
+            ]
+        ),
         ignore_conflicts=True,  # already theirs in this round (the recruiter, say): nothing to add
     )
     _kick_after_commit()
@@ -191,7 +199,7 @@ def _notice(interview: Interview, kind: str, *, recipient_id: int) -> None:
     last = earlier.order_by("-sequence").values_list("sequence", flat=True).first()
     _cancel(earlier, "Superseded by a later change to the interview.")
     now = timezone.now()
-    Reminder.objects.create(
+    notice = Reminder(
         kind=kind,
         interview=interview,
         loop_id=interview.loop_id,
@@ -200,6 +208,7 @@ def _notice(interview: Interview, kind: str, *, recipient_id: int) -> None:
         due_at=now,
         next_attempt_at=now,
     )
+    Reminder.objects.bulk_create(_by_channel([notice]))
     _kick_after_commit()
 
 
@@ -213,15 +222,49 @@ def _write_for_loop(loop: Loop, kind: str, *, due_at: datetime, audience: list[i
     last = Reminder.objects.filter(loop=loop, kind=kind, interview__isnull=True).order_by("-sequence").first()
     sequence = (last.sequence + 1) if last else 1
     Reminder.objects.bulk_create(
-        [
-            Reminder(
-                kind=kind, loop=loop, recipient_id=user_id, sequence=sequence, due_at=due_at, next_attempt_at=due_at
-            )
-            for user_id in audience
-        ],
+        _by_channel(
+            [
+                Reminder(
+                    kind=kind, loop=loop, recipient_id=user_id, sequence=sequence, due_at=due_at, next_attempt_at=due_at
+                )
+                for user_id in audience
+            ]
+        ),
         ignore_conflicts=True,
     )
     _kick_after_commit()
+
+
+def _by_channel(rows: list[Reminder]) -> list[Reminder]:
+    """Each row once per channel its recipient gets (slack_rules.channels_for their profile's notify_by): no query
+    while Slack is off, one with it on. A copy (the recruiter Cc'd from the second scorecard reminder) rides on the
+    email: a row that copies someone keeps its email even for a recipient who chose Slack alone, so the copy is
+    never lost; the Slack message goes to the recipient only."""
+    if not rows or not slack_enabled():
+        return rows
+    chosen = dict(
+        Profile.objects.filter(user_id__in={row.recipient_id for row in rows}).values_list("user_id", "notify_by")
+    )
+    written: list[Reminder] = []
+    for row in rows:
+        channels = slack_rules.channels_for(chosen.get(row.recipient_id, slack_rules.EMAIL), slack_enabled=True)
+        if row.copy_to_id is not None and slack_rules.EMAIL not in channels:
+            channels = (slack_rules.EMAIL, *channels)
+        written.extend(
+            Reminder(
+                kind=row.kind,
+                channel=channel,
+                interview_id=row.interview_id,
+                loop_id=row.loop_id,
+                recipient_id=row.recipient_id,
+                copy_to_id=row.copy_to_id if channel == slack_rules.EMAIL else None,
+                sequence=row.sequence,
+                due_at=row.due_at,
+                next_attempt_at=row.next_attempt_at,
+            )
+            for channel in channels
+        )
+    return written
 
 
 def _cancel(reminders: QuerySet[Reminder], reason: str) -> int:

@@ -9,6 +9,11 @@ reached pending, and the one it was sending "in doubt" (pending with `sending_at
 re-checks and sends again or, if it no longer applies, cancels saying it may have arrived. Every write here is
 retried through a lost database connection (a restart) for as long as the lease lasts, so an accepted email is
 recorded as sent rather than sent again when its lease runs out.
+
+A Slack row (channel "slack") goes the same way on the dispatcher's own thread: `sending_at` before the post, the
+outcome as soon as Slack answers, decided by `slack_rules.slack_outcome` (a 429 waits out its Retry-After, and the
+run's other Slack rows wait with it rather than hammer Slack). The recipient's Slack id is looked up by email once
+and kept (`SlackUser`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -30,8 +36,8 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from debriefs import emails, reminder_rules
-from debriefs.models import PENDING, Reminder
+from debriefs import emails, reminder_rules, slack, slack_rules
+from debriefs.models import PENDING, Reminder, SlackUser
 from debriefs.outbox import IN_DOUBT_NOTE
 from debriefs.selectors import PanelSeat, loop_panels
 from interviewloop import calendar
@@ -142,7 +148,10 @@ def _deliver_batch(batch: list[Reminder], lease_until: datetime, senders: _Sende
     left, so no other dispatcher can take it meanwhile; once the lease runs short the rest of the batch is handed
     back, due now, for the next claim. The first row of a batch is always tried, as a one-row claim would be.
     """
-    margin = timedelta(seconds=min(settings.EMAIL_TIMEOUT, settings.REMINDER_CLAIM_SECONDS))
+    send_seconds = float(settings.EMAIL_TIMEOUT)
+    if any(row.channel == Reminder.Channel.SLACK for row in batch):
+        send_seconds = max(send_seconds, 2.0 * settings.SLACK_TIMEOUT_SECONDS)  # a lookup and a post
+    margin = timedelta(seconds=min(send_seconds, settings.REMINDER_CLAIM_SECONDS))
     checked_at = timezone.now()
     done = _BatchFacts.load(batch)
     index = 0
@@ -187,6 +196,9 @@ def _deliver(
         )
         logger.info("reminders: cancelled %s #%s: %s", reminder.kind, pk, reason)
         result.cancelled.append(pk)
+        return
+    if reminder.channel == Reminder.Channel.SLACK:
+        _deliver_slack(reminder, senders.slack, result, now=now, done=done, lease_until=lease_until)
         return
     try:
         message = reminder_email(reminder, now=now, done=done)
@@ -234,6 +246,126 @@ def _record(reminder: Reminder, result: DispatchResult, error: BaseException | N
         result.failed.append(pk)
 
 
+class _SlackRun:
+    """One dispatcher run's Slack client (made on the first Slack row) and the moment until which Slack asked us
+    to wait (a 429's Retry-After): the run's later Slack rows are put off until then without calling Slack."""
+
+    def __init__(self) -> None:
+        self.client: Any = None
+        self.wait_until: datetime | None = None
+
+    def get_client(self) -> Any:
+        if self.client is None:
+            self.client = slack.slack_client()
+        return self.client
+
+
+def _deliver_slack(
+    reminder: Reminder,
+    run: _SlackRun,
+    result: DispatchResult,
+    *,
+    now: datetime,
+    done: _BatchFacts,
+    lease_until: datetime,
+) -> None:
+    """A Slack row: its message, then (the send begun) the recipient's kept Slack id or a lookup by email, then
+    chat.postMessage; each answer decided by slack_rules.slack_outcome and recorded at once."""
+    pk = reminder.pk
+    if not slack.slack_enabled():
+        _record(reminder, result, PermanentSendError("Slack is off (no SLACK_BOT_TOKEN)."), until=lease_until)
+        return
+    if run.wait_until is not None and now < run.wait_until:
+        wait_until = run.wait_until
+        _write(
+            # sending_at is left as it is: an earlier interrupted send stays in doubt
+            lambda: Reminder.objects.filter(PENDING, pk=pk).update(
+                next_attempt_at=wait_until, last_error="Waiting out Slack's rate limit."
+            ),
+            until=lease_until,
+        )
+        result.retrying.append(pk)
+        return
+    recipient = reminder.recipient
+    try:
+        if not recipient.email:
+            raise PermanentSendError(f"{recipient.get_username()} has no email address to find them on Slack by.")
+        message = emails.reminder_slack_message(email_facts(reminder, done=done), now=now)
+    except Exception as error:
+        _record(reminder, result, error, until=lease_until)
+        return
+    if reminder.sending_at is not None:
+        logger.warning(
+            "reminders: %s #%s (Slack): an earlier send was interrupted; sending it again", reminder.kind, pk
+        )
+    _write(lambda: Reminder.objects.filter(pk=pk).update(sending_at=now), until=lease_until)
+    client = run.get_client()
+    kept = done.slack_ids.get(recipient.pk)
+    slack_id = kept[1] if kept is not None and kept[0] == recipient.email else None  # a changed address: look up
+    kept_user = slack_id is not None
+    if slack_id is None:
+        answer, slack_id = slack.lookup_user(client, recipient.email)
+        if slack_id is not None:
+            _write(partial(_keep_slack_id, recipient.pk, recipient.email, slack_id), until=lease_until)
+            done.slack_ids[recipient.pk] = (recipient.email, slack_id)
+    if slack_id is not None:
+        answer = slack.post_direct_message(client, slack_id, message, kept_user=kept_user)
+    outcome = slack_rules.slack_outcome(
+        answer, attempts=reminder.attempts + 1, max_attempts=settings.REMINDER_MAX_ATTEMPTS
+    )
+    _record_slack(reminder, outcome, run, result, until=lease_until)
+
+
+def _keep_slack_id(user_id: int, email: str, slack_id: str) -> int:
+    SlackUser.objects.update_or_create(
+        user_id=user_id, defaults={"email": email, "slack_id": slack_id, "looked_up_at": timezone.now()}
+    )
+    return 1
+
+
+def _record_slack(
+    reminder: Reminder, outcome: slack_rules.SlackOutcome, run: _SlackRun, result: DispatchResult, *, until: datetime
+) -> None:
+    """What became of one Slack send (slack_rules.slack_outcome), written at once."""
+    pk, now = reminder.pk, timezone.now()
+    attempts = reminder.attempts + (1 if outcome.counts else 0)
+    if outcome.forget_user:
+        recipient_id = reminder.recipient_id
+        _write(lambda: SlackUser.objects.filter(user_id=recipient_id).delete()[0], until=until)
+    if outcome.action == "sent":
+        _write(
+            lambda: Reminder.objects.filter(pk=pk, sent_at__isnull=True).update(
+                sent_at=now, attempts=attempts, last_error=""
+            ),
+            until=until,
+        )
+        logger.info("reminders: sent %s #%s to %s on Slack", reminder.kind, pk, reminder.recipient.get_username())
+        result.sent.append(pk)
+        return
+    if outcome.action == "retry":
+        assert outcome.retry_in is not None
+        retry_at = now + outcome.retry_in
+        if not outcome.counts:  # Slack said when to come back: the rest of this run's Slack rows wait too
+            run.wait_until = max(run.wait_until or retry_at, retry_at)
+        _write(
+            lambda: Reminder.objects.filter(PENDING, pk=pk).update(
+                attempts=attempts, last_error=outcome.error, next_attempt_at=retry_at, sending_at=None
+            ),
+            until=until,
+        )
+        logger.warning("reminders: %s #%s on Slack: %s; again at %s", reminder.kind, pk, outcome.error, retry_at)
+        result.retrying.append(pk)
+        return
+    _write(
+        lambda: Reminder.objects.filter(PENDING, pk=pk).update(
+            attempts=attempts, last_error=outcome.error, failed_at=now
+        ),
+        until=until,
+    )
+    logger.error("reminders: %s #%s on Slack failed for good: %s", reminder.kind, pk, outcome.error)
+    result.failed.append(pk)
+
+
 def _write(write: Callable[[], int], *, until: datetime) -> int:
     """Run one of the dispatcher's writes (autocommit: each is its own transaction). If the database connection is
     lost (a restart, a failover), reconnect and try again, for as long as the lease (`until`) lasts: an email the
@@ -265,6 +397,7 @@ class _Senders:
         self.mailers = list(self.free)
         self.pool = ThreadPoolExecutor(len(self.free), thread_name_prefix="reminder-smtp") if size > 1 else None
         self.in_flight: dict[Future[None], tuple[_Mailer, Callable[[BaseException | None], None]]] = {}
+        self.slack = _SlackRun()  # Slack rows are posted on the dispatcher's thread (see _deliver_slack)
 
     def __enter__(self) -> _Senders:
         return self
@@ -360,6 +493,8 @@ class _BatchFacts:
     panels: dict[int, list[PanelSeat]] = field(default_factory=dict)
     # (kind, interview id, recipient id) → the latest sequence written, for the batch's notices (one query more)
     latest_notices: dict[tuple[str, int, int], int] = field(default_factory=dict)
+    # recipient id → (the email it was found by, Slack id), for the batch's Slack rows (one query more)
+    slack_ids: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, batch: list[Reminder]) -> _BatchFacts:
@@ -382,7 +517,10 @@ class _BatchFacts:
             .values_list("kind", "interview_id", "recipient_id")
             .annotate(latest=Max("sequence"))
         )
+        for_slack = {r.recipient_id for r in batch if r.channel == Reminder.Channel.SLACK}
+        kept = SlackUser.objects.filter(user_id__in=for_slack).values_list("user_id", "email", "slack_id")
         return cls(
+            slack_ids={user_id: (email, slack_id) for user_id, email, slack_id in kept} if for_slack else {},
             noted=frozenset(noted) if for_note else frozenset(),
             submitted=frozenset(submitted) if for_scorecard else frozenset(),
             panels=loop_panels(for_panel) if for_panel else {},

@@ -1,5 +1,9 @@
 """Admin for candidates, positions, loops and interviews, and the history-is-read-only base for every app.
 
+Interviews are added and changed here only through the services, on the interview's page and in the loop's inline
+(`interview_schedule`, `interview_update`, `interview_set_counting`): the API's rules and effects, and a refusal
+shown on the form with nothing saved (interviewloop.admin_writes).
+
 History (django-simple-history) is shown in admin so an admin can see who changed what and when,
 but it is never a way to change anything: the revert form is refused, whatever the user's rights.
 """
@@ -18,14 +22,15 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
-from debriefs.services import debrief_document_write, loop_lock, loop_recompute_decision
+from debriefs.services import debrief_document_write, loop_lock
+from interviewloop import interview_rules, services
+from interviewloop.admin_writes import AdminRefused, RefusalShownForm, ServiceWritesAdmin, refusal_for
 from interviewloop.errors import DomainError
 from interviewloop.forms import ProfileForm
 from interviewloop.models import Candidate, Interview, Loop, Position
 from interviewloop.privacy import candidate_erase
 from interviewloop.profiles import Profile, remember_time_zone
 from interviewloop.rounds import RoundTemplate
-from interviewloop.services import interview_set_counting
 from interviewloop.tokens import ApiToken
 from scorecards.models import Rubric
 
@@ -141,13 +146,63 @@ class PositionAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+# What a change of an existing interview may write, through services.interview_update.
+INTERVIEW_MOVES = ("interviewer", "scheduled_start", "scheduled_end")
+
+
+class InterviewForm(RefusalShownForm):
+    """An interview's admin form (its page, a row of the loop's inline). `clean()` runs the services' checks that
+    need no lock: the interviewer's role (services.require_interviewer) and, for a change, whether the interview
+    may still move (interview_rules.schedule_refusal). The model's `clean()` checks the round's fields."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        interviewer = cleaned.get("interviewer")
+        if interviewer is not None and "interviewer" in self.changed_data:
+            try:
+                services.require_interviewer(interviewer)
+            except DomainError as refused:
+                self.add_error("interviewer", refused.detail)
+        interview = self.instance  # as stored: the form's values are set on it after clean()
+        if interview.pk is not None and set(INTERVIEW_MOVES) & set(self.changed_data):
+            refusal = interview_rules.schedule_refusal(
+                services.interview_state(interview.loop, interview),
+                start=cleaned.get("scheduled_start") or interview.scheduled_start,
+                end=cleaned.get("scheduled_end") or interview.scheduled_end,
+            )
+            if refusal is not None:
+                field = "scheduled_end" if refusal == interview_rules.END_BEFORE_START else None
+                self.add_error(field, refusal.detail)
+        return cleaned
+
+
+class InterviewAddForm(InterviewForm):
+    allow_repeat = forms.BooleanField(
+        required=False,
+        label="Allow a repeated question",
+        help_text="A question another interview of the loop asks is refused unless this is ticked.",
+    )
+
+
+def interview_change(form: forms.ModelForm, interview: Interview) -> None:
+    """Write what `form` changed of an existing interview through the services (each may refuse)."""
+    changed, data = set(form.changed_data), form.cleaned_data
+    if changed & set(INTERVIEW_MOVES):
+        # A value not changed here is not passed: the service keeps the stored one (a concurrent move stays).
+        services.interview_update(
+            interview=interview, **{name: data[name] for name in INTERVIEW_MOVES if name in changed}
+        )
+    if "counts_toward_decision" in changed:  # recomputes the decision
+        services.interview_set_counting(interview=interview, counts_toward_decision=data["counts_toward_decision"])
+
+
 class InterviewInline(admin.TabularInline):
     model = Interview
+    form = InterviewForm
     extra = 0
     fields = ["interviewer", "rubric", "scheduled_start", "scheduled_end", "counts_toward_decision", "ended_at"]
     # An interview pins its rubric for good (the scorecard is read against that version); a new one
-    # takes the position's rubric, as the API does (LoopAdmin.save_formset). Ticking "counts" on an existing
-    # one goes through interview_set_counting, which recomputes the decision (LoopAdmin.save_formset).
+    # takes the position's rubric, as the API does. Every row is written through the services (LoopAdmin.save_formset).
     readonly_fields = ["rubric", "ended_at"]
     autocomplete_fields = ["interviewer"]
     show_change_link = True
@@ -172,7 +227,7 @@ LOOP_EDITABLE = ["candidate", "position", "recruiter", "debrief_at"]
 
 
 @admin.register(Loop)
-class LoopAdmin(ReadOnlyHistoryAdmin):
+class LoopAdmin(ServiceWritesAdmin, ReadOnlyHistoryAdmin):
     list_display = ["__str__", "recruiter", "status", "decision", "outcome", "debrief_at", "created_at"]
     list_filter = ["status", "decision", "outcome", "position"]
     search_fields = ["candidate__name", "candidate__email", "position__title", "recruiter__username"]
@@ -187,26 +242,37 @@ class LoopAdmin(ReadOnlyHistoryAdmin):
         "created_at",
     ]  # fmt: skip
     inlines = [InterviewInline]
+    form = RefusalShownForm
 
     def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list:
         return super().get_inline_instances(request, obj) if obj is not None else []
 
     def save_model(self, request: HttpRequest, obj: Loop, form: Any, change: bool) -> None:
-        if not change:
-            super().save_model(request, obj, form, change)
-            debrief_document_write(loop_id=obj.pk)
-            return
-        # The loop's lock first, as every write that can change the decision takes it (loop_lock); and only
-        # the form's own fields are written, so nothing read before the lock (a status, an outcome) is
-        # written back over what the services set meanwhile.
-        locked = loop_lock(obj.pk)
-        for name in ("status", "decision", "decision_reason", "decision_changed_at", "outcome", "outcome_at"):
-            setattr(obj, name, getattr(locked, name))
-        obj.outcome_by_id = locked.outcome_by_id
-        changed = [name for name in form.changed_data if name in LOOP_EDITABLE]
-        if changed:
-            obj.save(update_fields=changed)
-            debrief_document_write(loop_id=obj.pk)
+        """A new loop through loop_create (an erased candidate refused, the meeting's reminder written); a change of
+        the debrief time through loop_schedule_debrief (its reminder replaced); a refusal goes back to the form."""
+        data = form.cleaned_data
+        try:
+            if not change:
+                obj.pk = services.loop_create(
+                    candidate=data["candidate"], position=data["position"], recruiter=data["recruiter"],
+                    debrief_at=data.get("debrief_at"),
+                ).pk  # fmt: skip
+                return
+            # The loop's lock first, as every write that can change the decision takes it (loop_lock); and only
+            # the form's own fields are written, so nothing read before the lock (a status, an outcome) is
+            # written back over what the services set meanwhile.
+            locked = loop_lock(obj.pk)
+            for name in ("status", "decision", "decision_reason", "decision_changed_at", "outcome", "outcome_at"):
+                setattr(obj, name, getattr(locked, name))
+            obj.outcome_by_id = locked.outcome_by_id
+            changed = [name for name in form.changed_data if name in LOOP_EDITABLE and name != "debrief_at"]
+            if changed:
+                obj.save(update_fields=changed)
+                debrief_document_write(loop_id=obj.pk)
+            if "debrief_at" in form.changed_data:
+                services.loop_schedule_debrief(loop=obj, debrief_at=data["debrief_at"])
+        except DomainError as refused:
+            raise AdminRefused([refusal_for(form, refused)]) from refused
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is not Interview:
@@ -218,27 +284,36 @@ class LoopAdmin(ReadOnlyHistoryAdmin):
                 self.message_user(request, "This loop is closed: its panel no longer changes.", messages.ERROR)
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # for the change log
             return
-        recount = []
-        for interview_form in formset.forms:
-            interview = interview_form.instance
-            if interview.pk is None and interview.rubric_id is None:
-                interview.rubric_id = loop.position.rubric_id
-            if interview.pk is not None and "counts_toward_decision" in interview_form.changed_data:
-                # Saved as it was; interview_set_counting changes it and recomputes the decision.
-                recount.append((interview, interview.counts_toward_decision))
-                interview.counts_toward_decision = interview_form.initial["counts_toward_decision"]
-        super().save_formset(request, form, formset, change)
-        for interview, counts in recount:
-            interview_set_counting(interview=interview, counts_toward_decision=counts)
-        if formset.new_objects:
-            # A new counting interview turns a hire back into pending (as interview_schedule does).
-            loop_recompute_decision(loop=loop, locked=True)
-        elif formset.changed_objects:  # an interviewer or a time changed: what the debrief shows
-            debrief_document_write(loop_id=loop.pk)
+        # Each row through its service: a new one is scheduled (the interviewer's invite, the debrief's reminder and
+        # document, the decision), a changed one moved, reassigned or made to count (their notices). Every refusal
+        # is collected, so the page shows each row's at once (admin_writes.AdminRefused).
+        refusals, added, changed_rows = [], [], []
+        for row in formset.forms:
+            if not row.has_changed():
+                continue
+            interview = row.instance
+            try:
+                if interview.pk is None:
+                    interview.pk = services.interview_schedule(
+                        loop=loop,
+                        interviewer=row.cleaned_data["interviewer"],
+                        scheduled_start=row.cleaned_data["scheduled_start"],
+                        scheduled_end=row.cleaned_data["scheduled_end"],
+                        counts_toward_decision=row.cleaned_data["counts_toward_decision"],
+                    ).pk
+                    added.append(interview)
+                else:
+                    interview_change(row, interview)
+                    changed_rows.append((interview, row.changed_data))
+            except DomainError as refused:
+                refusals.append(refusal_for(row, refused))
+        if refusals:
+            raise AdminRefused(refusals)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = added, changed_rows, []
 
 
 @admin.register(Interview)
-class InterviewAdmin(admin.ModelAdmin):
+class InterviewAdmin(ServiceWritesAdmin):
     list_display = [
         "__str__", "interviewer", "rubric", "scheduled_start", "scheduled_end", "ended_at", "counts_toward_decision",
     ]  # fmt: skip
@@ -254,12 +329,20 @@ class InterviewAdmin(admin.ModelAdmin):
         # the rubric and the loop are pinned once the interview exists; whether it counts changes only
         # through the actions below, which recompute the decision.
         # A cancel goes through the debrief page or the API (interview_cancel), which tells the interviewer.
+        # The calendar invite's sequence goes up with each change the services make.
         cancel = ["cancelled_at", "cancel_reason", "cancelled_by"]
         if obj is None:
-            return ["ended_at", "created_at", *cancel]
-        # The round's fields are set when it is scheduled (the API checks repeated questions under the loop's lock).
+            return ["ended_at", "created_at", "calendar_sequence", *cancel]
+        # The round's fields are set when it is scheduled (interview_schedule checks repeated questions under the
+        # loop's lock); after that only its times and interviewer change (interview_update).
         rounds = ["round", "focus", "questions", "bar_raiser"]
-        return ["ended_at", "created_at", "rubric", "loop", "counts_toward_decision", *rounds, *cancel]
+        return [
+            "ended_at", "created_at", "calendar_sequence", "rubric", "loop", "counts_toward_decision", *rounds, *cancel,
+        ]  # fmt: skip
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        kwargs["form"] = InterviewForm if obj is not None else InterviewAddForm
+        return super().get_form(request, obj, change, **kwargs)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # its note and scorecard are evidence, and the decision may rest on its vote
@@ -272,26 +355,32 @@ class InterviewAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Interview, form: Any, change: bool) -> None:
-        if change:
-            # Only the form's own fields: never a stale `ended_at` or `counts_toward_decision` written back.
-            changed = [
-                name for name in form.changed_data if name in ("interviewer", "scheduled_start", "scheduled_end")
-            ]
-            if changed:
-                loop_lock(obj.loop_id)  # first, as every write the debrief shows
-                obj.save(update_fields=changed)
-                debrief_document_write(loop_id=obj.loop_id)
-            return
-        loop = loop_lock(obj.loop_id)  # first, as every write that can change the decision
-        if not _open(loop):
-            raise PermissionDenied("This loop is closed: its panel no longer changes.")
-        super().save_model(request, obj, form, change)
-        loop_recompute_decision(loop=loop, locked=True)
+        """Through the services, with the form's values; a refusal goes back to the form (admin_writes)."""
+        try:
+            if change:
+                interview_change(form, obj)
+                return
+            data = form.cleaned_data
+            obj.pk = services.interview_schedule(
+                loop=data["loop"],
+                interviewer=data["interviewer"],
+                scheduled_start=data["scheduled_start"],
+                scheduled_end=data["scheduled_end"],
+                rubric=data["rubric"],
+                counts_toward_decision=data["counts_toward_decision"],
+                round=data.get("round"),
+                focus=data["focus"],
+                questions=data["questions"],
+                bar_raiser=data["bar_raiser"],
+                allow_repeat=data["allow_repeat"],
+            ).pk  # the page's "added" message and change log name the scheduled row
+        except DomainError as refused:
+            raise AdminRefused([refusal_for(form, refused)]) from refused
 
     def _set_counting(self, request: HttpRequest, queryset: QuerySet[Interview], counts: bool) -> None:
         for interview in queryset.select_related("loop__candidate", "loop__position", "interviewer"):
             try:
-                interview_set_counting(interview=interview, counts_toward_decision=counts)
+                services.interview_set_counting(interview=interview, counts_toward_decision=counts)
             except DomainError as refused:
                 self.message_user(request, f"{interview}: {refused.detail}", messages.ERROR)
             else:
@@ -328,14 +417,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 class ProfileInline(admin.StackedInline):
-    """The user's time zone on their admin page, picked from the IANA zones and checked by the zone rule."""
+    """The user's time zone on their admin page, picked from the IANA zones and checked by the zone rule; and how
+    their reminders reach them (email, Slack, both)."""
 
     model = Profile
     form = ProfileForm
-    fields = ["time_zone"]
+    fields = ["time_zone", "notify_by"]
     can_delete = False
     min_num = max_num = 1  # a user without a profile reads TIME_ZONE, which the form starts from
-    verbose_name = verbose_name_plural = "time zone"
+    verbose_name = verbose_name_plural = "time zone and reminders"
 
 
 admin.site.unregister(get_user_model())

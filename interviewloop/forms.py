@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 
+from debriefs.slack_rules import NOTIFY_CHOICES, NOTIFY_LABELS
 from interviewloop.inputs import DateTimeRangeValidator, TextValidator, limit_for, text_problem
 from interviewloop.profiles import Profile
 from interviewloop.time_zones import time_zone_groups, time_zone_problem
@@ -74,3 +75,17 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["time_zone"]
+
+
+class NotifyByForm(forms.Form):
+    """How reminders reach the user (the profile page): email, Slack direct messages, or both."""
+
+    notify_by = forms.ChoiceField(
+        label="Send my reminders by",
+        choices=[(value, NOTIFY_LABELS[value]) for value in NOTIFY_CHOICES],
+        widget=forms.RadioSelect,
+    )
+
+    @staticmethod
+    def label_of(choice: str) -> str:
+        return NOTIFY_LABELS[choice].lower()

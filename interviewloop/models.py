@@ -86,6 +86,9 @@ class Loop(models.Model):
         indexes = [
             # The loops page: newest first, filtered by status and decision.
             models.Index(fields=["status", "decision", "-created_at"], name="loop_status_decision_idx"),
+            # The loops list unfiltered (the recruiter's home): its page is the first rows of this index, joined to
+            # their stored rows, whatever the number of loops.
+            models.Index(fields=["-created_at", "-id"], name="loop_newest_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
-"""A user's profile: their time zone, in which pages and emails show times and the schedule page reads them.
+"""A user's profile: their time zone, in which pages and emails show times and the schedule page reads them; and how
+reminders reach them (`notify_by`: email, Slack or both; Slack only while the site has a SLACK_BOT_TOKEN).
 
 Users are Django's auth User; a `Profile` row (one-to-one) is made the first time a user picks a zone, so a user
 without one reads times in settings.TIME_ZONE.
@@ -24,6 +25,7 @@ from django.db import InterfaceError, OperationalError, models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from debriefs.slack_rules import EMAIL, NOTIFY_CHOICES, NOTIFY_LABELS
 from interviewloop.database_unavailable import database_unavailable_response, database_unreachable
 from interviewloop.time_zones import TIME_ZONE_MAX_LENGTH, time_zone_names, time_zone_problem
 
@@ -48,6 +50,13 @@ class Profile(models.Model):
         default=default_time_zone,
         validators=[validate_time_zone],
         help_text="An IANA name (Europe/Paris): pages and emails show this user's times in it.",
+    )
+    notify_by = models.CharField(
+        max_length=10,
+        choices=[(value, NOTIFY_LABELS[value]) for value in NOTIFY_CHOICES],
+        default=EMAIL,
+        help_text="How reminders reach this user: email, Slack direct messages, or both (Slack only while the site "
+        "has a Slack bot token; else email).",
     )
 
     class Meta:
@@ -78,6 +87,28 @@ def user_set_time_zone(*, user: Any, time_zone: str) -> Profile:
     validate_time_zone(time_zone)
     profile, _ = Profile.objects.update_or_create(user=user, defaults={"time_zone": time_zone})
     user.profile = profile  # this request's user reads the new zone without loading it again
+    return profile
+
+
+def notify_by_of(user: Any) -> str:
+    """How `user` chose to get reminders (a query unless loaded with the user); email without a profile."""
+    try:
+        return str(user.profile.notify_by)
+    except Profile.DoesNotExist:
+        return EMAIL
+
+
+@transaction.atomic
+def user_set_notify_by(*, user: Any, notify_by: str) -> Profile:
+    """Set how `user` gets reminders (email, slack, both); refuses anything else (ValidationError). Applies to the
+    reminders written from now on; those already written keep their channel."""
+    if notify_by not in NOTIFY_CHOICES:
+        raise ValidationError(f"{notify_by!r} is not one of {', '.join(NOTIFY_CHOICES)}.", code="invalid_choice")
+    profile, _ = Profile.objects.get_or_create(user=user)
+    if profile.notify_by != notify_by:
+        profile.notify_by = notify_by
+        profile.save(update_fields=["notify_by"])
+    user.profile = profile
     return profile
 
 

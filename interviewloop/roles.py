@@ -14,8 +14,7 @@ ROLE_GROUPS = (INTERVIEWERS, RECRUITERS)
 def role_names(user: Any) -> frozenset[str]:
     """The user's role groups (of ROLE_GROUPS), read once per user object (a request reuses it).
 
-    Token authentication reads them with the user (`interviewloop.api.authentication`); a session's user
-    asks here, in one query.
+    One query, the first time a check asks of a request's user (a session's or a token's).
     """
     if not getattr(user, "is_authenticated", False):
         return frozenset()

@@ -207,11 +207,7 @@ def interview_schedule(
     locked = Loop.objects.select_for_update().select_related("position__rubric").get(pk=loop.pk)
     if locked.status == Loop.Status.CLOSED:
         raise Conflict("This loop is closed: its outcome is recorded.", code="loop_closed")
-    if not is_interviewer(interviewer):
-        raise Invalid(
-            f"{interviewer.username} is not an interviewer: ask an admin to add them to the interviewers.",
-            code="not_an_interviewer",
-        )
+    require_interviewer(interviewer)
     if round is not None and round.position_id != locked.position_id:
         raise Invalid(
             f"Round {round.pk} ({round.title}) is not a round of this loop's position.",
@@ -306,7 +302,8 @@ def _refuse(refusal: Refusal | None) -> None:
         raise _REFUSAL_ERRORS.get(refusal.code, Conflict)(refusal.detail, code=refusal.code)
 
 
-def _state(loop: Loop, interview: Interview) -> InterviewState:
+def interview_state(loop: Loop, interview: Interview) -> InterviewState:
+    """What interview_rules reads about `interview` and its `loop` (the admin's forms check with it too)."""
     from scorecards.models import Scorecard
 
     return InterviewState(
@@ -336,18 +333,14 @@ def interview_update(
     """
     loop = loop_lock(interview.loop_id)
     locked = Interview.objects.select_for_update().get(pk=interview.pk)
-    state = _state(loop, locked)
+    state = interview_state(loop, locked)
     start = scheduled_start or locked.scheduled_start
     end = scheduled_end or locked.scheduled_end
     _refuse(interview_rules.schedule_refusal(state, start=start, end=end))
     previous_interviewer_id = locked.interviewer_id
     reassigned = interviewer is not None and interviewer.pk != previous_interviewer_id
     if reassigned:
-        if not is_interviewer(interviewer):
-            raise Invalid(
-                f"{interviewer.username} is not an interviewer: ask an admin to add them to the interviewers.",
-                code="not_an_interviewer",
-            )
+        require_interviewer(interviewer)
         if Interview.objects.filter(loop_id=loop.pk, interviewer=interviewer).exists():
             raise Conflict(
                 f"{interviewer.username} already interviews in this loop: one interview per interviewer.",
@@ -398,7 +391,7 @@ def interview_cancel(*, interview: Interview, reason: str, by: Any) -> Interview
     """
     loop = loop_lock(interview.loop_id)
     locked = Interview.objects.select_for_update().get(pk=interview.pk)
-    _refuse(interview_rules.cancel_refusal(_state(loop, locked)))
+    _refuse(interview_rules.cancel_refusal(interview_state(loop, locked)))
     reason = reason.strip()
     if not reason:
         raise Invalid("Say why the interview is cancelled: its interviewer is told.", code="reason_required")
@@ -444,6 +437,15 @@ def loop_cancel_remaining(*, loop: Loop, reason: str = NO_HIRE_CANCEL_REASON, by
     cancelled = [interview_cancel(interview=interview, reason=reason, by=by) for interview in remaining]
     loop.decision, loop.decision_reason = locked.decision, locked.decision_reason
     return cancelled
+
+
+def require_interviewer(user: Any) -> None:
+    """400 `not_an_interviewer` unless `user` is in the interviewers group: only they are given interviews."""
+    if not is_interviewer(user):
+        raise Invalid(
+            f"{user.username} is not an interviewer: ask an admin to add them to the interviewers.",
+            code="not_an_interviewer",
+        )
 
 
 def _require_published(rubric: Rubric) -> None:

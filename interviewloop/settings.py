@@ -180,6 +180,16 @@ REMINDER_CLAIM_SECONDS = env.float("REMINDER_CLAIM_SECONDS", default=max(60.0, 3
 REMINDER_SEND_CONNECTIONS = env.int("REMINDER_SEND_CONNECTIONS", default=4)
 if REMINDER_SEND_CONNECTIONS < 1:
     raise ImproperlyConfigured("REMINDER_SEND_CONNECTIONS must be at least 1.")
+# Slack (debriefs.slack): with a bot token, reminders also go as direct messages to the users who chose Slack on
+# their profile (users.lookupByEmail, then chat.postMessage); empty: Slack is off and everyone gets email. The token
+# is a secret: read here, sent only in the Authorization header, never logged or shown.
+SLACK_BOT_TOKEN = env.str("SLACK_BOT_TOKEN", default="").strip()
+SLACK_API_URL = env.str("SLACK_API_URL", default="https://slack.com/api/")
+if not SLACK_API_URL.endswith("/"):
+    SLACK_API_URL += "/"
+SLACK_TIMEOUT_SECONDS = env.int("SLACK_TIMEOUT_SECONDS", default=10)
+if SLACK_TIMEOUT_SECONDS < 1:
+    raise ImproperlyConfigured("SLACK_TIMEOUT_SECONDS must be at least 1.")
 # Calibration (/api/analytics/interviewers/): how long computed rows are kept in the cache. They are computed again
 # as soon as a scorecard, an interview's counting or a recorded outcome changes (debriefs.calibration_selectors);
 # 0 computes them on every read.

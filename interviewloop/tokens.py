@@ -1,8 +1,8 @@
 """API tokens (django-rest-knox): stored as a hash, expiring after API_TOKEN_TTL_HOURS, revocable by their owner.
 
-`ApiToken` is knox's token model (KNOX_TOKEN_MODEL), with one addition: reading a token also reads whether its
-user is in each role group, so authenticating an API call (`interviewloop.api.authentication`) is one query
-for the token, its user and the user's roles, and no permission check asks again.
+`ApiToken` is knox's token model (KNOX_TOKEN_MODEL). Authenticating an API call (`interviewloop.api.authentication`)
+reads the token with its user in one query; the user's roles are read once per request, when a check first asks
+(`interviewloop.roles.role_names`).
 
 The secret is shown once, when the token is issued; only its SHA-512 digest and its first characters (knox's
 lookup key) are stored, so neither a database dump nor an admin page gives a working token.
@@ -13,40 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db import models, transaction
-from django.db.models import Exists, OuterRef
+from django.db import transaction
 from django.utils import timezone
-from knox.models import AbstractAuthToken, AuthTokenManager, get_digest_token
+from knox.models import AbstractAuthToken, get_digest_token
 from knox.settings import CONSTANTS, knox_settings
-
-from interviewloop.roles import ROLE_GROUPS
-
-
-def role_flag(role: str) -> str:
-    """The name of the annotation saying whether the token's user is in the role group `role`."""
-    return f"user_in_{role}"
-
-
-class ApiTokenManager(AuthTokenManager):
-    def get_queryset(self) -> models.QuerySet[Any]:
-        memberships = get_user_model().groups.through.objects
-        return (
-            super()
-            .get_queryset()
-            .annotate(
-                **{
-                    role_flag(role): Exists(memberships.filter(user_id=OuterRef("user_id"), group__name=role))
-                    for role in ROLE_GROUPS
-                }
-            )
-        )
 
 
 class ApiToken(AbstractAuthToken):
     """An API token: `Authorization: Token <secret>`. Deleting the row revokes it."""
-
-    objects = ApiTokenManager()
 
     class Meta:
         verbose_name = "API token"
@@ -54,10 +28,6 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self) -> str:
         return f"API token of {self.user} from {self.created:%Y-%m-%d %H:%M}"
-
-    def roles(self) -> frozenset[str]:
-        """The user's role groups, as read with the token (see ApiTokenManager)."""
-        return frozenset(role for role in ROLE_GROUPS if getattr(self, role_flag(role), False))
 
     @property
     def expired(self) -> bool:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("profile/", views.profile, name="profile"),
+    path("profile/notifications/", views.profile_notifications, name="profile-notifications"),
     path("profile/calendar/new-link/", views.calendar_new_link, name="calendar-new-link"),
     path("calendar/<str:secret>.ics", views.calendar_feed, name="calendar-feed"),
     path("accounts/login/", LoginView.as_view(), name="login"),

@@ -6,10 +6,11 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from debriefs.slack import slack_enabled
 from interviewloop.calendar_feeds import feed_renew, feed_secret, feed_url
-from interviewloop.forms import ProfileForm
+from interviewloop.forms import NotifyByForm, ProfileForm
 from interviewloop.invites import feed_for_secret
-from interviewloop.profiles import remember_time_zone, user_set_time_zone
+from interviewloop.profiles import notify_by_of, remember_time_zone, user_set_notify_by, user_set_time_zone
 from interviewloop.roles import is_interviewer, is_recruiter
 
 
@@ -46,8 +47,29 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "profile.html", _profile_context(request, form))
 
 
-def _profile_context(request: HttpRequest, form: ProfileForm) -> dict[str, object]:
-    return {"form": form, "calendar_feed_url": feed_url(feed_secret(request.user))}
+def _profile_context(
+    request: HttpRequest, form: ProfileForm, notify_form: NotifyByForm | None = None
+) -> dict[str, object]:
+    return {
+        "form": form,
+        "notify_form": notify_form or NotifyByForm(initial={"notify_by": notify_by_of(request.user)}),
+        "slack_enabled": slack_enabled(),
+        "calendar_feed_url": feed_url(feed_secret(request.user)),
+    }
+
+
+@login_required
+@require_POST
+def profile_notifications(request: HttpRequest) -> HttpResponse:
+    """Save how reminders reach the user (email, Slack, both): the reminders written from now on follow it."""
+    form = NotifyByForm(request.POST)
+    if not form.is_valid():
+        zone_form = ProfileForm(initial={"time_zone": timezone.get_current_timezone_name()})
+        return render(request, "profile.html", _profile_context(request, zone_form, form), status=400)
+    choice = form.cleaned_data["notify_by"]
+    user_set_notify_by(user=request.user, notify_by=choice)
+    messages.success(request, f"Saved: your reminders now come by {NotifyByForm.label_of(choice)}.")
+    return redirect("profile")
 
 
 @login_required

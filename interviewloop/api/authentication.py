@@ -1,8 +1,8 @@
-"""`Authorization: Token <token>`: django-rest-knox's authentication, in one query with the user's roles.
+"""`Authorization: Token <token>`: django-rest-knox's authentication, in one query.
 
-knox finds the token by its lookup key with its user (`select_related`) and compares the SHA-512 digest;
-`interviewloop.tokens.ApiToken`'s manager adds the user's role flags to that same query, and they are handed
-to `interviewloop.roles` so no permission check asks again.
+knox finds the token by its lookup key with its user (`select_related`) and compares the SHA-512 digest. The user's
+roles are read when a check first asks (`interviewloop.roles.role_names`, one simple query): reading them with
+the token, as two EXISTS annotations, cost more to build than the second query does to run.
 
 One thing is changed from knox: on every request knox also reads all of the user's other tokens to delete
 the expired ones, a second query per API call. Here a request checks only its own token (an expired one is
@@ -19,17 +19,11 @@ from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox import auth
 from knox.signals import token_expired
 
-from interviewloop.roles import remember_roles
 from interviewloop.tokens import ApiToken
 
 
 class TokenAuthentication(auth.TokenAuthentication):
-    """knox's token authentication; one query per call (the token, its user and the user's roles)."""
-
-    def validate_user(self, auth_token: ApiToken) -> tuple[Any, ApiToken]:
-        user, token = super().validate_user(auth_token)
-        remember_roles(user, token.roles())
-        return user, token
+    """knox's token authentication; one query per call (the token and its user)."""
 
     def _cleanup_token(self, auth_token: ApiToken) -> bool:
         """knox's hook: True when `auth_token` has expired (then deleted). Only this token is read (see above)."""

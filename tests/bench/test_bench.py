@@ -99,6 +99,9 @@ def test_company_tops_up_the_submit_pool(seeded):
         assert not Scorecard.objects.filter(interview=interview).exists()
         assert tokens[token] == interview.interviewer_id
     assert len(company.loop_ids) == 10  # the debrief scenarios read seeded loops only
+    # the pool's loops have their stored debriefs, as loops the services make do: the loops list reads them
+    pool_loops = Loop.objects.filter(interviews__in=[interview_id for _, interview_id in company.submit_pool])
+    assert pool_loops.exists() and not pool_loops.filter(debrief_document__isnull=True).exists()
     assert len(company.recruiter_sessions) == 1
     assert company.dimension_keys[:1] == ["systems_thinking"]
     # a second call reuses the pool rather than growing it

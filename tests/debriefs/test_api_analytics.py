@@ -191,10 +191,10 @@ def test_the_query_count_does_not_grow_with_the_data(
     settings.ANALYTICS_CACHE_SECONDS = 0
     _loops(recruiter, PositionFactory(rubric=rubric), count)
     client = api_as(recruiter)
-    # the token with its user and roles; then the scorecards (with interview, note and loop), their score counts,
+    # the token with its user, the caller's roles; then the scorecards (with interview, note and loop), their score counts,
     # their red-flag counts, the interviewers' names, the rubrics' dimension counts (and, once interviews carry a
     # focus, the keys scored on focused interviews).
-    with django_assert_num_queries(1 + 5 + len(FOCUS_COLUMNS)):
+    with django_assert_num_queries(2 + 5 + len(FOCUS_COLUMNS)):
         response = client.get(URL)
     assert sum(row["scorecards"] for row in response.json()["interviewers"]) == 3 * count
 
@@ -206,10 +206,10 @@ def test_a_second_read_comes_from_the_cache_until_a_scorecard_changes(
     position = PositionFactory(rubric=rubric)
     _loops(recruiter, position, count)
     client = api_as(recruiter)
-    # the token; the fingerprint (scorecards; interviews that count and recorded outcomes); then the five (six)
-    with django_assert_num_queries(1 + 2 + 5 + len(FOCUS_COLUMNS)):
+    # the token, the caller's roles; the fingerprint (scorecards; interviews that count and recorded outcomes); then the five (six)
+    with django_assert_num_queries(2 + 2 + 5 + len(FOCUS_COLUMNS)):
         first = client.get(URL).json()
-    with django_assert_num_queries(1 + 2):
+    with django_assert_num_queries(2 + 2):
         assert client.get(URL).json() == first
 
     # a new submitted scorecard, an amendment, a recorded outcome: each is read at once

@@ -404,10 +404,10 @@ def test_debrief_query_count_does_not_grow_with_the_panel(size, loop, recruiter,
             "elsewhere",
         )
     client = api_as(recruiter)
-    # the token with its user and roles (one query), then the loop's stored debrief by its primary key (which
+    # the token with its user (one query), the caller's roles, then the loop's stored debrief by its primary key (which
     # answers 404 for a missing loop): the document was written with the panel, not on this read; and the panel's
     # leniency (debriefs.calibration_selectors.with_leniency: one query whatever the panel).
-    with django_assert_num_queries(2 + 1):
+    with django_assert_num_queries(3 + 1):
         response = client.get(url(loop))
     assert response.status_code == 200
     assert len(response.json()["votes"]) == size
@@ -419,9 +419,9 @@ def test_a_panel_members_debrief_costs_the_same(size, loop, api_as, django_asser
     build_panel(loop, size)
     member = loop.interviews.get(interviewer__username="panelist0").interviewer
     client = api_as(member)
-    # the token with its user and roles, the member's own interview and scorecard, then the stored debrief, and the
-    # panel's leniency.
-    with django_assert_num_queries(3 + 1):
+    # the token with its user, the caller's roles, the member's own interview and scorecard, then the stored debrief,
+    # and the panel's leniency.
+    with django_assert_num_queries(4 + 1):
         response = client.get(url(loop))
     assert response.status_code == 200
 

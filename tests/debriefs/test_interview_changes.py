@@ -530,8 +530,8 @@ def test_the_debrief_with_cancelled_interviews_costs_the_same(size, loop, recrui
         if position % 2 == 0:
             services.interview_cancel(interview=interview, reason="Not needed.", by=recruiter)
     client = api_as(recruiter)
-    # the token with its user and roles, then the loop's stored debrief (see test_api_debrief.py), and the panel's
-    # leniency.
-    with django_assert_num_queries(2 + 1):
+    # the token with its user, the caller's roles, then the loop's stored debrief (see test_api_debrief.py), and the
+    # panel's leniency.
+    with django_assert_num_queries(3 + 1):
         response = client.get(f"/api/loops/{loop.pk}/debrief/")
     assert [vote["cancelled"] for vote in response.json()["votes"]] == [position % 2 == 0 for position in range(size)]

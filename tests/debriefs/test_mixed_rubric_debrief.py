@@ -130,9 +130,9 @@ def test_the_debrief_query_count_does_not_grow_with_panel_or_rubrics(
         built = documents.build(loop.pk)
     assert len(built.document["rubrics"]) == rubric_count
     client = api_as(recruiter)
-    # the token with its user and roles, then the loop's stored debrief by its primary key; and the panel's leniency
-    # (debriefs.calibration_selectors.with_leniency: one query whatever the panel).
-    with django_assert_num_queries(2 + 1):
+    # the token with its user, the caller's roles, then the loop's stored debrief by its primary key; and the panel's
+    # leniency (debriefs.calibration_selectors.with_leniency: one query whatever the panel).
+    with django_assert_num_queries(3 + 1):
         response = client.get(f"/api/loops/{loop.pk}/debrief/")
     assert response.status_code == 200
     assert len(response.json()["rubrics"]) == rubric_count

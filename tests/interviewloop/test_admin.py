@@ -378,3 +378,78 @@ def test_counting_is_read_only_on_an_interviews_admin_page_and_changes_through_t
         f"{interview}: This loop is closed: its outcome is recorded, so who counts toward it no longer changes."
     ]
     assert Interview.objects.get(pk=interview.pk).counts_toward_decision is True
+
+
+# --- A loop added or its debrief moved in admin goes through the services -------------------------------------
+
+
+def _new_loop_form(candidate, position, recruiter, debrief_at):
+    return {
+        "candidate": str(candidate.pk),
+        "position": str(position.pk),
+        "recruiter": str(recruiter.pk),
+        "debrief_at_0": debrief_at.strftime("%Y-%m-%d"),
+        "debrief_at_1": debrief_at.strftime("%H:%M:%S"),
+    }
+
+
+def _meeting_reminders(loop_id):
+    from debriefs.models import Reminder
+
+    rows = Reminder.objects.filter(loop_id=loop_id, kind="debrief_meeting", cancelled_at__isnull=True)
+    return sorted(rows.values_list("recipient__username", "due_at"))
+
+
+@pytest.mark.django_db
+def test_a_loop_added_in_admin_with_a_debrief_time_schedules_the_meeting_reminder(admin_client, rubric, recruiter):
+    from tests.factories import PositionFactory
+
+    debrief_at = (timezone.now() + timedelta(days=3)).replace(microsecond=0, second=0)
+    data = _new_loop_form(CandidateFactory(), PositionFactory(rubric=rubric), recruiter, debrief_at)
+
+    response = admin_client.post(reverse("admin:interviewloop_loop_add"), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    loop = Loop.objects.get()
+    assert [username for username, _ in _meeting_reminders(loop.pk)] == ["rita"]
+
+
+@pytest.mark.django_db
+def test_a_loop_for_an_erased_candidate_is_refused_in_admin(admin_client, rubric, recruiter, admin):
+    from interviewloop.privacy import candidate_erase
+    from tests.factories import PositionFactory
+
+    candidate = CandidateFactory()
+    candidate_erase(candidate=candidate, by=admin)
+    data = _new_loop_form(candidate, PositionFactory(rubric=rubric), recruiter, timezone.now() + timedelta(days=3))
+
+    response = admin_client.post(reverse("admin:interviewloop_loop_add"), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "candidate": ["This candidate's personal data was erased: they cannot be interviewed again."]
+    }
+    assert not Loop.objects.exists()
+
+
+@pytest.mark.django_db
+def test_moving_the_debrief_in_admin_replaces_its_meeting_reminder(admin_client, rubric, recruiter):
+    from interviewloop import services
+    from tests.factories import PositionFactory
+
+    first = (timezone.now() + timedelta(days=3)).replace(microsecond=0, second=0)
+    loop = services.loop_create(
+        candidate=CandidateFactory(), position=PositionFactory(rubric=rubric), recruiter=recruiter, debrief_at=first
+    )
+    [(_, due_before)] = _meeting_reminders(loop.pk)
+    later = first + timedelta(days=1)
+    data = _new_loop_form(loop.candidate, loop.position, recruiter, later) | {
+        "interviews-TOTAL_FORMS": "0", "interviews-INITIAL_FORMS": "0",
+        "interviews-MIN_NUM_FORMS": "0", "interviews-MAX_NUM_FORMS": "1000",
+    }  # fmt: skip
+
+    response = admin_client.post(reverse("admin:interviewloop_loop_change", args=[loop.pk]), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Loop.objects.get(pk=loop.pk).debrief_at == later
+    assert _meeting_reminders(loop.pk) == [("rita", due_before + timedelta(days=1))]

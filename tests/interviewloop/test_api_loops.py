@@ -382,9 +382,8 @@ def many_loops(recruiter, rubric, count: int) -> None:
 def test_the_loops_list_query_count_does_not_grow(count, recruiter, rubric, api_as, django_assert_num_queries):
     many_loops(recruiter, rubric, count)
     client = api_as(recruiter)
-    # the token with its user and roles, the page's COUNT, the page's rows with their counts annotated
-    # (candidate, position, recruiter, outcome_by joined).
-    with django_assert_num_queries(3):
+    # the token with its user, the caller's roles, the page's COUNT, the page's stored rows.
+    with django_assert_num_queries(4):
         response = client.get("/api/loops/?status=open")
     assert len(response.json()["results"]) == count
 
@@ -414,8 +413,8 @@ def test_the_debrief_meeting_reminder_reaches_the_panel_scheduled_after_it(
 def test_a_panel_members_loops_list_costs_the_same(count, recruiter, rubric, api_as, django_assert_num_queries):
     many_loops(recruiter, rubric, count)
     client = api_as(UserFactory(username="panel0"))
-    # the token with its user and roles, the page's COUNT and rows (an EXISTS on the member's submitted
+    # the token with its user, the caller's roles, the page's COUNT and rows (an EXISTS on the member's submitted
     # scorecard in both).
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = client.get("/api/loops/")
     assert response.json()["count"] == count  # panel0 sits on every loop, scorecard submitted

@@ -208,9 +208,9 @@ def test_the_export_reads_in_a_fixed_number_of_queries(
     for number in range(panel_size):
         add_interview(loop, f"panelist{number}", vote="yes", red_flags=("defensive",))
     client = api_as(recruiter)
-    # the token with its user and roles (1); the loop, the interviews with interviewers, rubrics and scorecards,
+    # the token with its user, the caller's roles (2); the loop, the interviews with interviewers, rubrics and scorecards,
     # their scores, their red flags, the rubrics' gut-check wording (5)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         answer = client.get(f"/api/loops/{loop.pk}/export/")
     assert len(answer.json()) == panel_size
 

@@ -271,7 +271,8 @@ def user_change_form(user, **fields):
         "is_active": "on", "date_joined_0": "2026-11-23", "date_joined_1": "14:30:00",
         "initial-date_joined_0": "2026-11-23", "initial-date_joined_1": "14:30:00",
         "profile-TOTAL_FORMS": "1", "profile-INITIAL_FORMS": "0", "profile-MIN_NUM_FORMS": "1",
-        "profile-MAX_NUM_FORMS": "1", "profile-0-time_zone": "UTC", "profile-0-user": str(user.pk),
+        "profile-MAX_NUM_FORMS": "1", "profile-0-time_zone": "UTC", "profile-0-notify_by": "email",
+        "profile-0-user": str(user.pk),
     }  # fmt: skip
     data.update(fields)
     return data

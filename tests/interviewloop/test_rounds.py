@@ -286,7 +286,7 @@ def test_the_positions_list_reads_rounds_in_one_query_whatever_their_number(
     for n in range(count):
         position_create(title=f"P{n}", rubric=rubric, rounds=[{"title": f"R{r}", "rubric": rubric} for r in range(3)])
     client = api_as(recruiter)
-    # the token with its user and roles, the page's count, the positions, their rounds
-    with django_assert_num_queries(4):
+    # the token with its user, the caller's roles, the page's count, the positions, their rounds
+    with django_assert_num_queries(5):
         response = client.get("/api/positions/")
     assert [len(row["rounds"]) for row in response.json()["results"]] == [3] * count

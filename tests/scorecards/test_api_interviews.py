@@ -90,11 +90,11 @@ def test_listing_costs_the_same_number_of_queries_at_any_size(
         NoteFactory(interview=interview)
         make_scorecard(interview, submitted=n % 2 == 0)
     recruiter_client = api_as(recruiter)
-    # 1 the token with its user and roles, 2 the page count, 3 the rows with loop, candidate, position,
+    # 1 the token with its user, 2 the caller's roles, 3 the page count, 4 the rows with loop, candidate, position,
     # interviewer, note and scorecard in one JOIN.
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert len(alice.get("/api/interviews/").json()["results"]) == size
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert len(recruiter_client.get("/api/interviews/").json()["results"]) == size
 
 

@@ -244,7 +244,7 @@ def test_the_list_costs_the_same_queries_at_any_size(api_as, interviewer, django
     for number in range(1, size + 1):
         make_question(bank, number, tags=("rag", f"tag-{number}"))
     client = api_as(interviewer)
-    # token with its user and roles; the count; the page's questions with their banks; the page's tags
+    # the token with its user (the list asks no role); the count; the page's questions with their banks; the page's tags
     with django_assert_num_queries(4):
         response = client.get("/api/questions/")
     assert response.json()["count"] == size

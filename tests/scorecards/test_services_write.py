@@ -162,8 +162,8 @@ def test_the_pinned_rubric_has_its_gut_check_questions_and_forgets_them_when_any
 
 # --- what a request costs -------------------------------------------------------------------------
 
-# Every request first: the token (with its user and roles, one query), the interview (own_interview).
-REQUEST = 2
+# Every request first: the token (with its user, one query), the caller's roles, the interview (own_interview).
+REQUEST = 3
 
 
 @pytest.mark.parametrize("panel", [1, 5])
