@@ -36,8 +36,12 @@ lint: install
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/mypy .
 
+# The suite on PYTEST_WORKERS pytest-xdist workers (two: CI's cores), each with its own test database and Redis
+# database (tests/xdist_resources.py); worksteal hands a worker that runs out the other's queued tests, so one slow
+# test near the end does not leave a core idle. PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= 2
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal
 
 # Load test on PostgreSQL + Redis (DATABASE_URL / CELERY_BROKER_URL, else the local ones): seeds a company, runs
 # gunicorn + locust, prints a table, writes bench/results/latest.json. E.g. BENCH_ARGS="--scale 0.1 --duration 10".

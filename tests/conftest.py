@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from interviewloop.tokens import ApiToken
 from tests.factories import UserFactory, make_rubric
+from tests.xdist_resources import use_own_redis_database, worker_index
 
 
 def pytest_configure(config):
@@ -23,6 +24,13 @@ def pytest_configure(config):
             raise pytest.UsageError(f"REQUIRE_REAL_STACK is set but the database engine is {engine}")
         if not settings.CELERY_BROKER_URL.startswith("redis://"):
             raise pytest.UsageError(f"REQUIRE_REAL_STACK is set but the broker is {settings.CELERY_BROKER_URL}")
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # The tests' commits do not wait for the disk: nothing here survives a crash of PostgreSQL, and another
+        # connection sees a commit at once either way (only its durability is deferred).
+        options = settings.DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+    # Under pytest-xdist: this worker's own Redis database for the broker and a Redis cache.
+    use_own_redis_database(worker_index(os.environ.get("PYTEST_XDIST_WORKER")), settings, os.environ)
 
 
 @pytest.fixture(autouse=True)
