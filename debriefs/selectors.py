@@ -111,8 +111,9 @@ def debrief_document(loop_id: int, *, now: datetime | None = None) -> dict[str, 
     """Everything the debrief shows, as plain data, at `now` (default: now): the API's body, the page's and the
     emails' source. No permission check: see `debrief_for`. One query; a loop whose document was never written (one
     made before them: `manage.py rebuild_debriefs --missing` writes those) is built for this read."""
-    stored = DebriefDocument.objects.filter(pk=loop_id).values_list("document", flat=True).first()
-    if stored is None:
+    try:
+        stored = DebriefDocument.objects.values_list("document", flat=True).get(pk=loop_id)
+    except DebriefDocument.DoesNotExist:
         try:
             stored = debrief_document_fresh(loop_id).document
         except Loop.DoesNotExist:

@@ -20,7 +20,10 @@ def role_names(user: Any) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_interviewloop_roles", None)
     if cached is None:
-        cached = frozenset(Group.objects.filter(user=user.pk, name__in=ROLE_GROUPS).values_list("name", flat=True))
+        # All the user's groups, the roles picked here: a filter on the names costs Django more to build than the
+        # few rows it saves.
+        groups = Group.objects.filter(user=user.pk).values_list("name", flat=True)
+        cached = frozenset(name for name in groups if name in ROLE_GROUPS)
         remember_roles(user, cached)
     return cached
 

@@ -24,7 +24,8 @@ class ApiToken(AbstractAuthToken):
 
     class Meta:
         verbose_name = "API token"
-        ordering = ["-created"]
+        # No default ordering: every API call looks its token up, and an ORDER BY there is work for nothing (admin
+        # lists them newest first itself).
 
     def __str__(self) -> str:
         return f"API token of {self.user} from {self.created:%Y-%m-%d %H:%M}"
