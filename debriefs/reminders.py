@@ -211,16 +211,21 @@ def _deliver(
     senders.send(message, lambda error: _record(reminder, result, error, until=lease_until))
 
 
+def _mark_sent(pk: int, *, attempts: int, now: datetime, until: datetime) -> None:
+    """Record an accepted send (an email or a Slack message), at once; never over a row already marked sent."""
+    _write(
+        lambda: Reminder.objects.filter(pk=pk, sent_at__isnull=True).update(
+            sent_at=now, attempts=attempts, last_error=""
+        ),
+        until=until,
+    )
+
+
 def _record(reminder: Reminder, result: DispatchResult, error: BaseException | None, *, until: datetime) -> None:
     """What became of one send, written at once: sent, to retry later, or failed for good."""
     pk, attempts, now = reminder.pk, reminder.attempts + 1, timezone.now()
     if error is None:
-        _write(
-            lambda: Reminder.objects.filter(pk=pk, sent_at__isnull=True).update(
-                sent_at=now, attempts=attempts, last_error=""
-            ),
-            until=until,
-        )
+        _mark_sent(pk, attempts=attempts, now=now, until=until)
         logger.info("reminders: sent %s #%s to %s", reminder.kind, pk, reminder.recipient.get_username())
         result.sent.append(pk)
         return
@@ -333,12 +338,7 @@ def _record_slack(
         recipient_id = reminder.recipient_id
         _write(lambda: SlackUser.objects.filter(user_id=recipient_id).delete()[0], until=until)
     if outcome.action == "sent":
-        _write(
-            lambda: Reminder.objects.filter(pk=pk, sent_at__isnull=True).update(
-                sent_at=now, attempts=attempts, last_error=""
-            ),
-            until=until,
-        )
+        _mark_sent(pk, attempts=attempts, now=now, until=until)
         logger.info("reminders: sent %s #%s to %s on Slack", reminder.kind, pk, reminder.recipient.get_username())
         result.sent.append(pk)
         return
