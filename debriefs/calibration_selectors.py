@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
@@ -35,7 +36,6 @@ from django.db.models import (
     Max,
     Q,
     QuerySet,
-    Sum,
 )
 from django.utils import timezone
 
@@ -50,7 +50,6 @@ from debriefs.calibration import (
     leniency_of_terms,
     rounded,
 )
-from debriefs.models import LeniencyTerm
 from interviewloop.errors import Forbidden
 from interviewloop.models import Interview, Loop
 from interviewloop.roles import is_interviewer, is_recruiter
@@ -255,17 +254,28 @@ def _focused_scores(cards: QuerySet[Scorecard]) -> dict[int, list[str]]:
 # --- The debrief's overlay -------------------------------------------------------------------------------
 
 
+# The panel's stored terms summed per interviewer (debriefs.LeniencyTerm, auth's User).
+PANEL_TERMS_SQL = (
+    "SELECT u.username, SUM(t.difference), SUM(t.n) FROM debriefs_leniencyterm t "
+    "JOIN auth_user u ON u.id = t.interviewer_id WHERE u.username IN ({names}) GROUP BY u.username"
+)
+
+
 def panel_leniency(usernames: Sequence[str]) -> dict[str, Leniency]:
     """Each interviewer's leniency over their whole history (every loop, every position): the sum of their stored
     terms (`LeniencyTerm`, written with each loop's debrief), one GROUP BY over the panel's rows by interviewer."""
     if not usernames:
         return {}
-    rows = (
-        LeniencyTerm.objects.filter(interviewer__username__in=sorted(set(usernames)))
-        .values_list("interviewer__username")
-        .annotate(difference=Sum("difference"), n=Sum("n"))
-        .order_by()
-    )
+    names = sorted(set(usernames))
+    # In SQL: every debrief read asks, and Django takes 0.48 ms of CPU to build this GROUP BY as
+    # `LeniencyTerm.objects.filter(interviewer__username__in=...).values_list(...).annotate(Sum, Sum)` against 0.09
+    # ms written out (in-process on the bench database, 1,000 calls each; `make bench`: see the commit).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            PANEL_TERMS_SQL.format(names=", ".join(["%s"] * len(names))),  # one placeholder per name
+            names,
+        )
+        rows = cursor.fetchall()
     standing = {username: leniency_of_terms([Term(difference, n)]) for username, difference, n in rows}
     return {username: standing.get(username, Leniency(None, 0)) for username in usernames}
 

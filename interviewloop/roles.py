@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import Group
+from django.db import connection
 
 INTERVIEWERS = "interviewers"
 RECRUITERS = "recruiters"
@@ -20,12 +20,22 @@ def role_names(user: Any) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_interviewloop_roles", None)
     if cached is None:
-        # All the user's groups, the roles picked here: a filter on the names costs Django more to build than the
-        # few rows it saves.
-        groups = Group.objects.filter(user=user.pk).values_list("name", flat=True)
-        cached = frozenset(name for name in groups if name in ROLE_GROUPS)
+        cached = frozenset(name for name in _group_names(user.pk) if name in ROLE_GROUPS)
         remember_roles(user, cached)
     return cached
+
+
+# The tables of django.contrib.auth's Group and User.groups (this project uses Django's own user model).
+GROUP_NAMES_SQL = "SELECT g.name FROM auth_group g JOIN auth_user_groups m ON m.group_id = g.id WHERE m.user_id = %s"
+
+
+def _group_names(user_id: int) -> list[str]:
+    """The names of the user's groups, in SQL: every API call asks, and Django takes 0.30 ms of CPU to build the
+    same query as `Group.objects.filter(user=user_id)` against 0.06 ms for this (in-process on the bench database,
+    1,000 calls each); `make bench`, with the debrief read's two queries done the same way: see that commit."""
+    with connection.cursor() as cursor:
+        cursor.execute(GROUP_NAMES_SQL, [user_id])
+        return [name for (name,) in cursor.fetchall()]
 
 
 def remember_roles(user: Any, roles: frozenset[str]) -> None:
