@@ -217,6 +217,20 @@ def stored_rows(loops: QuerySet[Loop]) -> QuerySet[Loop, tuple[Any, ...]]:
     return loops.values_list(*STORED_ROW, *loops.query.annotations)
 
 
+class StoredRows:
+    """A selection of loops as Django's Paginator (and DRF's) takes it: `count()` on the loops alone (joining their
+    stored rows only to count them was most of the count's cost), each page (a slice) read as `stored_rows`."""
+
+    def __init__(self, loops: QuerySet[Loop]) -> None:
+        self.loops = loops
+
+    def count(self) -> int:
+        return self.loops.count()
+
+    def __getitem__(self, page: slice) -> list[tuple[Any, ...]]:
+        return list(stored_rows(self.loops)[page])
+
+
 def list_rows(page: Sequence[tuple[Any, ...]], *, now: datetime | None = None) -> list[dict[str, Any]]:
     """A page of `stored_rows` as the API gives them: each loop's row with `late_count` at `now`. A loop made before
     the stored debriefs (`manage.py rebuild_debriefs --missing` writes those) has its row built for this read."""

@@ -28,7 +28,7 @@ from debriefs.calibration import MIN_LENIENCY_HISTORY
 from debriefs.calibration_selectors import with_leniency
 from debriefs.documents import with_times
 from debriefs.filters import LoopFilter
-from debriefs.selectors import heatmap, heatmap_groups, loop_for_recruiter, loop_rows, page_rows, stored_rows
+from debriefs.selectors import StoredRows, heatmap, heatmap_groups, loop_for_recruiter, loop_rows, page_rows
 from debriefs.services import loop_record_decision
 from interviewloop import interview_rules, services
 from interviewloop.errors import DomainError, Forbidden, NotFound
@@ -65,7 +65,7 @@ def loop_list(request: HttpRequest) -> HttpResponse:
     FilterSet refuses is said beside its field, and the list is shown without it."""
     params = request.GET
     loops, filters = loop_list_filtered(request)
-    page = Paginator(stored_rows(loops), LOOPS_PER_PAGE).get_page(params.get("page"))
+    page: Any = Paginator(StoredRows(loops), LOOPS_PER_PAGE).get_page(params.get("page"))  # type: ignore[arg-type]
     page.object_list = page_rows(list(page.object_list))  # type: ignore[assignment]
     cleaned = filters.form.cleaned_data
     query = params.copy()

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from debriefs.filters import LoopFilter
-from debriefs.selectors import list_rows, loop_for_debrief, loop_for_recruiter, loop_row, loop_rows, stored_rows
+from debriefs.selectors import StoredRows, list_rows, loop_for_debrief, loop_for_recruiter, loop_row, loop_rows
 from debriefs.serializers import LoopSerializer
 from interviewloop import services
 from interviewloop.api.fields import EmailField, InstantField, TextField
@@ -203,7 +203,7 @@ class LoopListCreate(generics.ListAPIView):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # The rows are stored as LoopSerializer wrote them (debriefs.services): read, given the clock's late count.
         loops = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(stored_rows(loops))
+        page: list[Any] | None = self.paginate_queryset(StoredRows(loops))  # type: ignore[arg-type]
         assert page is not None  # DEFAULT_PAGINATION_CLASS
         return self.get_paginated_response(list_rows(page))
 
