@@ -163,7 +163,7 @@ def interview_cancelled(interview: Interview) -> None:
         f"The interview was cancelled: {interview.cancel_reason}"[:200],
     )
     _notice(interview, Reminder.Kind.INTERVIEW_CANCELLED, recipient_id=interview.interviewer_id)
-    _meeting_follows_panel(interview.loop)
+    meeting_follows_panel(interview.loop)
 
 
 def interview_scheduled(interview: Interview) -> None:
@@ -189,7 +189,7 @@ def interview_reassigned(interview: Interview, *, previous_interviewer_id: int) 
     )
     _notice(interview, Reminder.Kind.INTERVIEW_CANCELLED, recipient_id=previous_interviewer_id)
     _notice(interview, Reminder.Kind.INTERVIEW_ASSIGNED, recipient_id=interview.interviewer_id)
-    _meeting_follows_panel(interview.loop)
+    meeting_follows_panel(interview.loop)
 
 
 def _notice(interview: Interview, kind: str, *, recipient_id: int) -> None:
@@ -212,8 +212,9 @@ def _notice(interview: Interview, kind: str, *, recipient_id: int) -> None:
     _kick_after_commit()
 
 
-def _meeting_follows_panel(loop: Loop) -> None:
-    """The debrief meeting's reminder goes to the panel as it is when written: rewrite a future one."""
+def meeting_follows_panel(loop: Loop) -> None:
+    """The debrief meeting's reminder goes to the panel and the recruiter as they are when written: rewrite a future
+    one (after a change to either)."""
     if loop.debrief_at is not None and loop.debrief_at > timezone.now():
         debrief_scheduled(loop)
 

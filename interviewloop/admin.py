@@ -22,6 +22,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from debriefs import outbox
 from debriefs.services import debrief_document_write, loop_lock
 from interviewloop import interview_rules, services
 from interviewloop.admin_writes import AdminRefused, RefusalShownForm, ServiceWritesAdmin, refusal_for
@@ -269,6 +270,8 @@ class LoopAdmin(ServiceWritesAdmin, ReadOnlyHistoryAdmin):
             if changed:
                 obj.save(update_fields=changed)
                 debrief_document_write(loop_id=obj.pk)
+                if "recruiter" in changed and "debrief_at" not in form.changed_data:
+                    outbox.meeting_follows_panel(obj)  # its reminder to the new recruiter (a moved meeting's: below)
             if "debrief_at" in form.changed_data:
                 services.loop_schedule_debrief(loop=obj, debrief_at=data["debrief_at"])
         except DomainError as refused:

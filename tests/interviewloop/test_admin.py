@@ -453,3 +453,29 @@ def test_moving_the_debrief_in_admin_replaces_its_meeting_reminder(admin_client,
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Loop.objects.get(pk=loop.pk).debrief_at == later
     assert _meeting_reminders(loop.pk) == [("rita", due_before + timedelta(days=1))]
+
+
+@pytest.mark.django_db
+def test_giving_a_loop_to_another_recruiter_in_admin_sends_them_its_meeting_reminder(admin_client, rubric, recruiter):
+    from interviewloop import services
+    from tests.factories import PositionFactory, UserFactory
+
+    debrief_at = (timezone.now() + timedelta(days=3)).replace(microsecond=0, second=0)
+    loop = services.loop_create(
+        candidate=CandidateFactory(),
+        position=PositionFactory(rubric=rubric),
+        recruiter=recruiter,
+        debrief_at=debrief_at,
+    )
+    [(_, due)] = _meeting_reminders(loop.pk)
+    other = UserFactory(username="rosa", role="recruiter")
+    data = _new_loop_form(loop.candidate, loop.position, other, debrief_at) | {
+        "interviews-TOTAL_FORMS": "0", "interviews-INITIAL_FORMS": "0",
+        "interviews-MIN_NUM_FORMS": "0", "interviews-MAX_NUM_FORMS": "1000",
+    }  # fmt: skip
+
+    response = admin_client.post(reverse("admin:interviewloop_loop_change", args=[loop.pk]), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Loop.objects.get(pk=loop.pk).recruiter == other
+    assert _meeting_reminders(loop.pk) == [("rosa", due)]  # the old recruiter's is cancelled
