@@ -61,6 +61,16 @@ def _one_smtp_connection(settings):
 
 
 @pytest.fixture
+def processes():
+    """Every process a test starts (tests.debriefs.reminder_fixtures.start_worker and the like), killed (by its own
+    process group) however the test ends."""
+    started = []
+    yield started
+    for process in reversed(started):
+        process.kill()
+
+
+@pytest.fixture
 def loop(db, rubric, recruiter):
     return LoopFactory(
         candidate__name="Jordan Rivera",

@@ -53,14 +53,6 @@ def test_parallel_dispatchers_post_every_slack_row_exactly_once(
     assert mailoutbox == []
 
 
-@pytest.fixture
-def processes():
-    started = []
-    yield started
-    for process in reversed(started):
-        process.kill()
-
-
 @pytest.mark.celery_worker
 def test_a_real_worker_posts_the_note_reminder_on_slack_within_seconds_and_marks_it(processes, tmp_path, settings):
     ensure_role_groups()

@@ -26,14 +26,6 @@ pytestmark = [needs_shared_database, pytest.mark.celery_worker, pytest.mark.djan
 SECRET = "worker-test-secret-0123456789"
 
 
-@pytest.fixture
-def processes():
-    started = []
-    yield started
-    for process in reversed(started):
-        process.kill()
-
-
 def test_a_real_worker_and_beat_deliver_the_event_signed_and_mark_it(processes, tmp_path):
     ensure_role_groups()
     loop = make_loop(make_rubric(), UserFactory(username="rita", role="recruiter"))

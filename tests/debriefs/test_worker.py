@@ -40,15 +40,6 @@ pytestmark = [
 
 
 @pytest.fixture
-def processes():
-    """Every process a test starts, killed (by its own process group) however the test ends."""
-    started = []
-    yield started
-    for process in reversed(started):
-        process.kill()
-
-
-@pytest.fixture
 def sink():
     with SmtpSink() as running:
         yield running

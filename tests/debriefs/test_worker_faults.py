@@ -65,15 +65,6 @@ class SlowSinkHandler(SinkHandler):
 
 
 @pytest.fixture
-def processes():
-    """Every process a test starts, killed (by its own process group) however the test ends."""
-    started: list[Process] = []
-    yield started
-    for process in reversed(started):
-        process.kill()
-
-
-@pytest.fixture
 def slow_sink():
     handler = SlowSinkHandler()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())

@@ -48,15 +48,6 @@ class HoldsTheFifth(SinkHandler):
         return await super().handle_DATA(server, session, envelope)
 
 
-@pytest.fixture
-def processes():
-    """Every process a test starts, killed (by its own process group) however the test ends."""
-    started = []
-    yield started
-    for process in reversed(started):
-        process.kill()
-
-
 def test_a_worker_killed_mid_batch_sends_nothing_twice_and_the_outbox_says_what_happened(
     processes, tmp_path, monkeypatch, settings
 ):
