@@ -109,14 +109,16 @@ def candidate_erase(*, candidate: Candidate, by: Any = None) -> Erasure:
     # The admin's action log names objects by their str(), which includes the candidate's name.
     log_rows = _scrub_admin_log(candidate, name)
 
+    # The stored debriefs quote the notes, evidence and name just blanked: rewritten now, in this transaction, once.
+    # Saving the candidate's name does it (debriefs.services.debrief_names_saved, on post_save); a repeat erasure
+    # that only blanks leftover text rewrites them here.
     personal_changed = (candidate.name, candidate.email, candidate.phone) != (name, "", "")
     if personal_changed or first_time:
         candidate.name, candidate.email, candidate.phone = name, "", ""
         candidate.erased_at = candidate.erased_at or now
         candidate.save(update_fields=["name", "email", "phone", "erased_at"])
-
-    # The stored debriefs quote the notes, evidence and name just blanked: rewritten now, in this transaction.
-    debrief_documents_refresh(loop_ids=Loop.objects.filter(candidate=candidate).values_list("pk", flat=True))
+    else:
+        debrief_documents_refresh(loop_ids=Loop.objects.filter(candidate=candidate).values_list("pk", flat=True))
 
     result = Erasure(
         candidate_id=candidate.pk,
