@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from statistics import mean
 from typing import Any
-
-from django.conf import settings
 
 from debriefs.aggregation import (
     LoopDimension,
@@ -29,7 +27,9 @@ from debriefs.aggregation import (
     tally,
 )
 from debriefs.calibration import Term, loop_terms
+from debriefs.calibration import mean_score as card_mean
 from interviewloop.models import Decision, Interview, Loop
+from scorecards import deadlines
 from scorecards.models import Dimension, DimensionScore, RedFlagMark, Scorecard, ThreadPulled
 from scorecards.rules import VOTES, DimensionSpec, mean_score, note_status, vote_index, weighted_score
 
@@ -78,9 +78,10 @@ def build(loop_id: int) -> Built:
     panel = panel_from_interviews(interviews)
     outcome = decide(panel)
     submitted = [interview for interview in interviews if _submitted(interview) is not None]
-    rubric_ids = {loop.position.rubric_id, *(interview.rubric_id for interview in interviews)}
+    # Rubric groups: the position's rubric first, then each other rubric as the panel first pins it.
+    rubric_order = list(dict.fromkeys([loop.position.rubric_id, *(interview.rubric_id for interview in interviews)]))
     dimensions = list(
-        Dimension.objects.filter(rubric_id__in=rubric_ids)
+        Dimension.objects.filter(rubric_id__in=rubric_order)
         .order_by("order", "id")
         .values_list(
             "rubric_id",
@@ -95,8 +96,6 @@ def build(loop_id: int) -> Built:
             "rubric__key",
         )
     )
-    # Rubric groups: the position's rubric first, then each other rubric as the panel first pins it.
-    rubric_order = list(dict.fromkeys([loop.position.rubric_id, *(interview.rubric_id for interview in interviews)]))
     scores = _parts_by_scorecard(
         DimensionScore.objects.filter(scorecard__in=_scorecard_ids(submitted), score__isnull=False)
         .select_related("dimension")
@@ -314,13 +313,9 @@ def leniency_terms(interviews: list[Interview], scores: dict[int, list[Any]]) ->
         if interview.counts_toward_decision and interview.cancelled_at is None and _submitted(interview) is not None
     ]
     return loop_terms(
-        (interview.interviewer_id, _card_mean([score.score for score in scores.get(_scorecard_id(interview), [])]))
+        (interview.interviewer_id, card_mean(score.score for score in scores.get(_scorecard_id(interview), [])))
         for interview in counting
     )
-
-
-def _card_mean(given: list[int]) -> float | None:
-    return sum(given) / len(given) if given else None
 
 
 def red_flag_rows(submitted: list[Interview]) -> list[dict[str, Any]]:
@@ -399,7 +394,7 @@ def missing_rows(interviews: list[Interview]) -> list[dict[str, Any]]:
                 "scorecard_status": scorecard.status if scorecard is not None else "not_started",
                 "scheduled_start": interview.scheduled_start,
                 "ended_at": ended_at,
-                "scorecard_due_at": ended_at + timedelta(hours=settings.SCORECARD_DUE_HOURS) if ended_at else None,
+                "scorecard_due_at": deadlines.scorecard_due_at(ended_at),
                 "overdue_seconds": None,  # the clock's: at_time
             }
         )

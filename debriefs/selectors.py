@@ -134,11 +134,6 @@ def _stored_document(loop_id: int) -> dict[str, Any] | None:
     return json.loads(document) if isinstance(document, str) else document  # JSON text on SQLite and psycopg
 
 
-def debrief_page_document(loop_id: int, *, now: datetime | None = None) -> dict[str, Any]:
-    """`debrief_document` for a page: its times as datetimes, for the template's date filters."""
-    return documents.with_times(debrief_document(loop_id, now=now))
-
-
 def heatmap(debrief: dict[str, Any]) -> list[dict[str, Any]]:
     """The dimension matrix pivoted for the page: one row per interviewer with a submitted scorecard.
 

@@ -21,7 +21,7 @@ def role_names(user: Any) -> frozenset[str]:
     cached = getattr(user, "_interviewloop_roles", None)
     if cached is None:
         cached = frozenset(name for name in _group_names(user.pk) if name in ROLE_GROUPS)
-        remember_roles(user, cached)
+        user._interviewloop_roles = cached
     return cached
 
 
@@ -36,11 +36,6 @@ def _group_names(user_id: int) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(GROUP_NAMES_SQL, [user_id])
         return [name for (name,) in cursor.fetchall()]
-
-
-def remember_roles(user: Any, roles: frozenset[str]) -> None:
-    """Record what `role_names(user)` answers for this user object."""
-    user._interviewloop_roles = roles
 
 
 def is_recruiter(user: Any) -> bool:
