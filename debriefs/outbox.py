@@ -268,6 +268,11 @@ def _by_channel(rows: list[Reminder]) -> list[Reminder]:
     return written
 
 
+def in_doubt(reason: str) -> str:
+    """A cancel reason for a reminder whose interrupted send may have delivered it: it says so."""
+    return (reason + IN_DOUBT_NOTE)[:200]
+
+
 def _cancel(reminders: QuerySet[Reminder], reason: str) -> int:
     """Cancel the pending ones among `reminders` whose send has not begun. One being sent right now is left to its
     dispatcher (its outcome is recorded in a moment, and is the truth); one whose send was interrupted is left to the
@@ -303,10 +308,8 @@ def reminder_cancel(*, reminders: QuerySet[Reminder], by: object) -> int:
     reason = f"Cancelled in admin by {user.get_username() if user is not None else 'an admin'}."
     now = timezone.now()
     pending = reminders.filter(PENDING)
-    doubtful = pending.filter(sending_at__isnull=False).update(
-        cancelled_at=now, cancel_reason=(reason + IN_DOUBT_NOTE)[:200]
-    )
-    return doubtful + pending.filter(sending_at__isnull=True).update(cancelled_at=now, cancel_reason=reason)
+    doubtful = pending.filter(sending_at__isnull=False).update(cancelled_at=now, cancel_reason=in_doubt(reason))
+    return doubtful + _cancel(reminders, reason)
 
 
 def _kick_after_commit() -> None:

@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from debriefs import emails, reminder_rules, slack, slack_rules
 from debriefs.models import PENDING, Reminder, SlackUser
-from debriefs.outbox import IN_DOUBT_NOTE
+from debriefs.outbox import in_doubt
 from debriefs.selectors import PanelSeat, loop_panels
 from interviewloop import calendar
 from interviewloop.invites import invite_for
@@ -189,7 +189,7 @@ def _deliver(
     reason = reminder_rules.cancel_reason(reminder.kind, reminder_facts(reminder, now, done=done))
     if reason:
         if reminder.sending_at is not None:  # an interrupted send may have delivered it: say so
-            reason = (reason + IN_DOUBT_NOTE)[:200]
+            reason = in_doubt(reason)
         _write(
             lambda: Reminder.objects.filter(PENDING, pk=pk).update(cancelled_at=now, cancel_reason=reason),
             until=lease_until,
@@ -598,7 +598,7 @@ def email_facts(reminder: Reminder, *, done: _BatchFacts | None = None) -> email
             cancel_reason=interview.cancel_reason,
         ),
         panel=tuple(panel),
-        invite=_invite(reminder, zone),
+        invite=_invite(reminder, zone) if reminder.channel == Reminder.Channel.EMAIL else None,  # Slack has no .ics
     )
 
 
