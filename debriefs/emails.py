@@ -20,7 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from debriefs import reminder_rules, slack_rules
 from debriefs.aggregation import decide, tally
 from debriefs.models import Reminder
-from debriefs.selectors import PanelSeat
+from debriefs.panels import PanelSeat
 from scorecards.rules import VOTE_LABELS
 
 

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from debriefs import reminder_rules, slack_rules
 from debriefs.models import PENDING, Reminder
-from debriefs.selectors import debrief_ready_audience, loop_audience
+from debriefs.panels import debrief_ready_audience, loop_audience
 from debriefs.slack import slack_enabled
 from interviewloop.models import Interview, Loop
 from interviewloop.profiles import Profile

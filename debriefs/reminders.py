@@ -39,7 +39,7 @@ from django.utils import timezone
 from debriefs import emails, reminder_rules, slack, slack_rules
 from debriefs.models import PENDING, Reminder, SlackUser
 from debriefs.outbox import in_doubt
-from debriefs.selectors import PanelSeat, loop_panels
+from debriefs.panels import PanelSeat, loop_panels
 from interviewloop import calendar
 from interviewloop.invites import invite_for
 from interviewloop.models import Loop

@@ -21,8 +21,7 @@ from django.utils import timezone
 
 from debriefs import documents
 from debriefs.aggregation import DEBRIEF_OPEN, DEBRIEF_UNKNOWN, debrief_access, group_by_rubric
-from debriefs.documents import STAGES, vote_shift
-from debriefs.panels import PanelSeat, debrief_ready_audience, loop_audience, loop_panel, loop_panels
+from debriefs.documents import STAGES
 from debriefs.stored import debrief_document_fresh
 from interviewloop.errors import Forbidden, NotFound
 from interviewloop.models import Decision, Interview, Loop
@@ -31,17 +30,6 @@ from scorecards.models import Scorecard
 from scorecards.rules import VOTE_LABELS
 
 SUBMITTED = Scorecard.Status.SUBMITTED
-
-# Re-exported: the pages, the API and the outbox name them from here.
-__all__ = [
-    "STAGES",
-    "PanelSeat",
-    "debrief_ready_audience",
-    "loop_audience",
-    "loop_panel",
-    "loop_panels",
-    "vote_shift",
-]  # fmt: skip
 
 
 # --- Who may see what ------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from debriefs.selectors import STAGES, loop_stage
+from debriefs.documents import STAGES
+from debriefs.selectors import loop_stage
 from interviewloop.errors import NotFound
 from interviewloop.export_rules import overall_recommendation, rating_for_score, ratings_by_level
 from interviewloop.models import Interview, Loop

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from debriefs.selectors import loop_stage, vote_shift
+from debriefs.documents import vote_shift
+from debriefs.selectors import loop_stage
 from interviewloop.models import Loop
 from scorecards.rules import VOTES
 
