@@ -221,6 +221,24 @@ def _mark_sent(pk: int, *, attempts: int, now: datetime, until: datetime) -> Non
     )
 
 
+def _mark_retry(pk: int, *, attempts: int, last_error: str, retry_at: datetime, until: datetime) -> None:
+    """Record a send that failed for now: pending again, due at `retry_at`, its send no longer in progress."""
+    _write(
+        lambda: Reminder.objects.filter(PENDING, pk=pk).update(
+            attempts=attempts, last_error=last_error, next_attempt_at=retry_at, sending_at=None
+        ),
+        until=until,
+    )
+
+
+def _mark_failed(pk: int, *, attempts: int, last_error: str, now: datetime, until: datetime) -> None:
+    """Record a send that failed for good."""
+    _write(
+        lambda: Reminder.objects.filter(PENDING, pk=pk).update(attempts=attempts, last_error=last_error, failed_at=now),
+        until=until,
+    )
+
+
 def _record(reminder: Reminder, result: DispatchResult, error: BaseException | None, *, until: datetime) -> None:
     """What became of one send, written at once: sent, to retry later, or failed for good."""
     pk, attempts, now = reminder.pk, reminder.attempts + 1, timezone.now()
@@ -232,21 +250,11 @@ def _record(reminder: Reminder, result: DispatchResult, error: BaseException | N
     last_error = f"{type(error).__name__}: {error}"[:2000]  # every failure is recorded on the row
     if reminder_rules.is_transient(error) and attempts < settings.REMINDER_MAX_ATTEMPTS:
         retry_at = now + reminder_rules.retry_delay(attempts)
-        _write(
-            lambda: Reminder.objects.filter(PENDING, pk=pk).update(
-                attempts=attempts, last_error=last_error, next_attempt_at=retry_at, sending_at=None
-            ),
-            until=until,
-        )
+        _mark_retry(pk, attempts=attempts, last_error=last_error, retry_at=retry_at, until=until)
         logger.warning("reminders: %s #%s failed (%s), retrying at %s", reminder.kind, pk, error, retry_at)
         result.retrying.append(pk)
     else:
-        _write(
-            lambda: Reminder.objects.filter(PENDING, pk=pk).update(
-                attempts=attempts, last_error=last_error, failed_at=now
-            ),
-            until=until,
-        )
+        _mark_failed(pk, attempts=attempts, last_error=last_error, now=now, until=until)
         logger.error("reminders: %s #%s failed for good: %s", reminder.kind, pk, last_error)
         result.failed.append(pk)
 
@@ -347,21 +355,11 @@ def _record_slack(
         retry_at = now + outcome.retry_in
         if not outcome.counts:  # Slack said when to come back: the rest of this run's Slack rows wait too
             run.wait_until = max(run.wait_until or retry_at, retry_at)
-        _write(
-            lambda: Reminder.objects.filter(PENDING, pk=pk).update(
-                attempts=attempts, last_error=outcome.error, next_attempt_at=retry_at, sending_at=None
-            ),
-            until=until,
-        )
+        _mark_retry(pk, attempts=attempts, last_error=outcome.error, retry_at=retry_at, until=until)
         logger.warning("reminders: %s #%s on Slack: %s; again at %s", reminder.kind, pk, outcome.error, retry_at)
         result.retrying.append(pk)
         return
-    _write(
-        lambda: Reminder.objects.filter(PENDING, pk=pk).update(
-            attempts=attempts, last_error=outcome.error, failed_at=now
-        ),
-        until=until,
-    )
+    _mark_failed(pk, attempts=attempts, last_error=outcome.error, now=now, until=until)
     logger.error("reminders: %s #%s on Slack failed for good: %s", reminder.kind, pk, outcome.error)
     result.failed.append(pk)
 
