@@ -143,6 +143,10 @@ def test_the_scorecard_writes_reads_build_the_instances_the_orm_builds(company, 
                     assert {k: loaded(v) for k, v in stored.items()} == {getattr(r, key): loaded(r) for r in rows}
 
 
+@pytest.mark.skipif(
+    not connection.features.has_select_for_update,
+    reason="needs a database with SELECT ... FOR UPDATE (PostgreSQL): SQLite has no row locks, so Django refuses nothing",
+)
 @pytest.mark.django_db(transaction=True)
 def test_a_lock_outside_a_transaction_is_refused_as_djangos(interviewer):
     from django.db.transaction import TransactionManagementError
